@@ -1,0 +1,38 @@
+import { readdirSync, existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+/**
+ * One self-contained file per plugin: `dist/<plugin>.js`, CommonJS so that a copy of the file
+ * alone (an image has no package.json) loads without Node's ESM syntax detection parsing it twice.
+ */
+const root = join(import.meta.dirname, '..');
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+writeFileSync(join(dist, 'package.json'), '{ "type": "commonjs" }\n');
+
+export const plugins = readdirSync(join(root, 'plugins')).filter((name) => existsSync(join(root, 'plugins', name, 'main.ts')));
+
+const results = await Promise.all(
+  plugins.map((name) =>
+    build({
+      entryPoints: [join(root, 'plugins', name, 'main.ts')],
+      outfile: join(dist, `${name}.js`),
+      bundle: true,
+      platform: 'node',
+      target: 'node24',
+      format: 'cjs',
+      minify: true,
+      sourcemap: true,
+      legalComments: 'linked',
+      logLevel: 'warning',
+      metafile: true,
+    }),
+  ),
+);
+
+for (const [i, name] of plugins.entries()) {
+  const size = statSync(join(dist, `${name}.js`)).size;
+  const inputs = Object.keys(results[i]!.metafile.inputs).length;
+  console.log(`dist/${name}.js  ${(size / 1024).toFixed(0)} KiB from ${inputs} modules`);
+}

@@ -1,0 +1,40 @@
+import { masker } from './secrets.ts';
+
+/**
+ * Step logs are shown raw by Drone, so lines are plain text: no colours, no JSON. Every line passes
+ * through the masker, whatever its level.
+ */
+export interface Logger {
+  info(line: string): void;
+  warn(line: string): void;
+  error(line: string): void;
+  debug(line: string): void;
+  readonly debugEnabled: boolean;
+}
+
+type Sink = (text: string) => void;
+
+export function createLogger(opts: { debug?: boolean; out?: Sink; err?: Sink } = {}): Logger {
+  const out: Sink = opts.out ?? ((t) => process.stdout.write(t));
+  const err: Sink = opts.err ?? ((t) => process.stderr.write(t));
+  const emit = (sink: Sink, prefix: string, line: string) => {
+    const text = masker.mask(line);
+    sink(text.split('\n').map((l) => prefix + l).join('\n') + '\n');
+  };
+  return {
+    debugEnabled: opts.debug ?? false,
+    info: (line) => emit(out, '', line),
+    warn: (line) => emit(err, 'warning: ', line),
+    error: (line) => emit(err, 'error: ', line),
+    debug: (line) => {
+      if (opts.debug) emit(err, 'debug: ', line);
+    },
+  };
+}
+
+/** Replaced by the plugin runner once the `debug` setting is known. */
+export let log: Logger = createLogger();
+
+export function setLogger(logger: Logger): void {
+  log = logger;
+}

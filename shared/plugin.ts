@@ -1,0 +1,89 @@
+import { type BuildContext, buildContext, overlayStatusFile } from './context/index.ts';
+import { isPluginError } from './errors.ts';
+import { type Logger, createLogger, setLogger } from './log.ts';
+import { maskSecretLookingEnv, masker } from './secrets.ts';
+import { type Declaration, type Rules, type Values, commonSettings, readSettings } from './settings/index.ts';
+
+type Common = typeof commonSettings;
+
+export interface PluginInput<D extends Declaration> {
+  readonly settings: Values<D & Common>;
+  readonly given: ReadonlySet<string>;
+  readonly spelling: Readonly<Record<string, string | undefined>>;
+  readonly build: BuildContext;
+  /** The environment with the runner's status file laid over it. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly log: Logger;
+}
+
+export interface PluginDefinition<D extends Declaration> {
+  readonly name: string;
+  /** The plugin's own settings; `debug` and `env_file` are added to every plugin. */
+  readonly settings: D;
+  readonly rules?: Rules<D & Common>;
+  run(input: PluginInput<D>): Promise<number | undefined | void>;
+}
+
+export function withCommon<D extends Declaration>(settings: D): D & Common {
+  return { ...commonSettings, ...settings };
+}
+
+/**
+ * Environment -> status file -> settings -> build context -> the plugin's run, with every failure
+ * turned into one masked, readable error and an exit code. Returns the exit code so tests can call
+ * it in-process; `startPlugin` is the entry a bundle runs.
+ */
+export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>, rawEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
+  maskSecretLookingEnv(rawEnv);
+  let log = createLogger({ debug: /^(true|1|yes|on)$/i.test(rawEnv.PLUGIN_DEBUG ?? '') });
+  setLogger(log);
+  try {
+    const common = readSettings(commonSettings, rawEnv);
+    const overlay = overlayStatusFile(rawEnv, common.values.env_file);
+    if (overlay.found) {
+      log.debug(`read ${common.values.env_file}: ${overlay.changed.length ? `updated ${overlay.changed.join(', ')}` : 'nothing new'}`);
+      for (const s of overlay.skipped) log.debug(`${common.values.env_file}:${s.line}: skipped (${s.reason})`);
+    }
+    const all = { ...commonSettings, ...def.settings } as D & Common;
+    const read = readSettings(all, overlay.env, def.rules);
+    log = createLogger({ debug: read.values.debug as boolean });
+    setLogger(log);
+    for (const w of read.warnings) log.warn(w);
+    const code = await def.run({
+      settings: read.values,
+      given: read.given,
+      spelling: read.spelling,
+      build: buildContext(overlay.env),
+      env: overlay.env,
+      log,
+    });
+    return code ?? 0;
+  } catch (err) {
+    return report(err, log);
+  }
+}
+
+function report(err: unknown, log: Logger): number {
+  if (isPluginError(err)) {
+    log.error(err.message);
+    if (err.hint) log.info(`hint: ${err.hint}`);
+    if (log.debugEnabled && err.cause instanceof Error) log.debug(err.cause.stack ?? String(err.cause));
+    return err.exitCode;
+  }
+  const e = err instanceof Error ? err : new Error(String(err));
+  log.error(`unexpected failure: ${e.message}`);
+  if (log.debugEnabled) log.debug(e.stack ?? '');
+  else log.info('hint: run again with settings.debug: true for the stack trace, and report it.');
+  return 1;
+}
+
+/** The entry point of a bundled plugin. */
+export function startPlugin<D extends Declaration>(def: PluginDefinition<D>): void {
+  runPlugin(def).then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(masker.mask(`error: ${String(err)}\n`));
+      process.exit(1);
+    },
+  );
+}

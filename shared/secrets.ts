@@ -1,0 +1,90 @@
+/**
+ * The one masking mechanism. Every log line and every printed error goes through `mask`, so a
+ * secret registered here cannot reach the step log in any of the shapes it is commonly printed in:
+ * as is, JSON-escaped, URL-encoded, or base64-encoded inside a larger value (a Docker `auth`
+ * field, a kubeconfig's embedded data).
+ */
+const MASK = '********';
+// Shorter fragments would mask ordinary words and numbers in the log.
+const MIN_FRAGMENT = 4;
+const MIN_BASE64_FRAGMENT = 8;
+
+export class Masker {
+  #fragments = new Set<string>();
+  #pattern: RegExp | undefined;
+
+  add(secret: string | undefined): void {
+    if (!secret) return;
+    const value = secret.trim();
+    if (value.length < MIN_FRAGMENT) return;
+    for (const form of shapesOf(value)) this.#fragments.add(form);
+    // A multi-line secret (a kubeconfig, a PEM key) is often printed one line at a time.
+    if (value.includes('\n')) {
+      for (const line of value.split(/\r?\n/)) {
+        const t = line.trim();
+        if (t.length >= MIN_BASE64_FRAGMENT) for (const form of shapesOf(t)) this.#fragments.add(form);
+      }
+    }
+    this.#pattern = undefined;
+  }
+
+  get size(): number {
+    return this.#fragments.size;
+  }
+
+  mask(text: string): string {
+    if (this.#fragments.size === 0 || !text) return text;
+    this.#pattern ??= new RegExp(
+      [...this.#fragments]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|'),
+      'g',
+    );
+    return text.replace(this.#pattern, MASK);
+  }
+}
+
+function shapesOf(value: string): string[] {
+  const forms = [value, JSON.stringify(value).slice(1, -1), encodeURIComponent(value)];
+  forms.push(encodeURIComponent(value).replace(/%20/g, '+'));
+  const bytes = Buffer.from(value, 'utf8');
+  for (let offset = 0; offset < 3; offset++) {
+    for (const enc of ['base64', 'base64url'] as const) {
+      const fragment = base64Fragment(bytes, offset, enc);
+      if (fragment.length >= MIN_BASE64_FRAGMENT) forms.push(fragment);
+    }
+  }
+  return [...new Set(forms.filter((f) => f.length >= MIN_FRAGMENT))];
+}
+
+/**
+ * The base64 characters that depend only on the secret's bytes when it starts `offset` bytes into
+ * a larger encoded value: the characters at both edges mix in neighbouring bytes and are dropped.
+ */
+function base64Fragment(bytes: Buffer, offset: number, enc: 'base64' | 'base64url'): string {
+  const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString(enc);
+  const first = Math.ceil((offset * 8) / 6);
+  const last = Math.floor(((offset + bytes.length) * 8) / 6);
+  return encoded.slice(first, last);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** The process-wide masker: the logger and the error printer both read it. */
+export const masker = new Masker();
+
+/**
+ * Environment variables whose names say they carry a secret. A `from_secret` value bound to a
+ * step's `environment:` arrives as a plain variable with nothing marking it secret, so the name is
+ * all there is to go on.
+ */
+const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|WEBHOOK|KUBECONFIG|AUTH)/i;
+
+export function maskSecretLookingEnv(env: NodeJS.ProcessEnv, into: Masker = masker): void {
+  for (const [name, value] of Object.entries(env)) {
+    if (value && SECRET_NAME.test(name) && !name.startsWith('DRONE_') && !name.startsWith('CI_')) into.add(value);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Drone turns `settings: {icon.url: x}` into `PLUGIN_ICON.URL`; Woodpecker turns `-` and `.` into
+ * `_`. Comparing names in this one normal form accepts both.
+ */
+export function envNameOf(settingName: string): string {
+  return 'PLUGIN_' + normalize(settingName);
+}
+
+export function normalizeEnvName(name: string): string {
+  return name.startsWith('PLUGIN_') ? 'PLUGIN_' + normalize(name.slice(7)) : name;
+}
+
+function normalize(name: string): string {
+  return name.toUpperCase().replace(/[-.]/g, '_');
+}
+
+/** The spelling a user writes in `.drone.yml`, for an env name we could not place. */
+export function settingNameOf(envName: string): string {
+  return envName.slice('PLUGIN_'.length).toLowerCase();
+}
+
+export function nearest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const c of candidates) {
+    const d = levenshtein(name, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}

@@ -1,0 +1,96 @@
+import type { Kind } from './declare.ts';
+
+/** What is wrong with a raw value, said so that `settings.<name>: ` can be put in front of it. */
+export class ValueError extends Error {}
+
+const TRUE = new Set(['true', 'yes', '1', 'on']);
+const FALSE = new Set(['false', 'no', '0', 'off']);
+
+export function parseValue(kind: Kind, raw: string): unknown {
+  switch (kind) {
+    case 'string':
+      return raw;
+    case 'bool':
+      return parseBool(raw);
+    case 'int':
+      return parseInt10(raw);
+    case 'duration':
+      return parseDuration(raw);
+    case 'list':
+      return parseList(raw);
+    case 'map':
+      return parseMap(raw);
+    case 'json':
+      return parseJson(raw);
+  }
+}
+
+function parseBool(raw: string): boolean {
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  throw new ValueError('expected true or false');
+}
+
+function parseInt10(raw: string): number {
+  const v = raw.trim();
+  if (!/^[-+]?\d+$/.test(v)) throw new ValueError('expected a whole number');
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new ValueError('the number is too large');
+  return n;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Go's duration syntax (`90s`, `1h30m`, `500ms`); a bare number is seconds. */
+export function parseDuration(raw: string): number {
+  const v = raw.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(v)) throw new ValueError('expected a duration');
+  let total = 0;
+  for (const [, num, , unit] of v.matchAll(/(\d+(\.\d+)?)(ms|s|m|h)/g)) total += Number(num) * UNIT_MS[unit!]!;
+  return Math.round(total);
+}
+
+/** Drone joins a YAML list of scalars with commas; a JSON array keeps elements that hold commas. */
+function parseList(raw: string): string[] {
+  const v = raw.trim();
+  if (v.startsWith('[')) {
+    const parsed = parseJson(v);
+    if (!Array.isArray(parsed)) throw new ValueError('expected a list');
+    return parsed.map(scalarText).filter((s) => s !== '');
+  }
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Drone encodes a YAML map as JSON; a `k=v` list is accepted too, as the anchor plugins do. */
+function parseMap(raw: string): Record<string, string> {
+  const v = raw.trim();
+  if (v.startsWith('{')) {
+    const parsed = parseJson(v);
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ValueError('expected a map');
+    return Object.fromEntries(Object.entries(parsed).map(([k, val]) => [k, scalarText(val)]));
+  }
+  const out: Record<string, string> = {};
+  for (const item of parseList(v)) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new ValueError(`expected key=value pairs, "${item.slice(0, 40)}" has no key`);
+    out[item.slice(0, eq).trim()] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+function parseJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch (err) {
+    throw new ValueError(`invalid JSON (${(err as Error).message})`);
+  }
+}
+
+function scalarText(v: unknown): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
