@@ -11,7 +11,10 @@ const dist = join(root, 'dist');
 mkdirSync(dist, { recursive: true });
 writeFileSync(join(dist, 'package.json'), '{ "type": "commonjs" }\n');
 
-export const plugins = readdirSync(join(root, 'plugins')).filter((name) => existsSync(join(root, 'plugins', name, 'main.ts')));
+const all = readdirSync(join(root, 'plugins')).filter((name) => existsSync(join(root, 'plugins', name, 'main.ts')));
+// `node scripts/build.ts kaniko` builds one plugin.
+const wanted = process.argv.slice(2);
+const plugins = wanted.length > 0 ? all.filter((name) => wanted.includes(name)) : all;
 
 const results = await Promise.all(
   plugins.map((name) =>
