@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { BuildContext } from '../../../shared/context/index.ts';
+import { PluginError } from '../../../shared/errors.ts';
+import { runPlugin } from '../../../shared/plugin.ts';
+import { setting } from '../../../shared/settings/index.ts';
+
+const settings = {
+  token: setting.string({ doc: 'Token.', secret: true }),
+  count: setting.int({ doc: 'Count.', default: 1 }),
+};
+
+function capture(): { output: () => string; restore: () => void } {
+  let text = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string) => ((text += chunk), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => ((text += chunk), true)) as typeof process.stderr.write;
+  return {
+    output: () => text,
+    restore: () => {
+      process.stdout.write = out;
+      process.stderr.write = err;
+    },
+  };
+}
+
+async function run(env: Record<string, string>, body: (build: BuildContext) => Promise<number | undefined> = async () => 0) {
+  const cap = capture();
+  try {
+    const code = await runPlugin({ name: 'test', settings, run: ({ build }) => body(build) }, { PLUGIN_ENV_FILE: '/nonexistent', ...env });
+    return { code, output: cap.output() };
+  } finally {
+    cap.restore();
+  }
+}
+
+test('the status file is laid over the environment before the build context is made', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'runner-'));
+  writeFileSync(join(dir, 'env'), 'DRONE_BUILD_STATUS="failure"\nkubernetes.io/config.seen="x"');
+  let status = '';
+  const { code } = await run({ DRONE_BUILD_STATUS: 'success', PLUGIN_ENV_FILE: join(dir, 'env') }, async (b) => {
+    status = b.build.status;
+    return 0;
+  });
+  assert.equal(code, 0);
+  assert.equal(status, 'failure');
+});
+
+test('a settings error stops the plugin before it runs, exit 1, with a hint and no stack', async () => {
+  let ran = false;
+  const { code, output } = await run({ PLUGIN_COUNT: 'many' }, async () => {
+    ran = true;
+    return 0;
+  });
+  assert.equal(code, 1);
+  assert.equal(ran, false);
+  assert.match(output, /^error: settings\.count: expected a whole number, got "many"\. Example: count: 3\nhint: /);
+  assert.doesNotMatch(output, /at .*\.ts:\d+/);
+});
+
+test('a plugin error is printed masked with its exit code', async () => {
+  const { code, output } = await run({ PLUGIN_TOKEN: 'very-secret-token' }, async () => {
+    throw new PluginError('rejected token very-secret-token', { hint: 'check it', exitCode: 3 });
+  });
+  assert.equal(code, 3);
+  assert.equal(output, 'error: rejected token ********\nhint: check it\n');
+});
+
+test('an unexpected error is reported as such; the stack only with debug', async () => {
+  const boom = async (): Promise<number> => {
+    throw new TypeError('boom');
+  };
+  const quiet = await run({}, boom);
+  assert.equal(quiet.code, 1);
+  assert.match(quiet.output, /^error: unexpected failure: boom\nhint: run again with settings\.debug: true/);
+  const loud = await run({ PLUGIN_DEBUG: 'true' }, boom);
+  assert.match(loud.output, /debug: TypeError: boom\ndebug:\s+at /);
+});
+
+test('unknown settings are warned about, and the plugin still runs', async () => {
+  const { code, output } = await run({ PLUGIN_CONUT: '2' });
+  assert.equal(code, 0);
+  assert.match(output, /warning: unknown setting settings\.conut is ignored; did you mean settings\.count\?/);
+});
