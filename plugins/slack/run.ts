@@ -1,0 +1,56 @@
+import { isAbsolute, join } from 'node:path';
+import { PluginError } from '../../shared/errors.ts';
+import { type HttpClient, createHttpClient } from '../../shared/http.ts';
+import type { PluginInput } from '../../shared/plugin.ts';
+import { loadTemplateSource } from '../../shared/template/index.ts';
+import { type LoadedTemplates, planMessage } from './message.ts';
+import { sendWebhook, sendWithToken } from './send.ts';
+import type { settings } from './settings.ts';
+import { readThreadTs, writeThreadTs } from './thread-file.ts';
+
+const TEMPLATE_SETTINGS = ['template', 'template_success', 'template_failure', 'fallback'] as const;
+
+export async function run({ settings: s, build, log }: PluginInput<typeof settings>): Promise<number> {
+  if (!s.webhook && !s.access_token) {
+    throw new PluginError('settings.webhook or settings.access_token is required', {
+      hint: 'Keep the webhook URL in a secret: webhook: { from_secret: slack_webhook }',
+    });
+  }
+  if (s.thread_ts_file && !s.access_token) {
+    throw new PluginError('settings.thread_ts_file needs settings.access_token', { hint: 'Webhooks do not return the timestamp a thread is replied to.' });
+  }
+  const http = createHttpClient({ timeoutMs: s.timeout });
+  const templates = await loadTemplates(s, build.workspace, http);
+  const message = planMessage(s, build, templates);
+  log.debug(`message: ${JSON.stringify(message)}`);
+
+  const where = message.channel ?? "the webhook's channel";
+  if (!s.access_token) {
+    await sendWebhook(s.webhook!, message, http, s.timeout);
+    log.info(`sent the ${build.build.status} message to ${where}`);
+    return 0;
+  }
+  const threadFile = s.thread_ts_file && (isAbsolute(s.thread_ts_file) ? s.thread_ts_file : join(build.workspace, s.thread_ts_file));
+  const threadTs = threadFile ? readThreadTs(threadFile) : undefined;
+  const posted = await sendWithToken(s.access_token, s.api_url, message, http, threadTs);
+  log.info(`sent the ${build.build.status} message to ${where}${threadTs ? ` in thread ${threadTs}` : ''} (ts ${posted.ts})`);
+  if (threadFile && !threadTs) {
+    writeThreadTs(threadFile, posted);
+    log.info(`wrote the thread timestamp to ${s.thread_ts_file}`);
+  }
+  return 0;
+}
+
+async function loadTemplates(s: PluginInput<typeof settings>['settings'], workspace: string, http: HttpClient): Promise<LoadedTemplates> {
+  const fetchText = async (url: string) => {
+    const res = await http.request({ url });
+    if (res.status >= 400) throw new PluginError(`fetching the template from ${url} failed: HTTP ${res.status}`);
+    return res.text();
+  };
+  const loaded: Record<string, { name: string; text: string }> = {};
+  for (const name of TEMPLATE_SETTINGS) {
+    const value = s[name];
+    if (value) loaded[name] = await loadTemplateSource(value, { workspace, fetchText, settingName: name });
+  }
+  return loaded;
+}

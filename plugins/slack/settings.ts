@@ -1,0 +1,31 @@
+import { setting } from '../../shared/settings/index.ts';
+
+/** The names of plugins/slack, so an existing `.drone.yml` keeps working with only `image:` changed. */
+export const settings = {
+  webhook: setting.string({ doc: 'Incoming webhook URL.', secret: true, env: ['SLACK_WEBHOOK'], example: 'https://hooks.slack.com/services/T000/B000/XXXX' }),
+  access_token: setting.string({
+    doc: 'Bot token: sends with chat.postMessage (Web API) instead of a webhook, keeping colour, username and icon.',
+    secret: true,
+    env: ['SLACK_ACCESS_TOKEN'],
+  }),
+  channel: setting.string({ doc: 'Channel to post to; `#` is prepended when missing.', example: 'deployments' }),
+  recipient: setting.string({ doc: 'User to message directly; `@` is prepended; wins over `channel`.' }),
+  username: setting.string({ doc: 'Name the message is posted as.' }),
+  icon_url: setting.string({ doc: 'URL of the icon the message is posted with.' }),
+  icon_emoji: setting.string({ doc: 'Emoji the message is posted with, e.g. `:rocket:`.' }),
+  template: setting.string({ doc: 'Handlebars message: inline text, a file in the workspace, `file://` or `http(s)://` URL.' }),
+  template_success: setting.string({ doc: 'Template used when the pipeline succeeds; falls back to `template`.' }),
+  template_failure: setting.string({ doc: 'Template used when the pipeline fails; falls back to `template`.' }),
+  fallback: setting.string({ doc: 'Handlebars template of the plain-text fallback (notifications).' }),
+  message: setting.string({ doc: 'Plain text used when there is no template (not templated).' }),
+  image_url: setting.string({ doc: 'Image shown in the attachment.' }),
+  color: setting.string({ doc: 'Attachment colour (`good`, `warning`, `danger` or `#hex`); overrides the status colour.' }),
+  link_names: setting.bool({ doc: 'Let Slack link `@user` and `#channel` names in the text.' }),
+  mentions: setting.list({ doc: 'Users to mention: ids become `<@U123>`; `here`, `channel` and `everyone` become `<!here>` etc.' }),
+  custom_block: setting.json({ doc: 'Block Kit JSON: `{"blocks": [...]}` or a list of blocks, sent next to the attachment.' }),
+  thread_ts_file: setting.string({
+    doc: 'With `access_token`: reply in the thread whose timestamp this workspace file holds, or write the new message\'s timestamp there.',
+  }),
+  api_url: setting.string({ doc: 'Base URL of the Slack Web API (for Slack-compatible servers).', default: 'https://slack.com/api' }),
+  timeout: setting.duration({ doc: 'Time allowed for each request to Slack.', default: 30_000 }),
+} as const;
