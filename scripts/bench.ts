@@ -33,7 +33,7 @@ for (const plugin of plugins) {
   const scenario = bench.coldStart ? await bench.coldStart() : { env: {}, close: async () => {} };
   const env = { PATH: process.env.PATH ?? '', PLUGIN_ENV_FILE: '/nonexistent', ...scenario.env };
   try {
-    const r = compareProcesses(
+    const r = await compareProcesses(
       () => sampleProcess([process.execPath, file], env, scenario.cwd),
       () => sampleProcess(bareNode.argv, env),
       RUNS,

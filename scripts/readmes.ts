@@ -20,7 +20,11 @@ export async function pluginReadmes(): Promise<Readme[]> {
       const { settings } = (await import(join(root, 'plugins', plugin, 'settings.ts'))) as { settings: Declaration };
       const path = join(root, 'plugins', plugin, 'README.md');
       const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
-      return { plugin, path, current, expected: withSettingsTable(current, withCommon(settings)) };
+      try {
+        return { plugin, path, current, expected: withSettingsTable(current, withCommon(settings)) };
+      } catch (err) {
+        throw new Error(`plugins/${plugin}/README.md: ${(err as Error).message}`);
+      }
     }),
   );
 }

@@ -1,12 +1,13 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
+import type https from 'node:https';
 import { PluginError } from './errors.ts';
 import { log } from './log.ts';
 
 /**
  * The one HTTP client of every plugin: timeouts, retries with backoff on 429/5xx and network
  * errors (honouring Retry-After), HTTPS_PROXY/HTTP_PROXY/NO_PROXY through Node's own proxy
- * support, and a custom CA bundle. Built on node:http so it adds nothing to a bundle.
+ * support, and a custom CA bundle. Built on node:http so it adds nothing to a bundle; node:https
+ * (with tls and crypto behind it) costs a plugin ~25 ms of start-up, so it is loaded on first use.
  */
 export interface HttpOptions {
   readonly timeoutMs?: number;
@@ -56,10 +57,33 @@ export class HttpError extends PluginError {
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 60_000;
 
+/** The part of `fetch` that libraries taking a custom fetch (such as @slack/webhook) use. */
+export interface FetchInit {
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Text only: what JSON APIs send. */
+  readonly body?: unknown;
+}
+
+/**
+ * What such libraries read of a fetch Response. Not the global `Response`: touching Node's fetch
+ * classes loads its bundled undici, ~45 ms of start-up.
+ */
+export interface FetchResponse {
+  readonly ok: boolean;
+  readonly status: number;
+  readonly statusText: string;
+  readonly url: string;
+  readonly headers: { get(name: string): string | null; entries(): IterableIterator<[string, string]> };
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
 export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
-  /** A `fetch` for libraries that take one (such as @slack/webhook), going through this client. */
-  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** A `fetch` for libraries that take one, going through this client's retries, proxy and CA. */
+  fetch(url: string | URL, init?: FetchInit): Promise<FetchResponse>;
 }
 
 export function createHttpClient(opts: HttpOptions = {}): HttpClient {
@@ -68,17 +92,19 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true };
   const proxyEnv = opts.proxyEnv ?? process.env;
-  const agents = {
-    http: new http.Agent({ keepAlive: true, proxyEnv }),
-    https: new https.Agent({ keepAlive: true, proxyEnv, ...tls }),
-  };
+  let httpAgent: http.Agent | undefined;
+  let httpsAgent: https.Agent | undefined;
+  const agentFor = (secure: boolean): http.Agent =>
+    secure
+      ? (httpsAgent ??= new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true, proxyEnv, ...tls }))
+      : (httpAgent ??= new (process.getBuiltinModule('node:http').Agent)({ keepAlive: true, proxyEnv }));
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
     const attempts = 1 + (req.retries ?? retries);
     for (let attempt = 1; ; attempt++) {
       let res: HttpResponse | undefined;
       try {
-        res = await once(req, agents, req.timeoutMs ?? timeoutMs);
+        res = await once(req, agentFor, req.timeoutMs ?? timeoutMs);
       } catch (err) {
         if (attempt >= attempts) throw networkError(req, err);
         const wait = backoff(attempt);
@@ -93,20 +119,28 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
     }
   }
 
-  async function fetchVia(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
-    const url = input instanceof Request ? input.url : String(input);
-    const headers = Object.fromEntries(new Headers(init.headers).entries());
-    const body = typeof init.body === 'string' ? init.body : init.body == null ? undefined : Buffer.from(await new Response(init.body).arrayBuffer());
-    const res = await request({ url, method: init.method ?? 'GET', headers, body });
-    const outHeaders = new Headers();
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) outHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
-    return new Response(res.status === 204 || res.status === 304 ? null : new Uint8Array(res.body), { status: res.status, headers: outHeaders });
+  async function fetchVia(input: string | URL, init: FetchInit = {}): Promise<FetchResponse> {
+    const url = String(input);
+    if (init.body !== undefined && typeof init.body !== 'string') throw new TypeError('only text request bodies are supported');
+    const res = await request({ url, method: init.method ?? 'GET', headers: init.headers, body: init.body });
+    const headers = new Map<string, string>();
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    return {
+      ok: res.status >= 200 && res.status < 300,
+      status: res.status,
+      statusText: process.getBuiltinModule('node:http').STATUS_CODES[res.status] ?? '',
+      url,
+      headers: { get: (name) => headers.get(name.toLowerCase()) ?? null, entries: () => headers.entries() },
+      text: async () => res.text(),
+      json: async () => res.json(),
+      arrayBuffer: async () => res.body.buffer.slice(res.body.byteOffset, res.body.byteOffset + res.body.byteLength) as ArrayBuffer,
+    };
   }
 
   return { request, fetch: fetchVia };
 }
 
-function once(req: HttpRequest, agents: { http: http.Agent; https: https.Agent }, timeoutMs: number): Promise<HttpResponse> {
+function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeoutMs: number): Promise<HttpResponse> {
   const url = new URL(req.url);
   const secure = url.protocol === 'https:';
   if (!secure && url.protocol !== 'http:') return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
@@ -114,9 +148,9 @@ function once(req: HttpRequest, agents: { http: http.Agent; https: https.Agent }
   const headers: Record<string, string> = { ...req.headers };
   if (body) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
-    const r = (secure ? https : http).request(
+    const r = process.getBuiltinModule(secure ? 'node:https' : 'node:http').request(
       url,
-      { method: req.method ?? 'GET', headers, agent: secure ? agents.https : agents.http, signal: AbortSignal.timeout(timeoutMs) },
+      { method: req.method ?? 'GET', headers, agent: agentFor(secure), signal: AbortSignal.timeout(timeoutMs) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -1,4 +1,4 @@
-import { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError, type IncomingWebhookSendArguments } from '@slack/webhook';
+import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import { PluginError } from '../../shared/errors.ts';
 import type { HttpClient } from '../../shared/http.ts';
 import type { SlackMessage } from './message.ts';
@@ -33,6 +33,8 @@ function slackError(what: string, code: string, status?: number): PluginError {
 }
 
 export async function sendWebhook(url: string, message: SlackMessage, http: HttpClient, timeoutMs: number): Promise<void> {
+  // Loaded here so a step that only sends through the Web API, or fails its settings, skips it.
+  const { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } = await import('@slack/webhook');
   const webhook = new IncomingWebhook(url, { fetch: http.fetch, timeout: timeoutMs });
   try {
     // plugins/slack sends `mrkdwn_in: ["text", "fallback"]` and any block type, which @slack/types

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 
 export interface Row {
   readonly group: string;
@@ -17,13 +17,24 @@ export interface ProcessSample {
   readonly code: number;
 }
 
-/** One process run: wall time around the spawn, and peak RSS as GNU time reports it. */
-export function sampleProcess(argv: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): ProcessSample {
-  const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', ...argv], { env, cwd, encoding: 'utf8' });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  const lines = r.stderr.trim().split('\n');
-  return { ms, maxRssKiB: Number(lines.at(-1)), code: r.status ?? 1 };
+/**
+ * One process run: wall time around the spawn, and peak RSS as GNU time reports it. Asynchronous,
+ * so loopback servers in this process (a Slack sink, the Kubernetes emulator) can answer the child.
+ */
+export function sampleProcess(argv: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<ProcessSample> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-f', '%M', ...argv], { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      resolve({ ms, maxRssKiB: Number(stderr.trim().split('\n').at(-1)), code: code ?? 1 });
+    });
+  });
 }
 
 export function median(values: readonly number[]): number {
@@ -36,19 +47,19 @@ export function median(values: readonly number[]): number {
  * Runs the subject and the baseline alternately, so drift in the machine's load touches both
  * alike, and gives the medians.
  */
-export function compareProcesses(
-  subject: () => ProcessSample,
-  baseline: () => ProcessSample,
+export async function compareProcesses(
+  subject: () => Promise<ProcessSample>,
+  baseline: () => Promise<ProcessSample>,
   runs: number,
-): { subject: { ms: number; rss: number; codes: Set<number> }; baseline: { ms: number; rss: number } } {
+): Promise<{ subject: { ms: number; rss: number; codes: Set<number> }; baseline: { ms: number; rss: number } }> {
   const s: ProcessSample[] = [];
   const b: ProcessSample[] = [];
   // One warm-up each so the first sample does not pay for the disk cache.
-  subject();
-  baseline();
+  await subject();
+  await baseline();
   for (let i = 0; i < runs; i++) {
-    s.push(subject());
-    b.push(baseline());
+    s.push(await subject());
+    b.push(await baseline());
   }
   return {
     subject: { ms: median(s.map((x) => x.ms)), rss: median(s.map((x) => x.maxRssKiB)), codes: new Set(s.map((x) => x.code)) },

@@ -54,7 +54,7 @@ test('the file turns a success environment into a failure, overlaying env-shaped
   assert.equal(overlay.env['kubernetes.io/config.seen'], undefined);
   assert.equal(overlay.env['io.drone'], undefined);
   assert.equal(overlay.env.note, 'line one\nline "two"\tend Aé\u{1F600} A café');
-  assert.deepEqual(overlay.changed.sort(), ['DRONE_BUILD_FINISHED', 'DRONE_BUILD_STATUS', 'DRONE_STAGE_FINISHED', 'DRONE_STAGE_STATUS', 'note']);
+  assert.deepEqual([...overlay.changed].sort(), ['DRONE_BUILD_FINISHED', 'DRONE_BUILD_STATUS', 'DRONE_STAGE_FINISHED', 'DRONE_STAGE_STATUS', 'note']);
   assert.equal(env.DRONE_BUILD_STATUS, 'success', 'the original environment is not modified');
   assert.equal(buildContext(overlay.env).build.status, 'failure');
 });
