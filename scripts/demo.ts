@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSlackStandIn } from '../test/components/slack/server.ts';
+import { droneBuildEnv, failedRunnerStatusFile } from '../test/support/drone-env.ts';
+
+/**
+ * `npm start`: a local pipeline through every plugin, each bundle started as Drone starts a plugin
+ * (a process whose only input is its environment), against stand-ins on loopback: no cluster,
+ * registry or Slack account needed.
+ */
+const root = join(import.meta.dirname, '..');
+const workspace = mkdtempSync(join(tmpdir(), 'sortie-demo-'));
+const base = { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file') };
+
+function header(title: string): void {
+  console.log(`\n\u2500\u2500 ${title} ${'\u2500'.repeat(Math.max(0, 70 - title.length))}`);
+}
+
+function step(plugin: string, env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(root, 'dist', `${plugin}.js`)], {
+      cwd: workspace,
+      env: { PATH: process.env.PATH ?? '', ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const indent = (d: Buffer) => d.toString().replace(/^(?=.)/gm, '   | ');
+    child.stdout.on('data', (d: Buffer) => process.stdout.write(indent(d)));
+    child.stderr.on('data', (d: Buffer) => process.stdout.write(indent(d)));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      console.log(`   exit code ${code}`);
+      resolve(code ?? 1);
+    });
+  });
+}
+
+async function slackSteps(): Promise<void> {
+  const slack = await startSlackStandIn();
+  try {
+    header('slack: default message, the build succeeded');
+    await step('slack', { PLUGIN_WEBHOOK: slack.webhookUrl, PLUGIN_CHANNEL: 'deployments' });
+    header("slack: Drone's Kubernetes runner says the build failed (status file)");
+    const statusFile = join(workspace, 'run-drone-env');
+    writeFileSync(statusFile, failedRunnerStatusFile);
+    await step('slack', {
+      PLUGIN_WEBHOOK: slack.webhookUrl,
+      PLUGIN_CHANNEL: 'deployments',
+      PLUGIN_ENV_FILE: statusFile,
+      PLUGIN_TEMPLATE_FAILURE: ':x: *{{repo.name}}* #{{build.number}} failed on `{{build.branch}}` ({{truncate build.commit 8}}) by {{build.author.name}}',
+    });
+    header('what the Slack stand-in received');
+    for (const r of slack.received) console.log(`   POST ${r.path.replace(/[^/]+$/, '…')}\n   ${JSON.stringify(r.body)}`);
+  } finally {
+    await slack.close();
+  }
+}
+
+await slackSteps();
