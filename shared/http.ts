@@ -94,10 +94,14 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
   const proxyEnv = opts.proxyEnv ?? process.env;
   let httpAgent: http.Agent | undefined;
   let httpsAgent: https.Agent | undefined;
-  const agentFor = (secure: boolean): http.Agent =>
-    secure
-      ? (httpsAgent ??= new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true, proxyEnv, ...tls }))
-      : (httpAgent ??= new (process.getBuiltinModule('node:http').Agent)({ keepAlive: true, proxyEnv }));
+  const agentFor = (secure: boolean): http.Agent => {
+    if (secure) {
+      httpsAgent ??= new (process.getBuiltinModule('node:https').Agent)({ keepAlive: true, proxyEnv, ...tls });
+      return httpsAgent;
+    }
+    httpAgent ??= new (process.getBuiltinModule('node:http').Agent)({ keepAlive: true, proxyEnv });
+    return httpAgent;
+  };
 
   async function request(req: HttpRequest): Promise<HttpResponse> {
     const attempts = 1 + (req.retries ?? retries);

@@ -21,6 +21,7 @@ export interface PluginDefinition<D extends Declaration> {
   /** The plugin's own settings; `debug` and `env_file` are added to every plugin. */
   readonly settings: D;
   readonly rules?: Rules<D & Common>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a run that returns nothing has succeeded.
   run(input: PluginInput<D>): Promise<number | undefined | void>;
 }
 

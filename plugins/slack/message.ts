@@ -3,7 +3,8 @@ import { isFailedStatus } from '../../shared/context/index.ts';
 import { PluginError } from '../../shared/errors.ts';
 import type { Values } from '../../shared/settings/index.ts';
 import { buildTemplateFields } from '../../shared/template/build-fields.ts';
-import { renderTemplate, templateView } from '../../shared/template/index.ts';
+import { templateView } from '../../shared/template/context-view.ts';
+import type { Render } from '../../shared/template/handlebars.ts';
 import type { settings } from './settings.ts';
 
 /** The message, decided without I/O: the same structure goes to a webhook or to chat.postMessage. */
@@ -35,10 +36,14 @@ export type LoadedTemplates = Partial<Record<'template' | 'template_success' | '
 
 type SlackSettings = Values<typeof settings>;
 
-export function planMessage(s: SlackSettings, build: BuildContext, templates: LoadedTemplates): SlackMessage {
+/** `renderTemplate` is passed in, so a step without templates never loads Handlebars. */
+export function planMessage(s: SlackSettings, build: BuildContext, templates: LoadedTemplates, renderTemplate?: Render): SlackMessage {
   const status = build.build.status;
   const context = templateView(buildTemplateFields(build)) as object;
-  const render = (t: TemplateText) => renderTemplate(t.text, context, { name: t.name, escape: 'slack' });
+  const render = (t: TemplateText) => {
+    if (!renderTemplate) throw new Error('planMessage: templates given without a renderer');
+    return renderTemplate(t.text, context, { name: t.name, escape: 'slack' });
+  };
   const outcome = isFailedStatus(status) ? templates.template_failure : status === 'success' ? templates.template_success : undefined;
   const chosen = outcome ?? templates.template;
 

@@ -2,7 +2,7 @@ import { isAbsolute, join } from 'node:path';
 import { PluginError } from '../../shared/errors.ts';
 import { type HttpClient, createHttpClient } from '../../shared/http.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
-import { loadTemplateSource } from '../../shared/template/index.ts';
+import { loadTemplateSource } from '../../shared/template/source.ts';
 import { type LoadedTemplates, planMessage } from './message.ts';
 import { sendWebhook, sendWithToken } from './send.ts';
 import type { settings } from './settings.ts';
@@ -21,7 +21,8 @@ export async function run({ settings: s, build, log }: PluginInput<typeof settin
   }
   const http = createHttpClient({ timeoutMs: s.timeout });
   const templates = await loadTemplates(s, build.workspace, http);
-  const message = planMessage(s, build, templates);
+  const renderer = Object.keys(templates).length > 0 ? (await import('../../shared/template/handlebars.ts')).renderTemplate : undefined;
+  const message = planMessage(s, build, templates, renderer);
   log.debug(`message: ${JSON.stringify(message)}`);
 
   const where = message.channel ?? "the webhook's channel";

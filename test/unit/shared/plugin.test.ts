@@ -17,8 +17,12 @@ function capture(): { output: () => string; restore: () => void } {
   let text = '';
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => ((text += chunk), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => ((text += chunk), true)) as typeof process.stderr.write;
+  const record = ((chunk: string) => {
+    text += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = record;
+  process.stderr.write = record;
   return {
     output: () => text,
     restore: () => {

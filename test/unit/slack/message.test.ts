@@ -4,13 +4,14 @@ import { buildContext } from '../../../shared/context/index.ts';
 import { readSettings } from '../../../shared/settings/index.ts';
 import { planMessage, withMentions } from '../../../plugins/slack/message.ts';
 import { settings } from '../../../plugins/slack/settings.ts';
+import { renderTemplate } from '../../../shared/template/index.ts';
 import { droneBuildEnv } from '../../support/drone-env.ts';
 
 const build = buildContext({ ...droneBuildEnv, DRONE_BUILD_FINISHED: '1700000090' });
 const failed = buildContext({ ...droneBuildEnv, DRONE_BUILD_STATUS: 'failure' });
 
 function plan(env: Record<string, string>, templates = {}, b = build) {
-  return planMessage(readSettings(settings, { PLUGIN_WEBHOOK: 'https://hooks.example.com/x', ...env }).values, b, templates);
+  return planMessage(readSettings(settings, { PLUGIN_WEBHOOK: 'https://hooks.example.com/x', ...env }).values, b, templates, renderTemplate);
 }
 
 function render(template: string, b = build): string {

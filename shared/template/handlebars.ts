@@ -1,0 +1,137 @@
+/**
+ * Renders drone-template-lib style templates (raymond + sprig) with handlebars.js.
+ *
+ * Each escape mode gets its own Handlebars environment, created on first use. Compiled templates
+ * take `container.escapeExpression` from the module-wide `Utils`, which every environment shares
+ * (overriding `Utils.escapeExpression` would change the global Handlebars too), so the environment's
+ * `template()` is wrapped to put its own escape function into each new template's container.
+ */
+import Handlebars from 'handlebars';
+import { templateView } from './context-view.ts';
+import { registerHelpers } from './helpers.ts';
+import { TemplateError } from './template-error.ts';
+
+export { TemplateError } from './template-error.ts';
+
+export type EscapeMode = 'raymond' | 'slack' | 'none';
+
+export interface RenderOptions {
+  /** Names the template in errors, e.g. "settings.template" or a file path. */
+  name: string;
+  /** raymond (default): & ' < > "; slack: only & < > (what Slack's mrkdwn needs); none. */
+  escape?: EscapeMode;
+  /** A missing field is an error instead of "". */
+  strict?: boolean;
+}
+
+type HandlebarsEnv = typeof Handlebars;
+type ExceptionNode = ConstructorParameters<HandlebarsEnv['Exception']>[1];
+type Escape = (value: unknown) => string;
+
+const ESCAPES: Record<EscapeMode, Record<string, string>> = {
+  raymond: { '&': '&amp;', "'": '&apos;', '<': '&lt;', '>': '&gt;', '"': '&quot;' },
+  slack: { '&': '&amp;', '<': '&lt;', '>': '&gt;' },
+  none: {},
+};
+
+const environments = new Map<EscapeMode, HandlebarsEnv>();
+
+export type Render = (source: string, context: object, opts: RenderOptions) => string;
+
+/**
+ * Plugins reach this module through `await import()`, so esbuild initializes Handlebars (and the
+ * helpers' node:crypto) only in a step that has a template: ~20 ms of start-up otherwise.
+ */
+export function renderTemplate(source: string, context: object, opts: RenderOptions): string {
+  const hb = environment(opts.escape ?? 'raymond');
+  try {
+    const render = hb.compile(source, { strict: opts.strict ?? false });
+    return trimSpacesAndNewlines(render(templateView(context)));
+  } catch (err) {
+    throw toTemplateError(err, opts.name, hb);
+  }
+}
+
+function environment(mode: EscapeMode): HandlebarsEnv {
+  let hb = environments.get(mode);
+  if (hb) return hb;
+  hb = Handlebars.create();
+  const escapeFn = escapeFunction(ESCAPES[mode]);
+  const template = hb.template.bind(hb);
+  hb.template = ((spec: TemplateSpec) =>
+    template({ ...spec, main: withEscape(spec.main, escapeFn) })) as HandlebarsEnv['template'];
+  registerHelpers(hb);
+  registerHelperMissing(hb);
+  environments.set(mode, hb);
+  return hb;
+}
+
+interface TemplateSpec {
+  main: (container: { escapeExpression: Escape }, ...rest: unknown[]) => string;
+}
+
+function withEscape(main: TemplateSpec['main'], escapeFn: Escape): TemplateSpec['main'] {
+  return function (this: unknown, container, ...rest) {
+    container.escapeExpression = escapeFn;
+    return main.call(this, container, ...rest);
+  };
+}
+
+/** Same contract as Handlebars' Utils.escapeExpression, with our own set of characters. */
+function escapeFunction(table: Record<string, string>): Escape {
+  const chars = Object.keys(table);
+  const pattern = chars.length ? new RegExp(`[${chars.join('')}]`, 'g') : undefined;
+  return (value) => {
+    if (typeof value !== 'string') {
+      if (value && typeof (value as { toHTML?: unknown }).toHTML === 'function') {
+        return (value as { toHTML: () => string }).toHTML();
+      }
+      if (value === undefined || value === null) return '';
+      value = String(value);
+    }
+    const text = value as string;
+    return pattern ? text.replace(pattern, (c) => table[c]) : text;
+  };
+}
+
+/** The stock helperMissing throws without a position; this one passes the call's location on. */
+function registerHelperMissing(hb: HandlebarsEnv): void {
+  hb.registerHelper('helperMissing', (...args: unknown[]) => {
+    const options = args[args.length - 1] as { name: string; loc?: unknown };
+    // A bare {{name}} that is neither a helper nor a field renders "", as in raymond.
+    if (args.length === 1) return undefined;
+    throw new hb.Exception(`Missing helper: "${options.name}"`, { loc: options.loc } as ExceptionNode);
+  });
+}
+
+/** raymond's RenderTrim: strings.Trim(out, " \n"). */
+function trimSpacesAndNewlines(text: string): string {
+  return text.replace(/^[ \n]+|[ \n]+$/g, '');
+}
+
+interface HandlebarsFailure {
+  message?: string;
+  lineNumber?: number;
+  column?: number;
+}
+
+function toTemplateError(err: unknown, name: string, hb: HandlebarsEnv): TemplateError {
+  const failure = (err ?? {}) as HandlebarsFailure;
+  let message = String(failure.message ?? err);
+  if (typeof failure.lineNumber === 'number') {
+    message = message.replace(/ - \d+:\d+$/, '').replace(/^"(.*)" not defined in .*$/s, '"$1" is not defined');
+    const column = typeof failure.column === 'number' ? failure.column + 1 : undefined;
+    return new TemplateError(name, message, { line: failure.lineNumber, column, cause: err });
+  }
+  const parse = /^(Parse|Lexical) error on line (\d+)[:.]\s*/.exec(message);
+  if (parse) {
+    // The jison parser only puts the line into its message; the offending token's position is
+    // still in the (shared, synchronous) lexer right after the throw.
+    const { Parser } = hb as unknown as { Parser: { lexer?: { yylloc?: { first_line: number; first_column: number } } } };
+    const loc = Parser.lexer?.yylloc;
+    const line = Number(parse[2]);
+    const column = loc && loc.first_line === line ? loc.first_column + 1 : undefined;
+    return new TemplateError(name, `${parse[1]} error: ${message.slice(parse[0].length)}`, { line, column, cause: err });
+  }
+  return new TemplateError(name, message, { cause: err });
+}
