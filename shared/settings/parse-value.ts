@@ -1,7 +1,17 @@
 import type { Kind } from './declare.ts';
 
-/** What is wrong with a raw value, said so that `settings.<name>: ` can be put in front of it. */
-export class ValueError extends Error {}
+/**
+ * What is wrong with a raw value, said so that `settings.<name>: ` can be put in front of it.
+ * `redacted` says the same without quoting any of the value, for secret settings.
+ */
+export class ValueError extends Error {
+  readonly redacted: string;
+
+  constructor(message: string, redacted = message) {
+    super(message);
+    this.redacted = redacted;
+  }
+}
 
 const TRUE = new Set(['true', 'yes', '1', 'on']);
 const FALSE = new Set(['false', 'no', '0', 'off']);
@@ -77,7 +87,9 @@ function parseMap(raw: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of parseList(v)) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new ValueError(`expected key=value pairs, "${item.slice(0, 40)}" has no key`);
+    const shown = JSON.stringify(item.slice(0, 40));
+    if (eq < 0) throw new ValueError(`expected key=value pairs, ${shown} has no "="`, 'expected key=value pairs, one has no "="');
+    if (eq === 0) throw new ValueError(`expected key=value pairs, ${shown} has no key`, 'expected key=value pairs, one has no key');
     out[item.slice(0, eq).trim()] = item.slice(eq + 1);
   }
   return out;
@@ -87,7 +99,8 @@ function parseJson(raw: string): unknown {
   try {
     return JSON.parse(raw);
   } catch (err) {
-    throw new ValueError(`invalid JSON (${(err as Error).message})`);
+    // V8's message quotes the text around the error, so it is kept out of secret settings' errors.
+    throw new ValueError(`invalid JSON (${(err as Error).message})`, 'invalid JSON');
   }
 }
 

@@ -77,13 +77,14 @@ export function readSettings<D extends Declaration>(decl: D, env: NodeJS.Process
       values[name] = value;
     } catch (err) {
       if (!(err instanceof ValueError)) throw err;
-      const shown = spec.options.secret ? 'a value that is hidden because the setting is secret' : JSON.stringify(truncate(source.raw));
-      problems.push(`${source.label}: ${err.message}, got ${shown}. Example: ${name}: ${exampleOf(spec)}`);
+      const what = spec.options.secret ? `${err.redacted} (the value is not shown: the setting is secret)` : `${err.message}, got ${JSON.stringify(truncate(source.raw))}`;
+      problems.push(`${source.label}: ${what}. Example: ${name}: ${exampleOf(spec)}`);
     }
   }
 
   for (const group of rules.exclusive ?? []) {
-    const set = group.filter((n) => given.has(n));
+    // A switch set to false is as good as unset: `auto_tag: false` next to `tags` is fine.
+    const set = group.filter((n) => given.has(n) && values[n] !== false);
     if (set.length > 1) problems.push(`${set.map((n) => spelling[n]).join(' and ')} exclude each other: set only one of them.`);
   }
   if (problems.length > 0) throw new SettingsError(problems);

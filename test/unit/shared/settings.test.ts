@@ -108,7 +108,8 @@ test('errors name the setting as written in .drone.yml, say what is wrong and gi
   assert.match(problemsOf({ ...base, PLUGIN_BLOCK: '{"blocks":' })[0]!, /^settings\.block: invalid JSON \(.+\), got "\{\\"blocks\\":"\. Example: block: /);
   assert.deepEqual(problemsOf({ ...base, PLUGIN_MODE: 'medium' }), ['settings.mode: expected one of fast, slow, got "medium". Example: mode: fast']);
   assert.deepEqual(problemsOf({}), ['settings.repo is required. Example: repo: registry.example.com/app']);
-  assert.deepEqual(problemsOf({ ...base, PLUGIN_VARS: 'novalue' }), ['settings.vars: expected key=value pairs, "novalue" has no key, got "novalue". Example: vars: {key: value}']);
+  assert.deepEqual(problemsOf({ ...base, PLUGIN_VARS: 'novalue' }), ['settings.vars: expected key=value pairs, "novalue" has no "=", got "novalue". Example: vars: {key: value}']);
+  assert.match(problemsOf({ ...base, PLUGIN_VARS: '=x' })[0]!, /"=x" has no key/);
 });
 
 test('all problems are reported together', () => {
@@ -121,16 +122,33 @@ test('settings that exclude each other are named as the user spelled them', () =
   ]);
 });
 
-test('a secret value never appears in an error, and is masked from then on', () => {
-  const secretDecl = { pin: setting.int({ doc: 'PIN.', secret: true }) };
-  try {
-    readSettings(secretDecl, { PLUGIN_PIN: 'hunter2-not-a-number' });
-    assert.fail('expected an error');
-  } catch (err) {
-    assert.ok(!(err as Error).message.includes('hunter2'));
-    assert.match((err as Error).message, /hidden because the setting is secret/);
-  }
+test('a secret value never appears in an error, not even quoted by a parser, and is masked from then on', () => {
+  const secretDecl = {
+    pin: setting.int({ doc: 'PIN.', secret: true }),
+    args: setting.map({ doc: 'Args.', secret: true }),
+    config: setting.json({ doc: 'Config.', secret: true }),
+  };
+  const env = { PLUGIN_PIN: 'hunter2-not-a-number', PLUGIN_ARGS: 'A=1,TOKEN:hunter3secret', PLUGIN_CONFIG: '{"auths": hunter4secret}' };
+  const problems = (() => {
+    try {
+      readSettings(secretDecl, env);
+    } catch (err) {
+      return (err as SettingsError).problems;
+    }
+    return assert.fail('expected an error');
+  })();
+  assert.deepEqual(problems, [
+    'settings.pin: expected a whole number (the value is not shown: the setting is secret). Example: pin: 3',
+    'settings.args: expected key=value pairs, one has no "=" (the value is not shown: the setting is secret). Example: args: {key: value}',
+    'settings.config: invalid JSON (the value is not shown: the setting is secret). Example: config: {"key": "value"}',
+  ]);
   assert.equal(masker.mask('pin is hunter2-not-a-number'), 'pin is ********');
+});
+
+test('a switch set to false does not count against an exclusive group', () => {
+  const d = { auto_tag: setting.bool({ doc: 'Auto.' }), tags: setting.list({ doc: 'Tags.' }) };
+  assert.doesNotThrow(() => readSettings(d, { PLUGIN_AUTO_TAG: 'false', PLUGIN_TAGS: 'a' }, { exclusive: [['auto_tag', 'tags']] }));
+  assert.throws(() => readSettings(d, { PLUGIN_AUTO_TAG: 'true', PLUGIN_TAGS: 'a' }, { exclusive: [['auto_tag', 'tags']] }), /exclude each other/);
 });
 
 test('unknown PLUGIN_ variables are warned about with the nearest known name', () => {

@@ -1,0 +1,43 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import type { Readable, Writable } from 'node:stream';
+import { PluginError } from '../../shared/errors.ts';
+import { masker } from '../../shared/secrets.ts';
+
+/**
+ * Runs the executor without a shell (values with spaces or quotes pass as they are) and streams
+ * its output line by line through the masker. Resolves to its exit code.
+ */
+export function execute(file: string, argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const flush = [relay(child.stdout, process.stdout), relay(child.stderr, process.stderr)];
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'ENOENT' ? 'it does not exist' : err.code === 'EACCES' ? 'it is not executable' : err.message;
+      reject(
+        new PluginError(`cannot run the executor ${file}: ${why}.`, {
+          hint: 'settings.executor names the kaniko executor; the plugin image has it at /kaniko/executor.',
+          cause: err,
+        }),
+      );
+    });
+    child.on('close', (code, signal) => {
+      for (const f of flush) f();
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
+  });
+}
+
+function relay(from: Readable, to: Writable): () => void {
+  let pending = '';
+  from.setEncoding('utf8');
+  from.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop()!;
+    if (lines.length > 0) to.write(lines.map((l) => masker.mask(l) + '\n').join(''));
+  });
+  return () => {
+    if (pending !== '') to.write(masker.mask(pending) + '\n');
+    pending = '';
+  };
+}

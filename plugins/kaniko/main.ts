@@ -1,0 +1,5 @@
+import { startPlugin } from '../../shared/plugin.ts';
+import { run } from './run.ts';
+import { settings } from './settings.ts';
+
+startPlugin({ name: 'kaniko', settings, run });

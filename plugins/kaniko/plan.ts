@@ -1,0 +1,232 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { type BuildContext, buildContext } from '../../shared/context/build-context.ts';
+import { SettingsError, type Values, readSettings } from '../../shared/settings/index.ts';
+import { flagArgs, localContext, secretEnvNames, secretSpecs } from './argv.ts';
+import { DOCKER_HUB, type DockerConfig, type Login, type RegistryType, configSecrets, dockerConfig, ecrRegion, hostOf, imageHost, registryKey, registryType } from './docker-config.ts';
+import { settings } from './settings.ts';
+import { resolveTags } from './tags.ts';
+
+/**
+ * Settings and build context -> everything the step will do: the executor's argv and environment,
+ * the Docker config to write, the images to report. Pure, so the demo and the unit tests call it
+ * with plain objects.
+ */
+export type KanikoSettings = Values<typeof settings>;
+
+export interface PlanInput {
+  readonly settings: KanikoSettings;
+  readonly build: BuildContext;
+  /** The step's environment: `build_args_from_env` and `secrets` name variables of it. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The workspace's `.tags` file, when there is one. */
+  readonly tagsFile?: string | undefined;
+}
+
+export interface BuildPlan {
+  readonly executor: string;
+  readonly argv: readonly string[];
+  /** The command as printed: build-arg values masked; no other secret is ever in argv. */
+  readonly command: string;
+  readonly cwd: string;
+  /** Laid over the step's environment for the executor. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly dockerConfigDir: string;
+  readonly dockerConfig: DockerConfig;
+  readonly googleKey: { readonly path: string; readonly content: string } | undefined;
+  /** `repo:tag` of every destination. */
+  readonly images: readonly string[];
+  readonly push: boolean;
+  readonly digestFile: string;
+  readonly tarPath: string | undefined;
+  /** Where the executor looks for the Dockerfile; empty for a remote context. */
+  readonly dockerfiles: readonly string[];
+  readonly artifact: Artifact | undefined;
+  /** Values to mask before anything is printed. */
+  readonly secrets: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+export type Plan = { readonly skip: string } | BuildPlan;
+
+export interface Artifact {
+  readonly file: string;
+  readonly registryType: RegistryType;
+  readonly registryUrl: string;
+}
+
+export function planBuild(input: PlanInput): Plan {
+  const s = input.settings;
+  const { build, env } = input;
+  // A tag build may carry DRONE_TAG without a ref.
+  const ref = build.commit.ref || (build.build.tag ? `refs/tags/${build.build.tag}` : '');
+  const tagged = resolveTags({
+    tags: s.tags,
+    tagsFile: input.tagsFile,
+    autoTag: s.auto_tag,
+    autoTagSuffix: s.auto_tag_suffix,
+    expandTag: s.expand_tag,
+    event: build.build.event,
+    ref,
+    defaultBranch: build.repo.defaultBranch,
+  });
+  // Decided before credentials are checked: pull requests from forks get no secrets.
+  if ('skip' in tagged) return tagged;
+
+  const push = !s.no_push;
+  const problems = push && !s.repo ? ['settings.repo is required to push an image. Example: repo: registry.example.com/team/app (or set no_push: true to only build).'] : [];
+  const repo = s.repo && qualified(s.repo, s.registry);
+  const cacheRepo = s.cache_repo && qualified(s.cache_repo, s.registry);
+  const dockerConfigDir = env.DOCKER_CONFIG || '/kaniko/.docker';
+  const access = registryAccess(s, repo, cacheRepo, dockerConfigDir, problems);
+  if (problems.length > 0) throw new SettingsError(problems);
+
+  const images = repo && (push || s.tar_path) ? tagged.tags.map((t) => `${repo}:${t}`) : [];
+  const flags = flagArgs({ ...s, cache_repo: cacheRepo });
+  const destinations = images.map((i) => `--destination=${i}`);
+  const argv = [...destinations, ...flags.map((f) => f.arg)];
+  const shown = [...destinations, ...flags.map((f) => f.shown)];
+
+  const fromEnv = [...s.build_args_from_env, ...secretEnvNames(secretSpecs(s.secrets))];
+  const warnings = [...new Set(fromEnv)].filter((n) => !env[n]).map((n) => `${n} is not set in the step's environment, so the build gets no value for it.`);
+  const workspace = build.workspace;
+
+  return {
+    executor: s.executor,
+    argv,
+    command: [s.executor, ...shown].map(quote).join(' '),
+    cwd: workspace,
+    env: access.env,
+    dockerConfigDir,
+    dockerConfig: access.config,
+    googleKey: access.googleKey,
+    images,
+    push,
+    digestFile: resolve(workspace, s.digest_file),
+    tarPath: s.tar_path ? resolve(workspace, s.tar_path) : undefined,
+    dockerfiles: dockerfileCandidates(workspace, s.dockerfile, s.context, s.context_sub_path),
+    artifact:
+      s.artifact_file && push
+        ? { file: resolve(workspace, s.artifact_file), registryType: registryType(hostOf(access.pushRegistry)), registryUrl: access.pushRegistry }
+        : undefined,
+    secrets: [...access.secrets, ...Object.values(s.build_args), ...fromEnv.map((n) => env[n] ?? '')].filter((v) => v !== ''),
+    warnings,
+  };
+}
+
+interface RegistryAccess {
+  /** The `auths` key of the registry pushed to. */
+  readonly pushRegistry: string;
+  readonly config: DockerConfig;
+  readonly env: Readonly<Record<string, string>>;
+  readonly googleKey: BuildPlan['googleKey'];
+  readonly secrets: readonly string[];
+}
+
+/** The Docker config, the executor environment and the files that let it pull and push; half a login is a problem. */
+function registryAccess(s: KanikoSettings, repo: string | undefined, cacheRepo: string | undefined, dockerConfigDir: string, problems: string[]): RegistryAccess {
+  const pushRegistry = registryKey(s.registry || (repo && imageHost(repo)) || DOCKER_HUB);
+  const baseRegistry = registryKey(s.base_image_registry || DOCKER_HUB);
+  const logins = [
+    login(problems, pushRegistry, ['username', s.username], ['password', s.password]),
+    login(problems, baseRegistry, ['base_image_username', s.base_image_username], ['base_image_password', s.base_image_password]),
+    ...extraLogins(problems, s.registries),
+  ].filter((l): l is Login => l !== undefined);
+  if (Boolean(s.access_key) !== Boolean(s.secret_key)) problems.push("settings.access_key and settings.secret_key go together: set both, or neither to use the pod's AWS identity.");
+
+  // A login the user gave wins over the helper: Docker would ask the helper first.
+  const loggedIn = new Set(logins.map((l) => hostOf(l.registry)));
+  const ecrHosts = [...new Set([hostOf(pushRegistry), hostOf(baseRegistry), imageHost(cacheRepo ?? '') ?? ''])].filter(
+    (h) => ecrRegion(h) !== undefined && !loggedIn.has(h),
+  );
+  const config = dockerConfig(s.config, logins, Object.fromEntries(ecrHosts.map((h) => [h, 'ecr-login'])));
+  const googleKey = s.json_key ? { path: join(dockerConfigDir, 'google-application-credentials.json'), content: s.json_key } : undefined;
+  const region = s.region || ecrHosts.map(ecrRegion).find(Boolean);
+  return {
+    pushRegistry,
+    config,
+    env: {
+      DOCKER_CONFIG: dockerConfigDir,
+      ...(s.access_key && s.secret_key ? { AWS_ACCESS_KEY_ID: s.access_key, AWS_SECRET_ACCESS_KEY: s.secret_key } : {}),
+      ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}),
+      ...(googleKey ? { GOOGLE_APPLICATION_CREDENTIALS: googleKey.path } : {}),
+    },
+    googleKey,
+    secrets: [
+      ...[s.password, s.base_image_password, s.secret_key, s.json_key].filter((v): v is string => Boolean(v)),
+      ...keyFields(s.json_key),
+      ...logins.map((l) => l.password),
+      ...configSecrets(config),
+    ],
+  };
+}
+
+/** The `docker/v1` artifact plugins/docker writes, listing the tags actually pushed. */
+export function artifactJson(artifact: Artifact, images: readonly string[], digest: string) {
+  return { kind: 'docker/v1', data: { registryType: artifact.registryType, registryUrl: artifact.registryUrl, images: images.map((image) => ({ image, digest })) } };
+}
+
+/** For the demo and tools: the plan of a step whose settings are given as its environment. */
+export function planFromEnv(env: Readonly<Record<string, string | undefined>>, tagsFile?: string): Plan {
+  // Drone's default workspace, when the environment does not name one.
+  const build = buildContext(env, '/drone/src');
+  return planBuild({ settings: readSettings(settings, env).values, build, env, tagsFile });
+}
+
+/** The private parts of a service account key, which a tool may print on their own. */
+function keyFields(jsonKey: string | undefined): string[] {
+  try {
+    const key: unknown = JSON.parse(jsonKey ?? '');
+    return Object.entries(key as Record<string, unknown>)
+      .filter(([name, value]) => /key|secret|token/i.test(name) && typeof value === 'string')
+      .map(([, value]) => value as string);
+  } catch {
+    return [];
+  }
+}
+
+/** plugins/kaniko-ecr and -gcr users give the registry, and the repo and cache repo without it. */
+function qualified(repo: string, registry: string | undefined): string {
+  if (!registry || imageHost(repo) !== undefined) return repo;
+  const key = registryKey(registry);
+  return key === DOCKER_HUB ? repo : `${key}/${repo}`;
+}
+
+type Named = readonly [name: string, value: string | undefined];
+
+function login(problems: string[], registry: string, [userName, username]: Named, [passName, password]: Named): Login | undefined {
+  if (!username && !password) return undefined;
+  if (!username || !password) {
+    problems.push(`settings.${username ? userName : passName} is set but settings.${username ? passName : userName} is not: set both to log in to ${registry}, or neither.`);
+    return undefined;
+  }
+  return { registry, username, password };
+}
+
+function extraLogins(problems: string[], registries: unknown): Array<Login | undefined> {
+  if (registries === undefined) return [];
+  if (!Array.isArray(registries)) {
+    problems.push('settings.registries must be a list of {registry, username, password}.');
+    return [];
+  }
+  return registries.map((r: unknown, i) => {
+    const entry = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
+    const text = (k: string) => (typeof entry[k] === 'string' ? (entry[k] as string) : undefined);
+    const registry = text('registry');
+    if (!registry) {
+      problems.push(`settings.registries[${i}] has no registry: each item is {registry, username, password}.`);
+      return undefined;
+    }
+    return login(problems, registryKey(registry), [`registries[${i}].username`, text('username')], [`registries[${i}].password`, text('password')]);
+  });
+}
+
+function dockerfileCandidates(workspace: string, dockerfile: string, context: string, subPath: string | undefined): string[] {
+  const dir = localContext(context);
+  if (dir === undefined) return [];
+  if (isAbsolute(dockerfile)) return [dockerfile];
+  return [...new Set([resolve(workspace, dockerfile), resolve(workspace, dir, subPath ?? '', dockerfile)])];
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./*-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

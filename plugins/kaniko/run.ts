@@ -1,0 +1,91 @@
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { PluginError } from '../../shared/errors.ts';
+import type { Logger } from '../../shared/log.ts';
+import type { PluginInput } from '../../shared/plugin.ts';
+import { masker } from '../../shared/secrets.ts';
+import { execute } from './executor.ts';
+import { type BuildPlan, artifactJson, planBuild } from './plan.ts';
+import type { settings } from './settings.ts';
+
+export async function run({ settings: s, build, env, log }: PluginInput<typeof settings>): Promise<number> {
+  const tagsFile = s.tags.length > 0 ? undefined : readIfExists(join(build.workspace, '.tags'));
+  const plan = planBuild({ settings: s, build, env, tagsFile });
+  if ('skip' in plan) {
+    log.info(plan.skip);
+    return 0;
+  }
+  for (const secret of plan.secrets) masker.add(secret);
+  for (const warning of plan.warnings) log.warn(warning);
+  requireDockerfile(plan.dockerfiles, s.dockerfile);
+  prepare(plan, log);
+
+  log.info(`+ ${plan.command}`);
+  log.debug(`the executor's environment adds ${Object.keys(plan.env).join(', ')} and drops the PLUGIN_ settings`);
+  const code = await execute(plan.executor, plan.argv, { cwd: plan.cwd, env: { ...stepEnv(env), ...plan.env } });
+  if (code !== 0) {
+    log.error(`the executor exited with code ${code}.`);
+    return code;
+  }
+  report(plan, log);
+  return 0;
+}
+
+function requireDockerfile(candidates: readonly string[], dockerfile: string): void {
+  if (candidates.length === 0 || candidates.some(exists)) return;
+  throw new PluginError(`the Dockerfile ${dockerfile} does not exist: looked for ${candidates.join(' and ')}.`, {
+    hint: 'settings.dockerfile is a path relative to the workspace or to settings.context.',
+  });
+}
+
+function prepare(plan: BuildPlan, log: Logger): void {
+  const file = join(plan.dockerConfigDir, 'config.json');
+  try {
+    mkdirSync(plan.dockerConfigDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(plan.dockerConfig, null, 2) + '\n', { mode: 0o600 });
+    if (plan.googleKey) writeFileSync(plan.googleKey.path, plan.googleKey.content, { mode: 0o600 });
+    if (plan.tarPath) mkdirSync(dirname(plan.tarPath), { recursive: true });
+    // A digest left by an earlier build must not be reported as this one's.
+    rmSync(plan.digestFile, { force: true });
+  } catch (err) {
+    throw new PluginError(`cannot prepare the build: ${(err as Error).message}`, { hint: 'DOCKER_CONFIG must name a writable directory.', cause: err });
+  }
+  const logins = Object.keys(plan.dockerConfig.auths);
+  const helpers = Object.entries(plan.dockerConfig.credHelpers ?? {}).map(([host, helper]) => `${host} (${helper})`);
+  log.info(`registry credentials in ${file}: ${[...logins, ...helpers].join(', ') || 'none'}`);
+}
+
+function report(plan: BuildPlan, log: Logger): void {
+  const digest = readIfExists(plan.digestFile)?.trim();
+  if (!digest) {
+    log.warn(`the executor wrote no digest to ${plan.digestFile}${plan.artifact ? ', so no artifact file is written' : ''}.`);
+    return;
+  }
+  if (!plan.push) log.info(`built ${digest}${plan.tarPath ? `, saved to ${plan.tarPath}` : ''}`);
+  else for (const image of plan.images) log.info(`pushed ${image}@${digest}`);
+  if (!plan.artifact) return;
+  try {
+    mkdirSync(dirname(plan.artifact.file), { recursive: true });
+    writeFileSync(plan.artifact.file, JSON.stringify(artifactJson(plan.artifact, plan.images, digest), null, 2) + '\n');
+  } catch (err) {
+    log.warn(`cannot write the artifact file: ${(err as Error).message}`);
+  }
+}
+
+/** The executor needs none of the plugin's settings, and some of them are secrets. */
+function stepEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('PLUGIN_')));
+}
+
+function exists(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}

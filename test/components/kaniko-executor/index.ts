@@ -1,0 +1,41 @@
+import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface StandInOptions {
+  /** The exit code; a digest is written only on 0. */
+  readonly exitCode?: number;
+  /** What the digest file gets, `sha256:0123...` by default; empty for none. */
+  readonly digest?: string;
+  readonly stdout?: readonly string[];
+  readonly stderr?: readonly string[];
+}
+
+export interface Recorded {
+  /** When the stand-in's process started, in epoch milliseconds: the end of the plugin's cold start. */
+  readonly startedAt: number;
+  readonly argv: string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  readonly dockerConfig: unknown;
+  readonly googleKey: string | null;
+}
+
+export interface StandIn {
+  /** The executable, for `settings.executor`. */
+  readonly path: string;
+  /** What the last run saw; undefined when it never ran. */
+  record(): Recorded | undefined;
+}
+
+/** Writes an executable stand-in executor into `dir`. */
+export function writeStandIn(dir: string, options: StandInOptions = {}): StandIn {
+  const path = join(dir, 'executor');
+  copyFileSync(join(import.meta.dirname, 'executor.cjs'), path);
+  chmodSync(path, 0o755);
+  writeFileSync(`${path}.options.json`, JSON.stringify(options));
+  const recordFile = `${path}.record.json`;
+  return {
+    path,
+    record: () => (existsSync(recordFile) ? (JSON.parse(readFileSync(recordFile, 'utf8')) as Recorded) : undefined),
+  };
+}
