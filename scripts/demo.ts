@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { writeStandIn } from '../test/components/kaniko-executor/index.ts';
 import { startSlackStandIn } from '../test/components/slack/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../test/support/drone-env.ts';
 
@@ -36,6 +37,25 @@ function step(plugin: string, env: Record<string, string>): Promise<number> {
   });
 }
 
+/** The example app built with the kaniko plugin; a recording stand-in plays /kaniko/executor. */
+async function kanikoStep(): Promise<void> {
+  cpSync(join(root, 'examples', 'app'), workspace, { recursive: true });
+  const executor = writeStandIn(mkdtempSync(join(tmpdir(), 'sortie-executor-')), { stdout: ['INFO[0001] Pushed registry.example.com/octocat/hello-world'] });
+  header('kaniko: build and push the example app (the executor is a recording stand-in)');
+  await step('kaniko', {
+    PLUGIN_EXECUTOR: executor.path,
+    PLUGIN_REGISTRY: 'registry.example.com',
+    PLUGIN_REPO: 'octocat/hello-world',
+    PLUGIN_TAGS: `latest,${droneBuildEnv.DRONE_COMMIT_SHA!.slice(0, 8)}`,
+    PLUGIN_BUILD_ARGS: '{"NODE_VERSION": "24"}',
+    PLUGIN_USERNAME: 'octocat',
+    PLUGIN_PASSWORD: 'demo-registry-password',
+    PLUGIN_ENABLE_CACHE: 'true',
+    PLUGIN_DIGEST_FILE: join(workspace, '.kaniko-digest'),
+    DOCKER_CONFIG: join(workspace, '.docker'),
+  });
+}
+
 async function slackSteps(): Promise<void> {
   const slack = await startSlackStandIn();
   try {
@@ -57,4 +77,5 @@ async function slackSteps(): Promise<void> {
   }
 }
 
+await kanikoStep();
 await slackSteps();
