@@ -1,29 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildContext } from '../../../shared/context/index.ts';
+import { droneBuildEnv } from '../../support/drone-env.ts';
 
-const drone = {
-  DRONE: 'true',
-  DRONE_REPO: 'octocat/hello-world',
-  DRONE_REPO_OWNER: 'octocat',
-  DRONE_REPO_NAME: 'hello-world',
-  DRONE_REPO_BRANCH: 'main',
-  DRONE_REPO_LINK: 'https://github.com/octocat/hello-world',
-  DRONE_BUILD_NUMBER: '42',
-  DRONE_BUILD_EVENT: 'push',
-  DRONE_BUILD_STATUS: 'success',
-  DRONE_BUILD_STARTED: '1700000000',
-  DRONE_BUILD_LINK: 'https://drone.example.com/octocat/hello-world/42',
-  DRONE_COMMIT_SHA: '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d',
-  DRONE_COMMIT_REF: 'refs/heads/main',
-  DRONE_COMMIT_BRANCH: 'main',
-  DRONE_COMMIT_MESSAGE: 'Fix it\n\nLonger body',
-  DRONE_COMMIT_AUTHOR: 'octocat',
-  DRONE_COMMIT_AUTHOR_NAME: 'The Octocat',
-  DRONE_STAGE_NAME: 'default',
-  DRONE_STEP_NAME: 'notify',
-  DRONE_WORKSPACE: '/drone/src',
-};
+const drone = droneBuildEnv;
 
 test('the Drone build model', () => {
   const c = buildContext(drone);
@@ -34,7 +14,7 @@ test('the Drone build model', () => {
   assert.equal(c.build.status, 'success');
   assert.equal(c.commit.sha, '7fd1a60b01f91b314f59955a4e4d4e80d8edf11d');
   assert.equal(c.commit.author.name, 'The Octocat');
-  assert.equal(c.workspace, '/drone/src');
+  assert.equal(buildContext({ ...drone, DRONE_WORKSPACE: '/drone/src' }).workspace, '/drone/src');
   assert.equal(c.build.tag, '');
 });
 
