@@ -1,0 +1,23 @@
+import { join } from 'node:path';
+
+/**
+ * The settings under which `dist/kubernetes.js` deploys the example shop (`app/`) to a cluster: the
+ * emulator in `npm start`. Merge them over the build's DRONE_* environment; the manifests path is
+ * absolute, so any workspace and working directory will do. The RBAC examples (`rbac/`) are for
+ * the README, not the demo: the emulator's admin needs none.
+ */
+export function demoEnv(kubeconfig: string, opts: { buildNumber?: number } = {}): Record<string, string> {
+  return {
+    ...(opts.buildNumber === undefined ? {} : { DRONE_BUILD_NUMBER: String(opts.buildNumber) }),
+    // base64, as a kubeconfig is usually stored in a Drone secret.
+    PLUGIN_KUBECONFIG: Buffer.from(kubeconfig).toString('base64'),
+    PLUGIN_NAMESPACE: 'shop',
+    PLUGIN_CREATE_NAMESPACE: 'true',
+    PLUGIN_MANIFESTS: join(import.meta.dirname, 'app'),
+    PLUGIN_VARS: JSON.stringify({ GREETING: 'hello from the demo', REPLICAS: '2', IMAGE_TAG: '1.27' }),
+    PLUGIN_PRUNE: 'true',
+    PLUGIN_PRUNE_LABEL: 'app.kubernetes.io/part-of=shop',
+    PLUGIN_DIFF: 'true',
+    PLUGIN_TIMEOUT: '60s',
+  };
+}

@@ -1,0 +1,236 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
+import { join, resolve } from 'node:path';
+// The light modules of client-node only: its package entry (and config.js) pulls in every generated
+// API model and adds ~100 ms to each start, five times a bare `node -e 0`.
+import { type Cluster, type Context, type User, newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
+import { ExecAuth } from '@kubernetes/client-node/dist/exec_auth.js';
+import { FileAuth } from '@kubernetes/client-node/dist/file_auth.js';
+import { load } from 'js-yaml';
+import { PluginError } from '../../shared/errors.ts';
+import { masker } from '../../shared/secrets.ts';
+
+/** Where and as whom to talk to the API server: what every request needs, whatever the auth mode. */
+export interface Connection {
+  readonly server: string;
+  readonly ca: Buffer | undefined;
+  readonly cert: Buffer | undefined;
+  readonly key: Buffer | undefined;
+  readonly rejectUnauthorized: boolean;
+  /** The namespace of the kubeconfig context or of the service account, if any. */
+  readonly namespace: string | undefined;
+  /** Who we are, said without secrets, for error messages: `kubeconfig context "ci" (user "deployer")`. */
+  readonly identity: string;
+  readonly mode: 'kubeconfig' | 'server' | 'in-cluster';
+  /** Authorization (and impersonation) headers; re-read each time so rotated tokens are picked up. */
+  headers(): Promise<Record<string, string>>;
+}
+
+export interface AuthInput {
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+  readonly server?: string | undefined;
+  readonly token?: string | undefined;
+  readonly ca?: string | undefined;
+  readonly client_cert?: string | undefined;
+  readonly client_key?: string | undefined;
+  readonly insecure_skip_tls_verify: boolean;
+  readonly service_account_dir: string;
+}
+
+export async function connect(input: AuthInput, env: NodeJS.ProcessEnv, workspace: string): Promise<Connection> {
+  if (input.kubeconfig) return fromKubeconfig(input.kubeconfig, input.context, input.insecure_skip_tls_verify, workspace);
+  if (input.server) return fromServer(input);
+  return fromServiceAccount(input.service_account_dir, env, input.insecure_skip_tls_verify);
+}
+
+async function fromKubeconfig(raw: string, wanted: string | undefined, insecure: boolean, workspace: string): Promise<Connection> {
+  const text = decodeMaybeBase64(raw, (t) => /(^|\n|[{,])\s*"?(apiVersion|clusters|contexts|users|current-context)"?\s*:/.test(t));
+  let doc: Record<string, unknown>;
+  let clusters: Cluster[];
+  let contexts: Context[];
+  let users: User[];
+  try {
+    doc = (load(text) ?? {}) as Record<string, unknown>;
+    clusters = newClusters(doc.clusters);
+    contexts = newContexts(doc.contexts);
+    users = newUsers(doc.users);
+  } catch (err) {
+    // js-yaml quotes the offending line, which may hold a credential: keep only its position.
+    const mark = (err as { mark?: { line: number } }).mark;
+    const where = mark ? ` at line ${mark.line + 1}` : '';
+    const detail = mark ? '' : `: ${(err as Error).message}`;
+    throw new PluginError(`settings.kubeconfig is not a valid kubeconfig${where}${detail}`, {
+      hint: 'Give the whole kubeconfig file (YAML) or its base64 encoding, as a secret.',
+    });
+  }
+  // Its credentials only: masking every line of it would hide `apiVersion: v1` everywhere.
+  for (const u of users) for (const secret of [u.token, u.password, u.keyData]) masker.add(secret);
+  const name = wanted || (doc['current-context'] as string | undefined);
+  if (!name) {
+    throw new PluginError('the kubeconfig has no current-context and settings.context is not set', {
+      hint: `Set settings.context to one of: ${contexts.map((c) => c.name).join(', ') || '(the kubeconfig has no contexts)'}.`,
+    });
+  }
+  const context = contexts.find((c) => c.name === name);
+  if (!context) {
+    throw new PluginError(`the kubeconfig has no context "${name}"`, {
+      hint: `Its contexts are: ${contexts.map((c) => c.name).join(', ') || '(none)'}.`,
+    });
+  }
+  const cluster = clusters.find((c) => c.name === context.cluster);
+  if (!cluster) throw new PluginError(`the kubeconfig context "${name}" names cluster "${context.cluster}", which the kubeconfig does not define`);
+  const user = users.find((u) => u.name === context.user);
+  if (!user) throw new PluginError(`the kubeconfig context "${name}" names user "${context.user}", which the kubeconfig does not define`);
+
+  const file = (path: string | undefined) => (path ? readFileSync(resolve(workspace, path)) : undefined);
+  const data = (b64: string | undefined) => (b64 ? Buffer.from(b64, 'base64') : undefined);
+  const auth = userAuth(user, `kubeconfig user "${user.name}"`);
+  const first = await auth.apply();
+  return {
+    server: cluster.server.replace(/\/+$/, ''),
+    ca: data(cluster.caData) ?? file(cluster.caFile),
+    cert: first.cert ?? data(user.certData) ?? file(user.certFile),
+    key: first.key ?? data(user.keyData) ?? file(user.keyFile),
+    rejectUnauthorized: !(insecure || cluster.skipTLSVerify),
+    namespace: context.namespace,
+    identity: `kubeconfig context "${name}" (user "${user.name}")`,
+    mode: 'kubeconfig',
+    headers: async () => (await auth.apply()).headers,
+  };
+}
+
+interface Applied {
+  headers: Record<string, string>;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/** A kubeconfig user's credentials as headers, using client-node's exec and token-file providers. */
+function userAuth(user: User, label: string): { apply(): Promise<Applied> } {
+  const provider = user.authProvider as { name?: string; config?: { tokenFile?: string } } | undefined;
+  const authenticator = user.exec ? new ExecAuth() : provider?.config?.tokenFile ? new FileAuth() : undefined;
+  if (provider && !authenticator) {
+    throw new PluginError(`${label} uses the auth-provider "${provider.name}", which this plugin does not support`, {
+      hint: 'Use a token, a client certificate or an exec credential plugin in the kubeconfig (kubectl removed the built-in auth providers too).',
+    });
+  }
+  let masked: string | undefined;
+  return {
+    async apply() {
+      const opts: { headers: Record<string, string>; cert?: string | Buffer; key?: string | Buffer } = { headers: {} };
+      if (authenticator) {
+        try {
+          await authenticator.applyAuthentication(user, opts as never);
+        } catch (err) {
+          throw new PluginError(`${label}: getting credentials failed: ${(err as Error).message}`, {
+            hint: user.exec ? `The exec credential plugin "${user.exec.command}" must be installed in the step's image.` : undefined,
+          });
+        }
+      }
+      if (user.token) opts.headers.authorization = `Bearer ${user.token}`;
+      else if (user.username) opts.headers.authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
+      if (user.impersonateUser) opts.headers['impersonate-user'] = user.impersonateUser;
+      const auth = opts.headers.authorization ?? opts.headers.Authorization;
+      // Once per credential: each addition makes the masker rebuild its pattern.
+      if (auth && auth !== masked) {
+        masked = auth;
+        masker.add(auth.replace(/^\w+ /, ''));
+      }
+      if (auth) {
+        delete opts.headers.Authorization;
+        opts.headers.authorization = auth;
+      }
+      return { headers: opts.headers, cert: toBuffer(opts.cert), key: toBuffer(opts.key) };
+    },
+  };
+}
+
+function fromServer(input: AuthInput): Connection {
+  const pem = (value: string | undefined, setting: string) =>
+    value ? Buffer.from(decodeMaybeBase64(value, (t) => t.includes('-----BEGIN'), setting), 'utf8') : undefined;
+  if (!input.token && !input.client_cert) {
+    throw new PluginError('settings.server is set but neither settings.token nor settings.client_cert is', {
+      hint: 'Give a service account token (token: {from_secret: kube_token}), or client_cert and client_key.',
+    });
+  }
+  if (input.client_cert && !input.client_key) throw new PluginError('settings.client_cert needs settings.client_key');
+  const token = input.token?.trim();
+  return {
+    server: normalizeServer(input.server!),
+    ca: pem(input.ca, 'ca'),
+    cert: pem(input.client_cert, 'client_cert'),
+    key: secretPem(pem(input.client_key, 'client_key')),
+    rejectUnauthorized: !input.insecure_skip_tls_verify,
+    namespace: undefined,
+    identity: token ? `the token of settings.token` : 'the client certificate of settings.client_cert',
+    mode: 'server',
+    headers: async (): Promise<Record<string, string>> => (token ? { authorization: `Bearer ${token}` } : {}),
+  };
+}
+
+function fromServiceAccount(dir: string, env: NodeJS.ProcessEnv, insecure: boolean): Connection {
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT || '443';
+  const tokenFile = join(dir, 'token');
+  if (!host || !existsSync(tokenFile)) {
+    throw new PluginError('no cluster to deploy to: settings.kubeconfig and settings.server are not set, and this step has no in-cluster service account', {
+      hint:
+        'Give kubeconfig (a secret), or server and token; or run on the Drone Kubernetes runner with service_account_name: on the pipeline ' +
+        `(then ${tokenFile} and KUBERNETES_SERVICE_HOST exist).`,
+    });
+  }
+  const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').trim() : undefined);
+  const namespace = read('namespace');
+  const user: User = { name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile } } };
+  const auth = userAuth(user, 'the in-cluster service account');
+  return {
+    server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
+    ca: existsSync(join(dir, 'ca.crt')) ? readFileSync(join(dir, 'ca.crt')) : undefined,
+    cert: undefined,
+    key: undefined,
+    rejectUnauthorized: !insecure,
+    namespace,
+    identity: `the in-cluster service account${serviceAccountName(read('token'), namespace)}`,
+    mode: 'in-cluster',
+    headers: async () => (await auth.apply()).headers,
+  };
+}
+
+/** The service account's name, from its token's claims (not verified: it is only used in messages). */
+function serviceAccountName(token: string | undefined, namespace: string | undefined): string {
+  try {
+    const claims = JSON.parse(Buffer.from(token!.split('.')[1]!, 'base64url').toString('utf8')) as { sub?: string };
+    if (claims.sub) return ` ${claims.sub}`;
+  } catch {
+    // An opaque token: only the namespace is known.
+  }
+  return namespace ? ` of namespace ${namespace}` : '';
+}
+
+function secretPem(key: Buffer | undefined): Buffer | undefined {
+  masker.add(key?.toString('utf8'));
+  return key;
+}
+
+function normalizeServer(server: string): string {
+  const s = server.trim().replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(s)) return `https://${s}`;
+  return s;
+}
+
+/** Secrets often arrive base64-encoded (Drone secrets cannot hold newlines everywhere). */
+function decodeMaybeBase64(value: string, looksDecoded: (text: string) => boolean, setting?: string): string {
+  const v = value.trim();
+  if (looksDecoded(v)) return v;
+  if (/^[A-Za-z0-9+/=_\-\s]+$/.test(v)) {
+    const decoded = Buffer.from(v.replace(/\s+/g, ''), 'base64').toString('utf8');
+    if (looksDecoded(decoded)) return decoded;
+  }
+  if (setting) throw new PluginError(`settings.${setting} is neither PEM nor base64-encoded PEM`, { hint: 'Paste the certificate as is, starting with -----BEGIN, or base64-encode it.' });
+  return v;
+}
+
+function toBuffer(v: string | Buffer | undefined): Buffer | undefined {
+  return v === undefined ? undefined : Buffer.isBuffer(v) ? v : Buffer.from(v);
+}

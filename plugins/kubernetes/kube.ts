@@ -1,0 +1,189 @@
+import { type HttpClient, HttpError, type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import type { Connection } from './auth.ts';
+
+/** A kube-apiserver `Status` failure, or the plain-text 404 it serves for unknown API groups. */
+export interface Status {
+  readonly code: number;
+  readonly reason: string;
+  readonly message: string;
+  readonly details?: {
+    readonly name?: string;
+    readonly group?: string;
+    readonly kind?: string;
+    readonly causes?: ReadonlyArray<{ readonly reason?: string; readonly message?: string; readonly field?: string }>;
+  };
+}
+
+export class KubeError extends Error {
+  readonly status: Status;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(method: string, path: string, status: Status) {
+    super(`${method} ${path}: ${status.code} ${status.reason}: ${status.message}`);
+    this.name = 'KubeError';
+    this.status = status;
+    this.method = method;
+    this.path = path;
+  }
+}
+
+export interface ResourceInfo {
+  readonly name: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly verbs: readonly string[];
+}
+
+export interface RequestOptions {
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly accept?: string;
+}
+
+export interface KubeClient {
+  readonly connection: Connection;
+  /** Requests sent so far, for the benchmark and the summary. */
+  readonly sent: number;
+  /** Throws KubeError unless the answer is 2xx; a 204 or empty body gives undefined. */
+  call<T = unknown>(method: string, path: string, opts?: RequestOptions): Promise<{ status: number; body: T; warnings: string[] }>;
+  text(path: string, query?: RequestOptions['query']): Promise<string>;
+  /** The API resource of a kind, from discovery fetched once per group-version; undefined if not served. */
+  resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
+}
+
+// http.ts retries every 500, but a typed-patch failure (unknown field, wrong type) is a 500 that
+// fails the same way each time: retrying it only delays the error by seconds.
+const DETERMINISTIC_500 = /^failed to create typed patch object/;
+const RETRIED = new Set([429, 500, 502, 503, 504]);
+
+export function createKubeClient(conn: Connection): KubeClient {
+  const http: HttpClient = createHttpClient({
+    ca: conn.ca,
+    cert: conn.cert,
+    key: conn.key,
+    rejectUnauthorized: conn.rejectUnauthorized,
+    timeoutMs: 60_000,
+  });
+  const discovery = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
+  let sent = 0;
+
+  async function send(method: string, path: string, o: RequestOptions): Promise<HttpResponse> {
+    const url = conn.server + path + queryString(o.query);
+    const headers: Record<string, string> = { accept: o.accept ?? 'application/json', ...(await conn.headers()) };
+    let body: string | undefined;
+    if (o.body !== undefined) {
+      body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+      headers['content-type'] = o.contentType ?? 'application/json';
+    }
+    const again = () => {
+      sent++;
+      return http.request({ url, method, headers, body });
+    };
+    sent++;
+    let first: HttpResponse;
+    try {
+      first = await http.request({ url, method, headers, body, retries: 0 });
+    } catch (err) {
+      if (err instanceof HttpError && !isCertificateError(err)) return again();
+      throw err;
+    }
+    if (!RETRIED.has(first.status) || (first.status === 500 && DETERMINISTIC_500.test(statusOf(first).message))) return first;
+    return again();
+  }
+
+  async function call<T>(method: string, path: string, o: RequestOptions = {}) {
+    const res = await send(method, path, o);
+    if (res.status < 200 || res.status > 299) throw new KubeError(method, path, statusOf(res));
+    const raw = res.text();
+    const warnings = [res.headers.warning ?? []].flat().map((w) => w.replace(/^299 - "?|"$/g, '').replace(/\\"/g, '"'));
+    return { status: res.status, body: (raw ? JSON.parse(raw) : undefined) as T, warnings };
+  }
+
+  async function text(path: string, query?: RequestOptions['query']): Promise<string> {
+    const res = await send('GET', path, { query, accept: '*/*' });
+    if (res.status < 200 || res.status > 299) throw new KubeError('GET', path, statusOf(res));
+    return res.text();
+  }
+
+  function groupVersion(apiVersion: string): Promise<Map<string, ResourceInfo> | undefined> {
+    let hit = discovery.get(apiVersion);
+    if (!hit) {
+      const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+      hit = call<{ resources: Array<ResourceInfo & { name: string }> }>('GET', path).then(
+        ({ body }) => new Map(body.resources.filter((r) => !r.name.includes('/')).map((r) => [r.kind, r])),
+        (err) => {
+          if (err instanceof KubeError && err.status.code === 404) return undefined;
+          discovery.delete(apiVersion);
+          throw err;
+        },
+      );
+      discovery.set(apiVersion, hit);
+    }
+    return hit;
+  }
+
+  return {
+    connection: conn,
+    get sent() {
+      return sent;
+    },
+    call,
+    text,
+    async resource(apiVersion, kind) {
+      return (await groupVersion(apiVersion))?.get(kind);
+    },
+  };
+}
+
+/** An untrusted or mismatched certificate: the same on every attempt. */
+export function isCertificateError(err: HttpError): boolean {
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test((err.cause as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
+function queryString(query: RequestOptions['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, v);
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+function statusOf(res: HttpResponse): Status {
+  const raw = res.text();
+  try {
+    const s = JSON.parse(raw) as Partial<Status> & { kind?: string };
+    if (s && s.kind === 'Status') return { code: s.code ?? res.status, reason: s.reason ?? '', message: s.message ?? '', details: s.details };
+  } catch {
+    // Not JSON: the plain-text 404 of an API group the server does not serve, or a proxy's page.
+  }
+  return { code: res.status, reason: res.status === 404 ? 'NotFound' : '', message: raw.trim().slice(0, 200) || `HTTP ${res.status}` };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight, keeping the results in order. */
+export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+/** The plain-text 404 of a group the server does not serve at all (no CRD for it). */
+export function isUnservedGroup(err: unknown): boolean {
+  return err instanceof KubeError && err.status.code === 404 && err.status.reason === 'NotFound' && !err.status.details && /page not found/.test(err.status.message);
+}
+
+/** The Status 404 of an apply into a namespace that does not exist. */
+export function missingNamespace(err: unknown): string | undefined {
+  if (!(err instanceof KubeError) || err.status.code !== 404) return undefined;
+  const d = err.status.details;
+  return d?.kind === 'namespaces' ? d.name : undefined;
+}
+

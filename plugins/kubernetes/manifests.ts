@@ -1,0 +1,216 @@
+import { existsSync, globSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
+import { load } from 'js-yaml';
+import { PluginError } from '../../shared/errors.ts';
+import { masker } from '../../shared/secrets.ts';
+
+/** Where an object was written: shown with every message about it. */
+export interface Source {
+  readonly file: string;
+  /** 1-based line of the object's document. */
+  readonly line: number;
+  /** The document's text, to find a field's line in a server error. */
+  readonly text: string;
+}
+
+export interface Manifest {
+  readonly object: KubeObject;
+  readonly source: Source;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export interface ManifestText {
+  /** The path as the user wrote it (relative to the workspace), or `settings.template`. */
+  readonly name: string;
+  readonly text: string;
+  readonly json: boolean;
+}
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/** Files, directories (recursive, sorted) and globs, in the order given; each must match something. */
+export function findManifestFiles(entries: readonly string[], workspace: string): string[] {
+  const out: string[] = [];
+  for (const entry of entries) {
+    const abs = isAbsolute(entry) ? entry : join(workspace, entry);
+    let found: string[];
+    if (/[*?[{]/.test(entry)) {
+      found = globSync(entry, { cwd: workspace })
+        .map((f) => join(workspace, f))
+        .filter((f) => statSync(f).isFile())
+        .sort();
+    } else if (!existsSync(abs)) {
+      throw new PluginError(`settings.manifests: ${entry} does not exist (in ${workspace})`, {
+        hint: 'Paths are relative to the workspace (the repository root). Drone joins a YAML list with commas, so a name cannot contain one.',
+      });
+    } else {
+      found = statSync(abs).isDirectory() ? walk(abs) : [abs];
+    }
+    if (found.length === 0) throw new PluginError(`settings.manifests: ${entry} matches no .yaml, .yml or .json file`);
+    for (const f of found) if (!out.includes(f)) out.push(f);
+  }
+  return out.map((f) => relative(workspace, f) || f);
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((d) => d.isFile() && MANIFEST_FILE.test(d.name))
+    .map((d) => join(d.parentPath, d.name))
+    .sort();
+}
+
+export function readManifestFiles(files: readonly string[], workspace: string): ManifestText[] {
+  return files.map((name) => ({ name, text: readFileSync(isAbsolute(name) ? name : join(workspace, name), 'utf8'), json: /\.json$/i.test(name) }));
+}
+
+/**
+ * `settings.template`: Drone turns `template: {type: yaml, data: "..."}` into JSON; a value that
+ * names a file in the workspace is that file; anything else is the manifest itself.
+ */
+export function templateText(value: string, workspace: string): ManifestText {
+  const v = value.trim();
+  if (v.startsWith('{') && /"data"\s*:/.test(v)) {
+    try {
+      const spec = JSON.parse(v) as { type?: string; data?: unknown };
+      if (typeof spec.data === 'string') return { name: 'settings.template', text: spec.data, json: spec.type === 'json' };
+    } catch {
+      // Not the {type, data} form: an inline JSON manifest.
+    }
+  }
+  if (!v.includes('\n') && MANIFEST_FILE.test(v)) {
+    const path = isAbsolute(v) ? v : join(workspace, v);
+    if (!existsSync(path)) throw new PluginError(`settings.template: ${v} does not exist (in ${workspace})`);
+    return { name: v, text: readFileSync(path, 'utf8'), json: /\.json$/i.test(v) };
+  }
+  return { name: 'settings.template', text: value, json: false };
+}
+
+/**
+ * Splits multi-document YAML at `---` lines (never inside a value: a block scalar's lines are
+ * indented), skips empty and comment-only documents, and flattens `kind: List`.
+ */
+export function parseManifests(m: ManifestText): Manifest[] {
+  const out: Manifest[] = [];
+  for (const doc of splitDocuments(m.text)) {
+    if (!/^[ \t]*[^\s#]/m.test(doc.text)) continue;
+    let value: unknown;
+    try {
+      value = load(doc.text, { filename: m.name });
+    } catch (err) {
+      const e = err as { reason?: string; mark?: { line: number; column: number }; message: string };
+      const line = doc.line + (e.mark?.line ?? 0);
+      throw new PluginError(`${m.name}:${line}: invalid ${m.json ? 'JSON' : 'YAML'}: ${e.reason ?? e.message}`, {
+        hint: 'Check the indentation and quoting around that line (after ${VAR} and {{ }} were filled in).',
+      });
+    }
+    if (value === null || value === undefined) continue;
+    const source: Source = { file: m.name, line: firstContentLine(doc), text: doc.text };
+    for (const object of flatten(value, source)) out.push({ object, source });
+  }
+  return out;
+}
+
+// Shorter values (`true`, a port, a namespace name) would mask ordinary words all over the log.
+const MIN_MASKED_SECRET_VALUE = 8;
+
+/** Secret values of the manifests join the masker, so no server message or debug line can show them. */
+export function maskSecretValues(manifests: readonly Manifest[]): void {
+  for (const { object } of manifests) {
+    if (object.kind !== 'Secret' || object.apiVersion !== 'v1') continue;
+    const data = Object.values((object.data ?? {}) as Record<string, unknown>).map((v) => Buffer.from(String(v), 'base64').toString('utf8'));
+    const stringData = Object.values((object.stringData ?? {}) as Record<string, unknown>).map(String);
+    for (const value of [...data, ...stringData]) if (value.trim().length >= MIN_MASKED_SECRET_VALUE) masker.add(value);
+  }
+}
+
+function flatten(value: unknown, source: Source): KubeObject[] {
+  const at = `${source.file}:${source.line}`;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new PluginError(`${at}: expected a Kubernetes object (apiVersion, kind, metadata), got ${Array.isArray(value) ? 'a list' : `the ${typeof value} ${JSON.stringify(value).slice(0, 40)}`}`);
+  }
+  const o = value as Record<string, unknown>;
+  if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return o.items.flatMap((item) => flatten(item, source));
+  if (typeof o.apiVersion !== 'string' || !o.apiVersion) throw new PluginError(`${at}: the object has no apiVersion`);
+  if (typeof o.kind !== 'string' || !o.kind) throw new PluginError(`${at}: the object has no kind`);
+  const md = o.metadata;
+  if (md === null || typeof md !== 'object' || typeof (md as { name?: unknown }).name !== 'string' || !(md as { name: string }).name) {
+    throw new PluginError(`${at}: the ${o.kind} has no metadata.name`, {
+      hint: (md as { generateName?: unknown } | undefined)?.generateName ? 'Server-side apply needs a fixed name; generateName is not supported.' : undefined,
+    });
+  }
+  return [o as KubeObject];
+}
+
+interface Doc {
+  readonly text: string;
+  /** 1-based line of the document's first line in the file. */
+  readonly line: number;
+}
+
+function splitDocuments(text: string): Doc[] {
+  const lines = text.split(/\r?\n/);
+  const docs: Doc[] = [];
+  let start = 0;
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^(---|\.\.\.)(\s|$)/.test(lines[i]!)) continue;
+    docs.push({ text: lines.slice(start, i).join('\n'), line: start + 1 });
+    // The marker line opens the next document, blanked: `--- {a: 1}` keeps its content, and
+    // every line keeps its number.
+    lines[i] = lines[i]!.replace(/^(---|\.\.\.)/, '   ');
+    start = i;
+  }
+  docs.push({ text: lines.slice(start).join('\n'), line: start + 1 });
+  return docs;
+}
+
+function firstContentLine(doc: Doc): number {
+  const idx = doc.text.split('\n').findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+  return doc.line + Math.max(0, idx);
+}
+
+/**
+ * The 0-based line of a field named in a server error (`.spec.template.spec.containers[name="app"].image`,
+ * `spec.selector`) within a document; the nearest enclosing field found when the exact one is not.
+ */
+export function locateField(text: string, path: string): number | undefined {
+  const lines = text.split('\n');
+  const segments = path.replace(/^\./, '').match(/[^.[\]]+|\[[^\]]*\]/g) ?? [];
+  let from = 0;
+  let minIndent = -1;
+  let found: number | undefined;
+  for (const seg of segments) {
+    if (seg.startsWith('[')) {
+      const m = /^\[(\w+)="?([^"]*)"?\]$/.exec(seg);
+      if (!m) continue;
+      const re = new RegExp(`^(\\s*)(?:-\\s+)?["']?${escapeRegExp(m[1]!)}["']?\\s*:\\s*["']?${escapeRegExp(m[2]!)}["']?\\s*$`);
+      const i = lines.findIndex((l, n) => n >= from && re.test(l));
+      if (i < 0) return found;
+      found = i;
+      from = i + 1;
+      minIndent = lines[i]!.search(/\S/) - 1;
+      continue;
+    }
+    const re = new RegExp(`^(\\s*)(?:-\\s+)?["']?${escapeRegExp(seg)}["']?\\s*:`);
+    const i = lines.findIndex((l, n) => n >= from && re.test(l) && indentOf(l) > minIndent);
+    if (i < 0) return found;
+    found = i;
+    from = i + 1;
+    minIndent = indentOf(lines[i]!);
+  }
+  return found;
+}
+
+function indentOf(line: string): number {
+  const m = /^(\s*)(?:-\s+)?/.exec(line)!;
+  return m[0].length;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,142 @@
+import { PluginError } from '../../shared/errors.ts';
+import { HttpError } from '../../shared/http.ts';
+import type { PluginInput } from '../../shared/plugin.ts';
+import { applyPlan } from './apply.ts';
+import { connect } from './auth.ts';
+import { explained } from './explain.ts';
+import { type KubeClient, createKubeClient, mapPool } from './kube.ts';
+import { type Manifest, findManifestFiles, maskSecretValues, parseManifests, readManifestFiles, templateText } from './manifests.ts';
+import { type Planned, type Scope, imageOf, imagePatch, kindsDefinedBy, labelOf, objectPath, plan, scopeKey } from './plan.ts';
+import { prune } from './prune.ts';
+import { renderManifest } from './render.ts';
+import { type Target, waitFor } from './rollout.ts';
+import type { Settings } from './settings.ts';
+
+/** Requests in flight at once: enough to hide latency, few enough not to trip API priority and fairness. */
+const CONCURRENCY = 16;
+const POLL_MS = 1000;
+
+export async function run(input: PluginInput<Settings>): Promise<number> {
+  const { settings: s, log, build } = input;
+  if (s.prune && !s.prune_label) throw new PluginError('settings.prune needs settings.prune_label', { hint: 'Example: prune_label: app.kubernetes.io/part-of=shop (put that label on every manifest).' });
+  const setImageMode = s.deployment.length > 0;
+  if (!setImageMode && s.manifests.length === 0 && !s.template) {
+    throw new PluginError('nothing to deploy: set settings.manifests (files, directories or globs) or settings.template', {
+      hint: 'Example: manifests: [k8s/]. To only change an image, set deployment, repo and tag.',
+    });
+  }
+
+  // Manifests first: a mistake in them needs no cluster to be found.
+  const manifests = setImageMode ? [] : await loadManifests(input);
+  const conn = await connect(s, input.env, build.workspace);
+  const kube = createKubeClient(conn);
+  log.debug(`API server ${conn.server} as ${conn.identity}`);
+  if (!conn.rejectUnauthorized) {
+    const by = s.insecure_skip_tls_verify ? 'insecure_skip_tls_verify is on' : 'the kubeconfig says insecure-skip-tls-verify';
+    log.warn(`${by}: the API server's certificate is not checked, so anyone on the network path can impersonate it`);
+  }
+  const namespace = s.namespace ?? conn.namespace ?? 'default';
+  const restartAt = s.restart ? new Date().toISOString() : undefined;
+  try {
+    if (setImageMode) return await setImages(kube, input, namespace, restartAt);
+
+    const p = plan({
+      manifests,
+      scopes: await discover(kube, manifests),
+      namespace,
+      namespaceGiven: s.namespace !== undefined,
+      createNamespace: s.create_namespace,
+      allowNamespaceOverride: s.allow_namespace_override,
+      restartAt,
+    });
+
+    const applied = await applyPlan(kube, p, {
+      fieldManager: s.field_manager,
+      force: s.force_conflicts,
+      dryRun: s.dry_run,
+      diff: s.diff,
+      concurrency: CONCURRENCY,
+      log,
+    });
+    if (s.prune) await prune(kube, p.objects, { selector: s.prune_label!, dryRun: s.dry_run, concurrency: CONCURRENCY, log });
+    if (s.dry_run) {
+      log.info(`dry run of ${p.objects.length} objects: nothing was changed`);
+      return 0;
+    }
+    const counts = ['created', 'configured', 'unchanged'].map((a) => `${applied.filter((x) => x.action === a).length} ${a}`).join(', ');
+    log.info(`applied ${applied.length} objects (${counts}) with ${kube.sent} requests`);
+    if (s.wait) await waitFor(kube, p.waits.map(targetOf), { timeoutMs: s.timeout, pollMs: POLL_MS, rollback: s.rollback_on_failure, log });
+    return 0;
+  } catch (err) {
+    if (err instanceof HttpError && err.status === 0) throw explained(err, { action: 'connect' }, conn);
+    throw err;
+  }
+}
+
+async function loadManifests({ settings: s, build, env }: PluginInput<Settings>): Promise<Manifest[]> {
+  const texts = [
+    ...readManifestFiles(findManifestFiles(s.manifests, build.workspace), build.workspace),
+    ...(s.template ? [templateText(s.template, build.workspace)] : []),
+  ];
+  const rendered = await Promise.all(texts.map((t) => renderManifest(t, s.vars, env, build)));
+  const manifests = rendered.flatMap(parseManifests);
+  maskSecretValues(manifests);
+  if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${texts.map((t) => t.name).join(', ')})`);
+  return manifests;
+}
+
+/** Whether each kind is namespaced, and its URL name: discovery once per group-version, in parallel. */
+async function discover(kube: KubeClient, manifests: readonly Manifest[]): Promise<Map<string, Scope | undefined>> {
+  // A kind defined by a CRD of this apply may not be served yet: the CRD says all plan() needs.
+  const defined = kindsDefinedBy(manifests);
+  const kinds = new Map(manifests.map(({ object: o }) => [scopeKey(o.apiVersion, o.kind), o] as const).filter(([key]) => !defined.has(key)));
+  const scopes = new Map<string, Scope | undefined>();
+  await mapPool([...kinds], CONCURRENCY, async ([key, { apiVersion, kind }]) => {
+    const r = await kube.resource(apiVersion, kind).catch((err) => {
+      throw explained(err, { action: 'discover', what: `the kinds of apiVersion ${apiVersion}` }, kube.connection);
+    });
+    scopes.set(key, r && { name: r.name, namespaced: r.namespaced });
+  });
+  return scopes;
+}
+
+function targetOf(p: Planned): Target {
+  return { label: p.label, kind: p.object.kind, path: p.path, namespace: p.namespace, name: p.object.metadata.name! };
+}
+
+/** The drone-kubernetes way: a new image for existing Deployments, no manifest. */
+async function setImages(kube: KubeClient, input: PluginInput<Settings>, namespace: string, restartAt: string | undefined): Promise<number> {
+  const { settings: s, log } = input;
+  let tag = s.tag;
+  if (tag?.includes(',')) {
+    // drone-kubernetes documented `tag:` as a list, which Drone joins with commas.
+    tag = tag.split(',')[0]!.trim();
+    log.warn(`settings.tag has several values; using the first, ${tag}`);
+  }
+  const image = imageOf(s.repo, tag);
+  const targets = s.deployment.map((name): Target => ({
+    label: labelOf('Deployment', 'apps', name),
+    kind: 'Deployment',
+    path: objectPath('apps/v1', 'deployments', namespace, name),
+    namespace,
+    name,
+  }));
+  await mapPool(targets, CONCURRENCY, async (t) => {
+    const doing = { action: 'update the image of', what: `${t.label} in namespace ${namespace}` };
+    try {
+      const { body } = await kube.call<Parameters<typeof imagePatch>[1]>('GET', t.path);
+      const patch = imagePatch(t.label, body, s.container, image, restartAt);
+      await kube.call('PATCH', t.path, {
+        query: { fieldManager: s.field_manager, dryRun: s.dry_run ? 'All' : undefined },
+        body: patch,
+        contentType: 'application/strategic-merge-patch+json',
+      });
+      log.info(`${t.label} image set to ${image}${s.dry_run ? ' (dry run)' : ''}`);
+    } catch (err) {
+      if (err instanceof PluginError && !(err instanceof HttpError)) throw err;
+      throw explained(err, doing, kube.connection);
+    }
+  });
+  if (s.wait && !s.dry_run) await waitFor(kube, targets, { timeoutMs: s.timeout, pollMs: POLL_MS, rollback: s.rollback_on_failure, log });
+  return 0;
+}

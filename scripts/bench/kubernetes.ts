@@ -1,0 +1,216 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dump } from 'js-yaml';
+import { type KubeApi, startKubeApi } from '../../test/kube-api/server.ts';
+import { type Row, median, sampleProcess } from './measure.ts';
+
+const bundle = join(import.meta.dirname, '..', '..', 'dist', 'kubernetes.js');
+const RUNS = Number(process.env.BENCH_K8S_RUNS ?? 3);
+const POOL = 16;
+
+/** One object of a mix as a deploy has them: config, secrets, services, accounts, workloads. */
+function object(i: number, namespace: string): Record<string, unknown> {
+  const metadata = { name: `obj-${i}`, namespace, labels: { app: `app-${i % 25}`, 'app.kubernetes.io/part-of': 'bench' } };
+  switch (i % 5) {
+    case 0:
+      return { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { LOG_LEVEL: 'info', INDEX: String(i), BODY: 'x'.repeat(200) } };
+    case 1:
+      return { apiVersion: 'v1', kind: 'Secret', metadata, type: 'Opaque', data: { token: Buffer.from(`token-${i}`).toString('base64') } };
+    case 2:
+      return { apiVersion: 'v1', kind: 'Service', metadata, spec: { selector: { app: `app-${i}` }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } };
+    case 3:
+      return { apiVersion: 'v1', kind: 'ServiceAccount', metadata };
+    default:
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata,
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: `obj-${i}` } },
+          template: { metadata: { labels: { app: `obj-${i}` } }, spec: { containers: [{ name: 'app', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] } },
+        },
+      };
+  }
+}
+
+const objects = (n: number, namespace: string) => Array.from({ length: n }, (_, i) => object(i, namespace));
+
+function path(o: Record<string, unknown>, dryRun: boolean): string {
+  const md = o.metadata as { name: string; namespace: string };
+  const plural = `${String(o.kind).toLowerCase()}s`;
+  const base = o.apiVersion === 'v1' ? '/api/v1' : `/apis/${o.apiVersion}`;
+  return `${base}/namespaces/${md.namespace}/${plural}/${md.name}?fieldManager=floor&force=true${dryRun ? '&dryRun=All' : ''}`;
+}
+
+/**
+ * The floor: the same applies from a bare keep-alive HTTPS client, 16 in flight, in this process;
+ * with `dryRunFirst`, all of them as dry runs first, as the plugin must.
+ */
+async function floor(api: KubeApi, items: Array<Record<string, unknown>>, dryRunFirst: boolean): Promise<number> {
+  const agent = new Agent({ keepAlive: true, ca: api.caPem });
+  const url = new URL(api.url);
+  const send = (o: Record<string, unknown>, dryRun: boolean) =>
+    new Promise<void>((resolve, reject) => {
+      const body = JSON.stringify(o);
+      const req = request(
+        { host: url.hostname, port: url.port, path: path(o, dryRun), method: 'PATCH', agent, headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'application/apply-patch+yaml', accept: 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode! < 300 ? resolve() : reject(new Error(`floor: HTTP ${res.statusCode} for ${path(o, dryRun)}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const pass = async (dryRun: boolean) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: POOL }, async () => {
+        while (next < items.length) await send(items[next++]!, dryRun);
+      }),
+    );
+  };
+  const start = process.hrtime.bigint();
+  if (dryRunFirst) await pass(true);
+  await pass(false);
+  agent.destroy();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function manifestsDir(items: Array<Record<string, unknown>>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sortie-bench-k8s-'));
+  // Namespaces are set by the plugin's namespace setting, as in a real repository.
+  const docs = items.map((o) => dump({ ...o, metadata: { ...(o.metadata as object), namespace: undefined } }, { skipInvalid: true }));
+  writeFileSync(join(dir, 'objects.yaml'), docs.join('\n---\n'));
+  return dir;
+}
+
+function env(api: KubeApi, dir: string, namespace: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    PLUGIN_ENV_FILE: '/nonexistent',
+    DRONE_WORKSPACE: dir,
+    PLUGIN_KUBECONFIG: api.kubeconfig(),
+    PLUGIN_NAMESPACE: namespace,
+    PLUGIN_MANIFESTS: 'objects.yaml',
+    PLUGIN_WAIT: 'false',
+    ...extra,
+  };
+}
+
+/** A dry run of one ConfigMap: what the cold-start row measures. */
+export async function coldStart() {
+  const api = await startKubeApi({ namespaces: ['bench'] });
+  const dir = manifestsDir(objects(1, 'bench'));
+  return {
+    env: env(api, dir, 'bench', { PLUGIN_DRY_RUN: 'true' }),
+    cwd: dir,
+    close: async () => {
+      await api.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function rows(): Promise<Row[]> {
+  const out: Row[] = [];
+  // Controllers off: this measures applying, and their work would load the emulator unevenly.
+  const api = await startKubeApi({ controllerIntervalMs: 3_600_000 });
+  try {
+    let ns = 0;
+    for (const n of [1, 50, 500]) {
+      const times: number[] = [];
+      const floors: number[] = [];
+      const fairFloors: number[] = [];
+      const rss: number[] = [];
+      let sent = 0;
+      for (let run = 0; run < RUNS; run++) {
+        const namespace = `bench-${n}-${ns++}`;
+        const floorNs = `floor-${n}-${ns++}`;
+        const fairNs = `fair-${n}-${ns++}`;
+        const items = objects(n, namespace);
+        const dir = manifestsDir(items);
+        const before = api.requests.length;
+        const sample = await sampleProcess([process.execPath, bundle], env(api, dir, namespace, { PLUGIN_CREATE_NAMESPACE: 'true' }), dir);
+        if (sample.code !== 0) throw new Error(`bench: the plugin failed applying ${n} objects (exit ${sample.code})`);
+        sent = api.requests.length - before;
+        times.push(sample.ms);
+        rss.push(sample.maxRssKiB / 1024);
+        await applyNamespace(api, floorNs);
+        floors.push(await floor(api, objects(n, floorNs), false));
+        await applyNamespace(api, fairNs);
+        fairFloors.push(await floor(api, objects(n, fairNs), true));
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const floorMs = median(floors);
+      out.push({
+        group: 'kubernetes',
+        name: `apply ${n} mixed objects (dry run of all, then apply; median of ${RUNS})`,
+        value: median(times),
+        unit: 'ms',
+        baseline: { name: `bare HTTPS client, ${n} applies, ${POOL} at a time`, value: floorMs },
+        target: n === 500 ? '<= 1.5x' : undefined,
+      });
+      out.push({
+        group: 'kubernetes',
+        name: `apply ${n} mixed objects, against the same requests`,
+        value: median(times),
+        unit: 'ms',
+        baseline: { name: `bare HTTPS client, ${n} dry runs then ${n} applies`, value: median(fairFloors) },
+      });
+      out.push({ group: 'kubernetes', name: `apply ${n} mixed objects: requests sent`, value: sent, unit: 'requests', baseline: { name: 'one apply per object', value: n } });
+      if (n === 500) out.push({ group: 'kubernetes', name: 'apply 500 mixed objects: peak RSS', value: median(rss), unit: 'MiB', target: '<= 120 MiB' });
+    }
+    out.push(...(await kubectlRow(api)));
+  } finally {
+    await api.close();
+  }
+  return out;
+}
+
+/** `kubectl apply --server-side` of the same 500 objects, when a kubectl is installed. */
+async function kubectlRow(api: KubeApi): Promise<Row[]> {
+  const which = spawnSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' });
+  if (which.status !== 0) {
+    console.error('note: no kubectl on PATH: the kubectl apply --server-side row is skipped');
+    return [];
+  }
+  const namespace = 'bench-kubectl';
+  await applyNamespace(api, namespace);
+  const dir = manifestsDir(objects(500, namespace));
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, api.kubeconfig({ namespace }));
+  // The emulator serves no /openapi documents, which kubectl's client-side validation needs.
+  const sample = await sampleProcess(['kubectl', '--kubeconfig', kubeconfig, 'apply', '--server-side', '--validate=false', '-f', join(dir, 'objects.yaml')], { PATH: process.env.PATH ?? '', HOME: dir }, dir);
+  rmSync(dir, { recursive: true, force: true });
+  if (sample.code !== 0) {
+    console.error(`note: kubectl apply --server-side failed (exit ${sample.code}): its row is skipped`);
+    return [];
+  }
+  return [{ group: 'kubernetes', name: 'kubectl apply --server-side --validate=false, 500 objects (no dry run)', value: sample.ms, unit: 'ms' }];
+}
+
+async function applyNamespace(api: KubeApi, name: string): Promise<void> {
+  const res = await fetchWithCa(api, `/api/v1/namespaces/${name}?fieldManager=bench`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  if (res >= 300) throw new Error(`bench: creating namespace ${name}: HTTP ${res}`);
+}
+
+function fetchWithCa(api: KubeApi, p: string, body: unknown): Promise<number> {
+  const url = new URL(api.url);
+  return new Promise((resolve, reject) => {
+    const data = JSON.stringify(body);
+    const req = request(
+      { host: url.hostname, port: url.port, path: p, method: 'PATCH', ca: api.caPem, headers: { authorization: `Bearer ${api.adminToken}`, 'content-type': 'application/apply-patch+yaml', 'content-length': Buffer.byteLength(data) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type Engine, existingEngine } from './engine.ts';
+import { type Plugin, plugins, stage } from './stage.ts';
+import { repoRoot } from './runtime.ts';
+
+/** `<prefix>/<plugin>`: `sortie/slack`, or a fork's or a registry's own prefix. */
+export function imageName(prefix: string, plugin: Plugin): string {
+  return `${prefix.replace(/\/+$/, '')}/${plugin}`;
+}
+
+/** The OCI label values: package version, git commit, source repository. */
+export function labelArgs(): Record<string, string> {
+  const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  const git = (args: string[]) => {
+    try {
+      return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return '';
+    }
+  };
+  const remote = git(['remote', 'get-url', 'origin']).replace(/^git@([^:]+):/, 'https://$1/').replace(/\.git$/, '');
+  const args: Record<string, string> = { VERSION: pkg.version, REVISION: git(['rev-parse', 'HEAD']) || 'unknown' };
+  const source = process.env.SORTIE_SOURCE ?? remote;
+  if (source) args.SOURCE = source;
+  return args;
+}
+
+export interface BuildOptions {
+  /** Where the build contexts are staged. */
+  readonly out: string;
+  /** Full image references to tag the result with. */
+  readonly tags: readonly string[];
+  /** Base of the kaniko image (KANIKO_IMAGE). */
+  readonly kanikoImage?: string;
+  readonly buildArgs?: Readonly<Record<string, string>>;
+}
+
+/** Stages the context and runs `docker build -f images/<plugin>/Dockerfile` with the classic builder. */
+export async function buildImage(engine: Engine, plugin: Plugin, o: BuildOptions): Promise<string> {
+  const context = stage(plugin, o.out);
+  const args = { ...labelArgs(), ...o.buildArgs, ...(plugin === 'kaniko' && o.kanikoImage ? { KANIKO_IMAGE: o.kanikoImage } : {}) };
+  await engine.docker([
+    'build',
+    '--quiet',
+    '-f', join(repoRoot, 'images', plugin, 'Dockerfile'),
+    ...o.tags.flatMap((t) => ['-t', t]),
+    ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+    context,
+  ]);
+  return o.tags[0]!;
+}
+
+/**
+ * `node scripts/images/build.ts [--prefix sortie] [--tag local] [--kaniko-image <ref>] [plugin...]`:
+ * the images on this workstation's Docker engine, from the bundles in dist/ (npm run build first).
+ */
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    options: { prefix: { type: 'string', default: 'sortie' }, tag: { type: 'string', default: 'local' }, 'kaniko-image': { type: 'string' }, out: { type: 'string', default: join(repoRoot, 'build', 'images') } },
+    allowPositionals: true,
+  });
+  const engine = existingEngine();
+  for (const plugin of (positionals.length ? positionals : plugins) as Plugin[]) {
+    if (plugin === 'kaniko' && !values['kaniko-image']) {
+      console.error('kaniko: skipped, give --kaniko-image <kaniko executor image>');
+      continue;
+    }
+    const tag = `${imageName(values.prefix!, plugin)}:${values.tag}`;
+    await buildImage(engine, plugin, { out: values.out!, tags: [tag], kanikoImage: values['kaniko-image'] });
+    console.log(`built ${tag}`);
+  }
+}

@@ -1,0 +1,33 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { repoRoot } from './runtime.ts';
+
+/**
+ * A snapshot-friendly bundle of a plugin: the same modules as dist/<plugin>.js, but its start is
+ * registered with `v8.startupSnapshot.setDeserializeMainFunction` instead of run at load, so that
+ * `useSnapshot: true` captures the loaded modules and the plugin starts on deserialization.
+ */
+export async function snapshotBundle(plugin: string, outfile: string): Promise<string> {
+  const imp = (p: string) => JSON.stringify(join(repoRoot, p));
+  const rules = plugin === 'kubernetes' ? ', rules' : '';
+  const contents = [
+    "import v8 from 'node:v8';",
+    `import { startPlugin } from ${imp('shared/plugin.ts')};`,
+    `import { run } from ${imp(`plugins/${plugin}/run.ts`)};`,
+    `import { settings${rules} } from ${imp(`plugins/${plugin}/settings.ts`)};`,
+    `v8.startupSnapshot.setDeserializeMainFunction(() => startPlugin({ name: ${JSON.stringify(plugin)}, settings${rules}, run }));`,
+  ].join('\n');
+  await build({
+    stdin: { contents, resolveDir: repoRoot, sourcefile: `${plugin}-snapshot-entry.ts`, loader: 'ts' },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node24',
+    format: 'cjs',
+    minify: true,
+    logLevel: 'warning',
+  });
+  writeFileSync(join(outfile, '..', 'package.json'), '{ "type": "commonjs" }\n');
+  return outfile;
+}
