@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { type Row, compareProcesses, sampleProcess } from './bench/measure.ts';
+import { printTable } from './bench/table.ts';
 
 /**
  * `npm run bench`: every figure next to a baseline measured in the same run, as a table.
@@ -48,25 +49,8 @@ for (const plugin of plugins) {
   if (bench.rows) rows.push(...(await bench.rows()));
 }
 
+// Not per plugin: how the plugins could start (bundle, compile cache, single executables), and
+// the images (needs a Docker engine; its rows say why when there is none).
+for (const extra of ['startup', 'images']) rows.push(...(await (await import(`./bench/${extra}.ts`)).rows()));
+
 printTable(rows);
-
-function printTable(all: Row[]): void {
-  const header = ['plugin', 'measure', 'value', 'baseline', 'ratio', 'target'];
-  const body = all.map((r) => [
-    r.group,
-    r.name,
-    `${fmt(r.value)} ${r.unit}`,
-    r.baseline ? `${fmt(r.baseline.value)} ${r.unit} (${r.baseline.name})` : '',
-    r.baseline ? `${(r.value / r.baseline.value).toFixed(2)}x` : '',
-    r.target ?? '',
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of body) console.log(line(row));
-}
-
-function fmt(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
-}

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { demoEnv } from '../examples/kubernetes/demo.ts';
 import { writeStandIn } from '../test/components/kaniko-executor/index.ts';
 import { startSlackStandIn } from '../test/components/slack/server.ts';
+import { startKubeApi } from '../test/kube-api/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../test/support/drone-env.ts';
 
 /**
@@ -56,6 +58,20 @@ async function kanikoStep(): Promise<void> {
   });
 }
 
+/** The example app deployed to the Kubernetes API emulator, whose controllers roll it out. */
+async function kubernetesStep(): Promise<void> {
+  const cluster = await startKubeApi();
+  try {
+    header(`kubernetes: deploy the example app to the embedded cluster (${cluster.url})`);
+    await step('kubernetes', { ...demoEnv(cluster.kubeconfig()), PLUGIN_DIFF: 'false' });
+    header('kubernetes: the next build scales the app to 3 replicas, with diff: true');
+    const next = demoEnv(cluster.kubeconfig(), { buildNumber: 43 });
+    await step('kubernetes', { ...next, PLUGIN_VARS: next.PLUGIN_VARS!.replace('"REPLICAS":"2"', '"REPLICAS":"3"') });
+  } finally {
+    await cluster.close();
+  }
+}
+
 async function slackSteps(): Promise<void> {
   const slack = await startSlackStandIn();
   try {
@@ -78,4 +94,5 @@ async function slackSteps(): Promise<void> {
 }
 
 await kanikoStep();
+await kubernetesStep();
 await slackSteps();

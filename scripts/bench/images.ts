@@ -100,6 +100,6 @@ async function dockerRunRows(engine: Engine, image: string): Promise<Row[]> {
 }
 
 if (import.meta.main) {
-  const { printTable } = await import('../images/table.ts');
+  const { printTable } = await import('./table.ts');
   printTable(await rows());
 }

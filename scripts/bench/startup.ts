@@ -80,6 +80,6 @@ export async function rows(): Promise<Row[]> {
 }
 
 if (import.meta.main) {
-  const { printTable } = await import('../images/table.ts');
+  const { printTable } = await import('./table.ts');
   printTable(await rows());
 }

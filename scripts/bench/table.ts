@@ -1,6 +1,6 @@
-import type { Row } from '../bench/measure.ts';
+import type { Row } from './measure.ts';
 
-/** The benchmark table of scripts/bench.ts, for the scripts that also run alone. */
+/** The benchmark table: `npm run bench` prints it, and so do the bench scripts that run alone. */
 export function printTable(all: readonly Row[]): void {
   const header = ['plugin', 'measure', 'value', 'baseline', 'ratio', 'target'];
   const body = all.map((r) => [
