@@ -8,6 +8,9 @@ const MASK = '********';
 // Shorter fragments would mask ordinary words and numbers in the log.
 const MIN_FRAGMENT = 4;
 const MIN_BASE64_FRAGMENT = 8;
+// A line of a multi-line secret is masked on its own only when it looks like key material: a long
+// token-like value. `apiVersion: v1` is in every kubeconfig and must stay readable in a diff.
+const MIN_LINE_SECRET = 16;
 
 export class Masker {
   #fragments = new Set<string>();
@@ -17,15 +20,16 @@ export class Masker {
     if (!secret) return;
     const value = secret.trim();
     if (value.length < MIN_FRAGMENT) return;
+    const before = this.#fragments.size;
     for (const form of shapesOf(value)) this.#fragments.add(form);
     // A multi-line secret (a kubeconfig, a PEM key) is often printed one line at a time.
     if (value.includes('\n')) {
       for (const line of value.split(/\r?\n/)) {
-        const t = line.trim();
-        if (t.length >= MIN_BASE64_FRAGMENT) for (const form of shapesOf(t)) this.#fragments.add(form);
+        const material = keyMaterialOf(line);
+        if (material) for (const form of shapesOf(material)) this.#fragments.add(form);
       }
     }
-    this.#pattern = undefined;
+    if (this.#fragments.size !== before) this.#pattern = undefined;
   }
 
   get size(): number {
@@ -43,6 +47,16 @@ export class Masker {
     );
     return text.replace(this.#pattern, MASK);
   }
+}
+
+/** The value of a `key: value` or `key=value` line, or the line, when it looks like a token or key. */
+function keyMaterialOf(line: string): string | undefined {
+  const t = line.trim();
+  const value = /^[\w.-]+\s*[:=]\s*(.*)$/.exec(t)?.[1]?.replace(/^["']|["']$/g, '') ?? t;
+  if (value.length < MIN_LINE_SECRET || /\s/.test(value)) return undefined;
+  // A server address is not a secret, unless it carries credentials.
+  if (/^https?:\/\/[^@]+$/.test(value)) return undefined;
+  return /\d/.test(value) && /[A-Za-z]/.test(value) ? value : undefined;
 }
 
 function shapesOf(value: string): string[] {

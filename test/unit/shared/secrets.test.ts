@@ -25,10 +25,30 @@ test('a secret is masked as is, JSON-escaped, URL-encoded and inside base64', ()
   }
 });
 
-test('multi-line secrets are masked line by line too', () => {
+test('multi-line secrets: their key material is masked line by line, their structure is not', () => {
   const m = new Masker();
-  m.add('apiVersion: v1\nusers:\n- name: admin\n  user:\n    token: abcdefghijklmnop\n');
-  assert.equal(m.mask('token: abcdefghijklmnop'), '********');
+  const pem = ['-----BEGIN EC PRIVATE KEY-----', 'MHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5oImf/T8a9X8VoAoGCCqGSM49', '-----END EC PRIVATE KEY-----'];
+  m.add(
+    [
+      'apiVersion: v1',
+      'clusters:',
+      '- cluster:',
+      '    server: https://10.0.0.1:6443',
+      '    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJkekNDQVIy',
+      '  name: production-cluster',
+      'users:',
+      '- name: deployer',
+      '  user:',
+      '    token: "eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.e30.c2lnbmF0dXJl"',
+    ].join('\n'),
+  );
+  m.add(pem.join('\n'));
+  assert.equal(m.mask('token: eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.e30.c2lnbmF0dXJl'), 'token: ********');
+  assert.equal(m.mask(pem[1]!), '********');
+  assert.equal(m.mask('certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUJkekNDQVIy'), 'certificate-authority-data: ********');
+  for (const plain of ['apiVersion: v1', 'server: https://10.0.0.1:6443', 'name: production-cluster', '-----END EC PRIVATE KEY-----']) {
+    assert.equal(m.mask(plain), plain);
+  }
 });
 
 test('short values are not masked, so ordinary words survive', () => {
