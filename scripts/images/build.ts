@@ -38,14 +38,27 @@ export interface BuildOptions {
   readonly buildArgs?: Readonly<Record<string, string>>;
 }
 
-/** Stages the context and runs `docker build -f images/<plugin>/Dockerfile` with the classic builder. */
+/** For the scratch images; images/kaniko/Dockerfile says its own. */
+const DESCRIPTIONS: Record<Exclude<Plugin, 'kaniko'>, string> = {
+  slack: 'Drone plugin: Slack notifications (webhook or Web API, threads, templates)',
+  kubernetes: 'Drone plugin: deploy to Kubernetes with server-side apply, in-cluster or kubeconfig auth',
+};
+
+/** The Dockerfile of a plugin's image and the build args that make it that plugin's. */
+export function dockerfile(plugin: Plugin): { path: string; args: Record<string, string> } {
+  if (plugin === 'kaniko') return { path: join(repoRoot, 'images', 'kaniko', 'Dockerfile'), args: {} };
+  return { path: join(repoRoot, 'images', 'scratch', 'Dockerfile'), args: { PLUGIN: plugin, DESCRIPTION: DESCRIPTIONS[plugin] } };
+}
+
+/** Stages the context and runs `docker build` with the classic builder. */
 export async function buildImage(engine: Engine, plugin: Plugin, o: BuildOptions): Promise<string> {
   const context = stage(plugin, o.out);
-  const args = { ...labelArgs(), ...o.buildArgs, ...(plugin === 'kaniko' && o.kanikoImage ? { KANIKO_IMAGE: o.kanikoImage } : {}) };
+  const file = dockerfile(plugin);
+  const args = { ...file.args, ...labelArgs(), ...o.buildArgs, ...(plugin === 'kaniko' && o.kanikoImage ? { KANIKO_IMAGE: o.kanikoImage } : {}) };
   await engine.docker([
     'build',
     '--quiet',
-    '-f', join(repoRoot, 'images', plugin, 'Dockerfile'),
+    '-f', file.path,
     ...o.tags.flatMap((t) => ['-t', t]),
     ...Object.entries(args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
     context,

@@ -4,6 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type ProcessResult, runProcess } from '../../test/support/process.ts';
 
 /**
  * A Docker engine and a registry of our own, for the image tests, the image benchmark and
@@ -25,11 +26,7 @@ export interface Engine {
   stop(): Promise<void>;
 }
 
-export interface Result {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type Result = ProcessResult;
 
 const DOCKERD = '/usr/sbin/dockerd';
 const REGISTRY = '/usr/bin/docker-registry';
@@ -245,23 +242,9 @@ export function existingEngine(): Engine {
 
 /** Runs the docker CLI with an environment; rejects on a non-zero exit unless allowFail. */
 function dockerCli(env: NodeJS.ProcessEnv): Engine['docker'] {
-  return (args, o = {}) =>
-    new Promise<Result>((resolve, reject) => {
-      const child = spawn('docker', args, { env: { ...env, ...o.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        const r = { code: code ?? 1, stdout, stderr };
-        if (r.code !== 0 && !o.allowFail) reject(new Error(`docker ${args.join(' ')} exited with ${r.code}:\n${stderr.slice(-4000)}`));
-        else resolve(r);
-      });
-      child.stdin.end(o.input ?? '');
-    });
+  return async (args, o = {}) => {
+    const r = await runProcess('docker', args, { env: { ...env, ...o.env }, input: o.input });
+    if (r.code !== 0 && !o.allowFail) throw new Error(`docker ${args.join(' ')} exited with ${r.code}:\n${r.stderr.slice(-4000)}`);
+    return r;
+  };
 }

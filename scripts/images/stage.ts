@@ -9,7 +9,7 @@ import { bundledPackages, repoRoot, sharedLibraries, strippedNode } from './runt
  * Stages the build context of one plugin image: `<out>/<plugin>/{runtime,plugin}/`, made only of what the
  * project already has (the pinned Node 24 binary, stripped; the libraries `ldd` lists for it; the
  * machine's CA bundle; a passwd entry; the plugin's bundle and an SBOM of what the bundle holds).
- * The Dockerfile in images/<plugin>/ then copies it: `docker build -f images/<plugin>/Dockerfile <out>/<plugin>`.
+ * The image's Dockerfile then copies it (scripts/images/build.ts `dockerfile()`).
  *
  *   node scripts/images/stage.ts [--out build/images] [plugin...]
  *
@@ -26,7 +26,8 @@ export function layout(plugin: Plugin) {
   if (plugin === 'kaniko') {
     return { dir: '/kaniko/sortie', node: '/kaniko/sortie/node', libDir: '/kaniko/sortie/lib', bundle: '/kaniko/sortie/kaniko.js' };
   }
-  return { dir: '/sortie', node: '/usr/local/bin/node', libDir: undefined, bundle: `/sortie/${plugin}.js` };
+  // One path for every scratch image, so one Dockerfile's ENTRYPOINT serves them all.
+  return { dir: '/sortie', node: '/usr/local/bin/node', libDir: undefined, bundle: '/sortie/plugin.js' };
 }
 
 /**

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { defaultSlackStep, droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 let slack: SlackStandIn;
@@ -31,23 +31,11 @@ function noSecretsIn(output: string) {
 
 describe('webhook', () => {
   test('the default message, exactly as plugins/slack sends it', async () => {
-    const r = await run({ PLUGIN_WEBHOOK: slack.webhookUrl, PLUGIN_CHANNEL: 'deployments', PLUGIN_USERNAME: 'drone', PLUGIN_ICON_EMOJI: ':rocket:' });
+    const r = await run({ PLUGIN_WEBHOOK: slack.webhookUrl, ...defaultSlackStep.settings });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'sent the success message to #deployments\n');
     assert.equal(slack.received.length, 1);
-    assert.deepEqual(slack.received[0]!.body, {
-      channel: '#deployments',
-      username: 'drone',
-      icon_emoji: ':rocket:',
-      attachments: [
-        {
-          color: 'good',
-          text: '*success* <https://drone.example.com/octocat/hello-world/42|octocat/hello-world#7fd1a60b> (main) by octocat',
-          fallback: 'success octocat/hello-world#7fd1a60b (main) by octocat',
-          mrkdwn_in: ['text', 'fallback'],
-        },
-      ],
-    });
+    assert.deepEqual(slack.received[0]!.body, defaultSlackStep.payload);
   });
 
   test("the runner's status file turns a success environment into a failure message", async () => {

@@ -14,14 +14,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadAll } from 'js-yaml';
-import { buildImage, imageName } from '../../scripts/images/build.ts';
+import { buildImage, dockerfile, imageName } from '../../scripts/images/build.ts';
 import { type Engine, engineUnavailable, startEngine } from '../../scripts/images/engine.ts';
 import { getManifest, parseRepo } from '../../scripts/images/oci.ts';
 import { repoRoot } from '../../scripts/images/runtime.ts';
 import { publish } from '../../scripts/release.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { defaultSlackStep, droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { buildKanikoStandInBase } from './kaniko-stand-in.ts';
 
 const CI = /^(true|1)$/i.test(process.env.CI ?? '');
@@ -118,25 +118,11 @@ describe('sortie/slack', () => {
     const r = await runStep({
       image: image('slack'),
       workspace: workspace(),
-      env: { PLUGIN_WEBHOOK: slack.webhookUrl, PLUGIN_CHANNEL: 'deployments', PLUGIN_USERNAME: 'drone', PLUGIN_ICON_EMOJI: ':rocket:' },
+      env: { PLUGIN_WEBHOOK: slack.webhookUrl, ...defaultSlackStep.settings },
     });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'sent the success message to #deployments\n');
-    assert.deepEqual(slack.received.map((q) => q.body), [
-      {
-        channel: '#deployments',
-        username: 'drone',
-        icon_emoji: ':rocket:',
-        attachments: [
-          {
-            color: 'good',
-            text: '*success* <https://drone.example.com/octocat/hello-world/42|octocat/hello-world#7fd1a60b> (main) by octocat',
-            fallback: 'success octocat/hello-world#7fd1a60b (main) by octocat',
-            mrkdwn_in: ['text', 'fallback'],
-          },
-        ],
-      },
-    ]);
+    assert.deepEqual(slack.received.map((q) => q.body), [defaultSlackStep.payload]);
   });
 
   test("reports failure when the runner's status file is mounted at /run/drone/env", async (t) => {
@@ -161,7 +147,7 @@ describe('sortie/slack', () => {
 describe('sortie/kubernetes', () => {
   let api: KubeApi;
   before(async () => {
-    if (!skipReason) api = await startKubeApi({ namespaces: ['ci', 'shop', 'staging'] });
+    if (!skipReason) api = await startKubeApi({ namespaces: ['shop', 'staging'] });
   });
   after(() => api?.close());
 
@@ -184,38 +170,34 @@ describe('sortie/kubernetes', () => {
 
   const deployed = (ns: string) => api.get(`/apis/apps/v1/namespaces/${ns}/deployments/web`) as { spec: { template: { spec: { containers: Array<{ image: string }> } } } } | undefined;
   const app = () => readFileSync(join(import.meta.dirname, 'fixtures', 'app.yaml'), 'utf8');
+  /** The kubernetes image as a pod with service account shop/deployer runs it, deploying to `namespace`. */
+  const deployInCluster = async (namespace: string, settings: Record<string, string> = {}) => {
+    const sa = mkdtempSync(join(work, 'sa-'));
+    await api.writeServiceAccountDir(sa, 'shop', 'deployer');
+    // The image runs as a non-root user, as a pod's projected volume allows.
+    chmodSync(sa, 0o755);
+    for (const f of ['token', 'ca.crt', 'namespace']) chmodSync(join(sa, f), 0o644);
+    return runStep({
+      image: image('kubernetes'),
+      workspace: workspace({ 'app.yaml': app() }),
+      env: { PLUGIN_MANIFESTS: 'app.yaml', PLUGIN_NAMESPACE: namespace, ...settings, KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(api.url).port },
+      mounts: [[sa, '/var/run/secrets/kubernetes.io/serviceaccount']],
+    });
+  };
 
   test("deploys in-cluster: the pod's service account folder and KUBERNETES_SERVICE_HOST/PORT, with the README's RBAC", async (t) => {
     if (skipped(t)) return;
-    await create(readFileSync(join(repoRoot, 'images', 'kubernetes', 'rbac.yaml'), 'utf8'));
-    const sa = mkdtempSync(join(work, 'sa-'));
-    await api.writeServiceAccountDir(sa, 'ci', 'drone-deployer');
-    chmodSync(sa, 0o755);
-    for (const f of ['token', 'ca.crt', 'namespace']) chmodSync(join(sa, f), 0o644);
-    const r = await runStep({
-      image: image('kubernetes'),
-      workspace: workspace({ 'app.yaml': app() }),
-      env: { PLUGIN_MANIFESTS: 'app.yaml', PLUGIN_NAMESPACE: 'shop', PLUGIN_TIMEOUT: '30', KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(api.url).port },
-      mounts: [[sa, '/var/run/secrets/kubernetes.io/serviceaccount']],
-    });
+    await create(readFileSync(join(repoRoot, 'examples', 'kubernetes', 'rbac', 'namespace-deployer.yaml'), 'utf8'));
+    const r = await deployInCluster('shop', { PLUGIN_TIMEOUT: '30' });
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /successfully rolled out/);
     assert.equal(deployed('shop')?.spec.template.spec.containers[0]?.image, 'registry.example.com/shop/web:7fd1a60b');
-    assert.ok(api.requests.some((q) => q.user === 'system:serviceaccount:ci:drone-deployer' && q.method === 'PATCH'), 'applied as the service account');
+    assert.ok(api.requests.some((q) => q.user === 'system:serviceaccount:shop:deployer' && q.method === 'PATCH'), 'applied as the service account');
   });
 
   test('the same service account cannot deploy where its Role does not reach', async (t) => {
     if (skipped(t)) return;
-    const sa = mkdtempSync(join(work, 'sa-'));
-    await api.writeServiceAccountDir(sa, 'ci', 'drone-deployer');
-    chmodSync(sa, 0o755);
-    for (const f of ['token', 'ca.crt', 'namespace']) chmodSync(join(sa, f), 0o644);
-    const r = await runStep({
-      image: image('kubernetes'),
-      workspace: workspace({ 'app.yaml': app() }),
-      env: { PLUGIN_MANIFESTS: 'app.yaml', PLUGIN_NAMESPACE: 'staging', KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: new URL(api.url).port },
-      mounts: [[sa, '/var/run/secrets/kubernetes.io/serviceaccount']],
-    });
+    const r = await deployInCluster('staging');
     assert.notEqual(r.code, 0);
     assert.match(r.stdout + r.stderr, /forbidden/i);
     assert.equal(deployed('staging'), undefined);
@@ -354,7 +336,8 @@ describe('the Dockerfiles with a daemonless builder (buildah, the closest to kan
       if (!buildah) return t.skip('buildah is not installed (apt-get install -y --no-install-recommends buildah)');
       const store = mkdtempSync(join(work, 'buildah-'));
       const b = (args: string[]) => execFileSync(buildah, ['--root', join(store, 'root'), '--runroot', join(store, 'run'), '--storage-driver', 'vfs', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      const args: string[] = [];
+      const file = dockerfile(plugin);
+      const args = Object.entries(file.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
       if (plugin === 'kaniko') {
         // As kaniko does, the base comes from a registry.
         const remoteBase = `${engine!.registry}/kaniko-executor-stand-in:${TAG}`;
@@ -369,7 +352,7 @@ describe('the Dockerfiles with a daemonless builder (buildah, the closest to kan
         if (v) args.push('--build-arg', `${k}=${v}`);
       }
       try {
-        b(['bud', '--isolation', 'chroot', '--quiet', ...args, '-f', join(repoRoot, 'images', plugin, 'Dockerfile'), '-t', `localhost/${plugin}:bud`, join(work, 'contexts', plugin)]);
+        b(['bud', '--isolation', 'chroot', '--quiet', ...args, '-f', file.path, '-t', `localhost/${plugin}:bud`, join(work, 'contexts', plugin)]);
         const config = (JSON.parse(b(['inspect', `localhost/${plugin}:bud`])) as { OCIv1: { config: Record<string, unknown> } }).OCIv1.config;
         assert.deepEqual(config.Entrypoint, docker.Config.Entrypoint);
         assert.equal(config.User ?? '', docker.Config.User ?? '');

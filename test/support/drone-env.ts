@@ -44,3 +44,21 @@ export const failedRunnerStatusFile = [
   'kubernetes.io/config.source="api"',
   'sidecar.istio.io/inject="false"',
 ].join('\n');
+
+/** A slack step's settings (besides the webhook) and the exact payload plugins/slack posts for them. */
+export const defaultSlackStep = {
+  settings: { PLUGIN_CHANNEL: 'deployments', PLUGIN_USERNAME: 'drone', PLUGIN_ICON_EMOJI: ':rocket:' },
+  payload: {
+    channel: '#deployments',
+    username: 'drone',
+    icon_emoji: ':rocket:',
+    attachments: [
+      {
+        color: 'good',
+        text: '*success* <https://drone.example.com/octocat/hello-world/42|octocat/hello-world#7fd1a60b> (main) by octocat',
+        fallback: 'success octocat/hello-world#7fd1a60b (main) by octocat',
+        mrkdwn_in: ['text', 'fallback'],
+      },
+    ],
+  },
+};

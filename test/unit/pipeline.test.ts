@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadAll } from 'js-yaml';
 import { settings as kaniko } from '../../plugins/kaniko/settings.ts';
 import { settings as kubernetes } from '../../plugins/kubernetes/settings.ts';
 import { settings as slack } from '../../plugins/slack/settings.ts';
+import { dockerfile } from '../../scripts/images/build.ts';
+import { type Plugin, plugins } from '../../scripts/images/stage.ts';
 import { commonSettings } from '../../shared/settings/declare.ts';
 
 /** The project's own .drone.yml: its shape, and every setting it gives a Sortie plugin is one that plugin declares. */
@@ -84,7 +86,9 @@ describe('.drone.yml', () => {
       assert.deepEqual(s.when?.ref, ['refs/heads/main', 'refs/tags/v*'], s.name);
       assert.equal(s.settings!.auto_tag, true, s.name);
       for (const secret of ['username', 'password']) assert.deepEqual(Object.keys(s.settings![secret] as object), ['from_secret'], `${s.name}: ${secret} from a secret`);
-      assert.equal(s.settings!.dockerfile, `images/${plugin}/Dockerfile`);
+      const file = dockerfile(plugin as Plugin);
+      assert.equal(s.settings!.dockerfile, relative(root, file.path));
+      for (const [k, v] of Object.entries(file.args)) assert.ok((s.settings!.build_args as string[]).includes(`${k}=${v}`), `${s.name}: build arg ${k}`);
       assert.ok(existsSync(join(root, String(s.settings!.dockerfile))), `${s.name}: ${s.settings!.dockerfile} exists`);
       assert.equal(s.settings!.context, `build/images/${plugin}`, `${s.name}: the context stage-images writes`);
       assert.ok(s.depends_on?.includes('stage-images'), `${s.name} waits for the staged contexts`);
@@ -107,8 +111,8 @@ describe('.drone.yml', () => {
   });
 });
 
-describe('images/*/Dockerfile', () => {
-  const dockerfile = (plugin: string) => readFileSync(join(root, 'images', plugin, 'Dockerfile'), 'utf8');
+describe('the Dockerfiles', () => {
+  const dockerfileText = (plugin: Plugin) => readFileSync(dockerfile(plugin).path, 'utf8');
   const instructions = (text: string) =>
     text
       .replace(/\\\n/g, ' ')
@@ -116,9 +120,9 @@ describe('images/*/Dockerfile', () => {
       .filter((l) => l.trim() && !l.trimStart().startsWith('#'))
       .map((l) => l.trim());
 
-  for (const plugin of ['slack', 'kubernetes', 'kaniko']) {
+  for (const plugin of plugins) {
     test(`${plugin}: builds under docker build and kaniko alike`, () => {
-      const text = dockerfile(plugin);
+      const text = dockerfileText(plugin);
       assert.doesNotMatch(text, /^#\s*syntax=/m, 'no BuildKit frontend (kaniko ignores it, and it would be pulled)');
       const lines = instructions(text);
       for (const line of lines) {
@@ -137,7 +141,7 @@ describe('images/*/Dockerfile', () => {
       } else {
         assert.ok(lines.includes('FROM scratch'));
         assert.ok(lines.includes('USER 65532:65532'), 'not root');
-        assert.deepEqual(argv, ['/usr/local/bin/node', `/sortie/${plugin}.js`]);
+        assert.deepEqual(argv, ['/usr/local/bin/node', '/sortie/plugin.js']);
       }
       for (const label of ['source', 'revision', 'version', 'licenses']) assert.match(text, new RegExp(`org\\.opencontainers\\.image\\.${label}=`));
     });
