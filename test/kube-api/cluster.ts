@@ -23,7 +23,7 @@ function hasGeneration(r: ResourceInfo): boolean {
   return !['rbac.authorization.k8s.io', 'events.k8s.io', 'coordination.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'discovery.k8s.io'].includes(r.group);
 }
 
-export const hasStatus = (r: ResourceInfo): boolean => r.subresources.some((s) => s.name === 'status');
+const hasStatus = (r: ResourceInfo): boolean => r.subresources.some((s) => s.name === 'status');
 
 export const target = (r: ResourceInfo, name?: string): Target => ({ group: r.group, resource: r.resource, kind: r.kind, name });
 
@@ -40,7 +40,7 @@ export interface WriteOptions {
   subresource?: string;
 }
 
-export function conflictError(conflicts: Conflict[]): ApiError {
+function conflictError(conflicts: Conflict[]): ApiError {
   const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${managerLabel(c.manager)}`, field: pathString(c.path) }));
   let message: string;
   if (conflicts.length === 1) message = `Apply failed with 1 conflict: conflict with ${managerLabel(conflicts[0].manager)}: ${causes[0].field}`;
@@ -113,7 +113,7 @@ export class Cluster {
   }
 
   private commit(r: ResourceInfo, live: Obj | undefined, next: Obj, dryRun: boolean | undefined): Obj {
-    if (live && deepEqual(stripVolatile(live), stripVolatile(next))) return live;
+    if (live && sameObject(live, next)) return live;
     if (dryRun) {
       if (!live) delete meta(next).resourceVersion;
       return next;
@@ -187,7 +187,7 @@ export class Cluster {
     this.finish(r, live, next, opts);
     const self = outcome.managers.find((m) => m.manager === opts.manager && m.operation === 'Apply' && !m.subresource);
     writeManagers(next, outcome.managers);
-    if (live && deepEqual(stripVolatile(live), stripVolatile(next))) return { object: live, created: false };
+    if (live && sameObject(live, next)) return { object: live, created: false };
     if (self) self.time = now();
     writeManagers(next, outcome.managers);
     return { object: this.commit(r, live, next, opts.dryRun), created: !live };
@@ -225,10 +225,11 @@ export class Cluster {
 }
 
 // resourceVersion and managedFields times change on every write; a write that changes nothing else is a no-op.
-function stripVolatile(o: Obj): Obj {
-  const c = structuredClone(o);
-  const m = meta(c);
-  delete m.resourceVersion;
-  if (Array.isArray(m.managedFields)) m.managedFields = (m.managedFields as Obj[]).map(({ time: _t, ...rest }) => rest);
-  return c;
+function sameObject(a: Obj, b: Obj): boolean {
+  const { metadata: ma, ...ra } = a;
+  const { metadata: mb, ...rb } = b;
+  const { resourceVersion: _ra, managedFields: fa, ...restA } = ma as Obj;
+  const { resourceVersion: _rb, managedFields: fb, ...restB } = mb as Obj;
+  const untimed = (f: unknown) => (Array.isArray(f) ? f.map(({ time: _t, ...rest }: Obj) => rest) : f);
+  return deepEqual(ra, rb) && deepEqual(restA, restB) && deepEqual(untimed(fa), untimed(fb));
 }

@@ -107,7 +107,13 @@ export class Controllers {
   }
 
   private lastEventNs = 0n;
+  private lastGcRemovals = -1;
+  private gcSkips = 0;
+  private readonly hashes = new Map<string, { generation: unknown; hash: string }>();
+  // repeated events are counted on one Event object, found by involved object, reason and message
+  private readonly eventNames = new Map<string, string>();
 
+  // like client-go's recorder: the suffix is the creation time in nanoseconds, so names sort by time
   private eventSuffix(): string {
     const t = BigInt(Date.now()) * 1_000_000n;
     this.lastEventNs = t > this.lastEventNs ? t : this.lastEventNs + 1n;
@@ -121,19 +127,22 @@ export class Controllers {
     const t = now();
     const involvedObject: Obj = { kind: involved.kind, namespace: ns, name: m.name, uid: m.uid, apiVersion: involved.apiVersion, resourceVersion: m.resourceVersion };
     if (fieldPath) involvedObject.fieldPath = fieldPath;
-    const existing = this.list('events', ns).find((e) => deepEqual((e.involvedObject as Obj).uid, m.uid) && e.reason === reason && e.message === message);
+    const key = `${ns}\u0000${m.uid}\u0000${reason}\u0000${message}`;
+    const existingName = this.eventNames.get(key);
+    const existing = existingName ? this.cluster.store.get(this.r.events, ns, existingName) : undefined;
     if (existing) {
       this.cluster.update(this.r.events, ns, String(meta(existing).name), { ...existing, count: Number(existing.count ?? 1) + 1, lastTimestamp: t }, { manager: KCM });
       return;
     }
     const source: Obj = { component };
+    const name = `${m.name}.${this.eventSuffix()}`;
+    this.eventNames.set(key, name);
     if (component === 'kubelet') source.host = NODE;
     this.cluster.create(
       this.r.events,
       ns,
       {
-        // like client-go's recorder: the suffix is the creation time in nanoseconds, so names sort by time
-        metadata: { name: `${m.name}.${this.eventSuffix()}`, namespace: ns },
+        metadata: { name, namespace: ns },
         involvedObject,
         reason,
         message,
@@ -267,9 +276,16 @@ export class Controllers {
     return undefined;
   }
 
+  private ownedOf(owner: Obj, kind: string): Obj[] {
+    const uid = String(meta(owner).uid);
+    return this.cluster.store
+      .ownedBy(uid)
+      .filter((o) => o.kind === kind && ownerUid(o) === uid && !meta(o).deletionTimestamp)
+      .sort((a, b) => (String(meta(a).name) < String(meta(b).name) ? -1 : 1));
+  }
+
   private podsOf(owner: Obj): Obj[] {
-    const uid = meta(owner).uid;
-    return this.list('pods', String(meta(owner).namespace)).filter((p) => ownerUid(p) === uid && !meta(p).deletionTimestamp);
+    return this.ownedOf(owner, 'Pod');
   }
 
   private makePod(owner: Obj, template: Obj, extra: { name?: string; generateName?: string; labels?: Obj; finalizers?: string[] }): Obj {
@@ -323,8 +339,10 @@ export class Controllers {
       const spec = d.spec as Obj;
       const replicas = Number(spec.replicas ?? 1);
       const template = spec.template as Obj;
-      const hash = templateHash(template);
-      const owned = this.list('replicasets', ns).filter((rs) => ownerUid(rs) === m.uid);
+      const cached = this.hashes.get(String(m.uid));
+      const hash = cached && cached.generation === m.generation ? cached.hash : templateHash(template);
+      this.hashes.set(String(m.uid), { generation: m.generation, hash });
+      const owned = this.ownedOf(d, 'ReplicaSet');
       const revisionOf = (rs: Obj) => Number((meta(rs).annotations as Obj | undefined)?.['deployment.kubernetes.io/revision'] ?? 0);
       let newRs = owned.find((rs) => (meta(rs).labels as Obj | undefined)?.['pod-template-hash'] === hash);
       const olds = owned.filter((rs) => rs !== newRs);
@@ -334,12 +352,6 @@ export class Controllers {
       const maxSurge = recreate ? 0 : intOrPercent(ru.maxSurge ?? '25%', replicas, true);
       let maxUnavailable = recreate ? replicas : intOrPercent(ru.maxUnavailable ?? '25%', replicas, false);
       if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
-      const annotations = (rs: Obj | undefined, revision: number) => ({
-        'deployment.kubernetes.io/desired-replicas': String(replicas),
-        'deployment.kubernetes.io/max-replicas': String(replicas + maxSurge),
-        'deployment.kubernetes.io/revision': String(revision),
-        ...(rs ? {} : {}),
-      });
       let progressed = false;
       const oldReplicas = olds.reduce((n, rs) => n + Number((rs.spec as Obj).replicas ?? 0), 0);
       if (!newRs) {
@@ -353,7 +365,16 @@ export class Controllers {
           this.r.replicasets,
           ns,
           {
-            metadata: { name: `${m.name}-${hash}`, labels, annotations: annotations(undefined, maxRevision + 1), ownerReferences: [ownerRef(d)] },
+            metadata: {
+              name: `${m.name}-${hash}`,
+              labels,
+              annotations: {
+                'deployment.kubernetes.io/desired-replicas': String(replicas),
+                'deployment.kubernetes.io/max-replicas': String(replicas + maxSurge),
+                'deployment.kubernetes.io/revision': String(maxRevision + 1),
+              },
+              ownerReferences: [ownerRef(d)],
+            },
             spec: { replicas: initial, minReadySeconds: spec.minReadySeconds, selector, template: rsTemplate },
           },
           { manager: KCM },
@@ -361,8 +382,7 @@ export class Controllers {
         if (initial > 0) this.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${meta(newRs).name} from 0 to ${initial}`, 'deployment-controller');
         progressed = true;
       }
-      const podsOf = (rs: Obj) => this.podsOf(rs);
-      const availableOf = (rs: Obj) => podsOf(rs).filter(isReady).length;
+      const availableOf = (rs: Obj) => this.podsOf(rs).filter(isReady).length;
       const scale = (rs: Obj, to: number) => {
         const from = Number((rs.spec as Obj).replicas ?? 0);
         if (from === to) return rs;
@@ -383,7 +403,7 @@ export class Controllers {
       const newReplicas = Number((newRs.spec as Obj).replicas ?? 0);
       if (recreate) {
         for (const rs of olds) scale(rs, 0);
-        if (olds.every((rs) => podsOf(rs).length === 0)) newRs = scale(newRs, replicas);
+        if (olds.every((rs) => this.podsOf(rs).length === 0)) newRs = scale(newRs, replicas);
       } else {
         let target = replicas;
         if (oldReplicas > 0) target = Math.min(replicas, newReplicas + Math.max(0, replicas + maxSurge - (oldReplicas + newReplicas)));
@@ -623,7 +643,10 @@ export class Controllers {
   private kubelet(): void {
     for (const pod of this.list('pods')) {
       const m = meta(pod);
+      const settled = ['Succeeded', 'Failed'].includes(String(phase(pod)));
+      if (settled) continue;
       const fault = this.faultOf(pod);
+      if (!fault && phase(pod) === 'Running' && isReady(pod) && (pod.spec as Obj).restartPolicy === 'Always') continue;
       if (fault === 'stall' || fault === 'progress-deadline') continue;
       const ns = String(m.namespace);
       const name = String(m.name);
@@ -736,6 +759,9 @@ export class Controllers {
 
   // Garbage collector: dependents whose owners are all gone are deleted (background propagation).
   private gc(): void {
+    const removed = this.cluster.store.removed;
+    if (removed === this.lastGcRemovals && ++this.gcSkips % 20 !== 0) return;
+    this.lastGcRemovals = removed;
     const all = this.cluster.store.all();
     const uids = new Set(all.map((x) => meta(x.object).uid));
     for (const { group, resource, object } of all) {

@@ -33,7 +33,7 @@ function defaultContainers(list: unknown): void {
   }
 }
 
-export function defaultPodSpec(spec: Obj): void {
+function defaultPodSpec(spec: Obj): void {
   defaultContainers(spec.initContainers);
   defaultContainers(spec.containers);
   def(spec, 'restartPolicy', 'Always');

@@ -20,6 +20,7 @@ import {
   success,
 } from './status.ts';
 import { meta, type Obj, type StoreEvent } from './store.ts';
+import { table, wantsTable } from './table.ts';
 import { checkApplyTypes, checkCustomTypes, checkWriteFields, decode, fieldValidation } from './validation.ts';
 
 export interface RequestRecord {
@@ -89,14 +90,16 @@ function authenticate(cluster: Cluster, req: IncomingMessage): UserInfo | 'inval
     return user ?? 'invalid';
   }
   const socket = req.socket as TLSSocket;
-  if (socket.authorized) {
-    const cert = socket.getPeerCertificate();
-    if (cert?.subject?.CN) {
-      const o = cert.subject.O;
-      const groups = Array.isArray(o) ? o : o ? [o] : [];
-      const configured = cluster.identities.find((i) => i.user === cert.subject.CN);
-      return { username: String(cert.subject.CN), groups: [...groups, 'system:authenticated'], rules: configured?.rules };
-    }
+  const cert = socket.getPeerCertificate();
+  const presented = !!cert && Object.keys(cert).length > 0;
+  // a certificate the CA did not sign fails authentication (401) instead of falling back to anonymous
+  if (presented && !socket.authorized) return 'invalid';
+  if (presented && cert.subject?.CN) {
+    const o = cert.subject.O;
+    const groups = Array.isArray(o) ? o : o ? [o] : [];
+    // a configured identity brings its rules (none: unrestricted); any other certificate user has only RBAC
+    const configured = cluster.identities.find((i) => i.user === cert.subject.CN);
+    return { username: String(cert.subject.CN), groups: [...groups, 'system:authenticated'], rules: configured?.rules, rbacOnly: !configured };
   }
   return anonymous;
 }
@@ -234,6 +237,7 @@ async function handle(cluster: Cluster, ctx: Ctx, rr: ResourceRequest): Promise<
       const o = cluster.store.get(r, namespace, name!);
       if (!o) throw notFound(target(r, name));
       if (subresource === 'scale') return send(ctx, 200, scaleOf(o));
+      if (wantsTable(ctx.req.headers.accept)) return send(ctx, 200, table(r, [o], String(meta(o).resourceVersion)));
       return send(ctx, 200, render(r, o));
     }
     case 'list':
@@ -250,7 +254,8 @@ async function handle(cluster: Cluster, ctx: Ctx, rr: ResourceRequest): Promise<
       const opts = raw.trim() ? (decode(raw, 'application/json').value as Obj) : {};
       const propagation = q.get('propagationPolicy') ?? (opts.propagationPolicy as string | undefined);
       const gone = cluster.delete(r, namespace, name!, { dryRun: isDryRun(q, opts), propagation });
-      if (r.group === '' && r.resource === 'namespaces') return send(ctx, 200, gone);
+      // these registries return the deleted object instead of a Status (recording 12 shows the Status form)
+      if (r.group === '' && ['namespaces', 'pods', 'services'].includes(r.resource)) return send(ctx, 200, gone);
       return send(ctx, 200, success(target(r, name), String(meta(gone).uid)));
     }
     case 'deletecollection': {
@@ -321,6 +326,7 @@ function list(cluster: Cluster, ctx: Ctx, r: ResourceInfo, namespace: string) {
   }
   const matching = all.filter(match);
   const limit = Number(q.get('limit') ?? 0);
+  if (wantsTable(ctx.req.headers.accept)) return send(ctx, 200, table(r, matching, String(rv)));
   if (limit > 0 && matching.length > limit) {
     const page = matching.slice(0, limit);
     const last = keyOf(page[page.length - 1]);
@@ -454,7 +460,7 @@ async function write(cluster: Cluster, ctx: Ctx, rr: ResourceRequest): Promise<v
     else if (contentType === 'application/merge-patch+json') next = mergePatch(live, patch);
     else next = strategicMerge(schema, live, patch);
     const updated = cluster.update(r, namespace, name!, stripRv(next as Obj, patch), { manager: managerFor(ctx), dryRun, subresource });
-    return send(ctx, 200, render(r, updated));
+    return send(ctx, 200, subresource === 'scale' ? scaleOf(updated) : render(r, updated));
   }
   const mode = fieldValidation(q);
   const { obj, duplicate } = await readObject(ctx, ['application/json', 'application/yaml']);
@@ -472,7 +478,7 @@ function stripRv(next: Obj, patch: unknown): Obj {
   return next;
 }
 
-export function mergePatch(target: unknown, patch: unknown): unknown {
+function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObj(patch)) return structuredClone(patch);
   const out: Obj = isObj(target) ? structuredClone(target) : {};
   for (const [k, v] of Object.entries(patch)) {

@@ -18,9 +18,19 @@ export interface Conflict {
   path: Path;
 }
 
-export const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+let lastSecond = -1;
+let lastStamp = '';
+/** RFC 3339 with second precision, as metav1.Time serializes. */
+export function now(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== lastSecond) {
+    lastSecond = second;
+    lastStamp = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  }
+  return lastStamp;
+}
 
-export function readManagers(o: Obj | undefined): Manager[] {
+function readManagers(o: Obj | undefined): Manager[] {
   const list = o && isObj(o.metadata) && Array.isArray(o.metadata.managedFields) ? (o.metadata.managedFields as Obj[]) : [];
   return list.map((e) => ({
     manager: String(e.manager ?? ''),

@@ -41,6 +41,16 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease', ...(opts.namespaces ?? [])]) {
     if (!cluster.namespaceExists(ns)) cluster.create(namespaces, '', { metadata: { name: ns } }, { manager: 'kube-apiserver' });
   }
+  // every cluster has the apiserver's own Service in default
+  cluster.create(
+    cluster.info('', 'services'),
+    'default',
+    {
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, targetPort: 6443 }] },
+    },
+    { manager: 'kube-apiserver' },
+  );
   const requests: RequestRecord[] = [];
   const server = createServer({ key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: false });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

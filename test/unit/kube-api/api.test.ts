@@ -1,9 +1,9 @@
 // Behaviour beyond the recordings that deploys and the demo rely on: patches, workloads other than Deployments,
 // fault switches, deletion and garbage collection, the request log, and kubectl against the emulator.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +41,30 @@ ${extra}spec:
 const get = (api: KubeApi, path: string) => api.get(path) as Obj | undefined;
 const statusOf = (o: Obj | undefined) => (o?.status ?? {}) as Obj;
 const cond = (o: Obj | undefined, type: string) => ((statusOf(o).conditions as Obj[] | undefined) ?? []).find((c) => c.type === type);
+
+test('main.ts: writes a kubeconfig, prints the URL, stops on SIGTERM', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kube-api-cli-'));
+  const child = spawn(process.execPath, [new URL('../../kube-api/main.ts', import.meta.url).pathname, join(dir, 'config')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /https:\/\/127\.0\.0\.1:\d+/.exec(out);
+        if (m) resolve(m[0]);
+      });
+      child.on('exit', (code) => reject(new Error(`exited with ${code}`)));
+    });
+    const kubeconfig = await readFile(join(dir, 'config'), 'utf8');
+    assert.ok(kubeconfig.includes(`server: ${url}`));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+  } finally {
+    child.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
 
 describe('emulator behaviour', () => {
   let api: KubeApi;

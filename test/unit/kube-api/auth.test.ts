@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, type V1ConfigMap } from '@kubernetes/client-node';
 import { type KubeApi, startKubeApi } from '../../kube-api/server.ts';
 import { call, fixture } from './helpers.ts';
 
@@ -78,6 +78,14 @@ describe('authentication and authorization', () => {
     assert.deepEqual(((who.body as Obj).status as Obj).userInfo, { username: 'cert-user', groups: ['system:masters', 'team-a', 'system:authenticated'] });
     const limited = api.clientCert('ci', ['ci-bots']);
     assert.equal((await call(api, 'GET', '/api/v1/namespaces/demo/secrets', { cert: limited })).status, 403, 'configured rules apply to certificate users too');
+    const other = await startKubeApi();
+    try {
+      const foreign = other.clientCert('admin', ['system:masters']);
+      const rejected = await call(api, 'GET', '/api/v1/namespaces', { cert: foreign });
+      assert.deepEqual([rejected.status, (rejected.body as Obj).reason], [401, 'Unauthorized'], 'a certificate from another CA');
+    } finally {
+      await other.close();
+    }
   });
 
   test('@kubernetes/client-node with the kubeconfig (token and client certificate) and in-cluster files', async () => {
@@ -88,8 +96,9 @@ describe('authentication and authorization', () => {
       const list = await core.listNamespace();
       assert.ok(list.items.some((n) => n.metadata?.name === 'demo'));
       const objects = KubernetesObjectApi.makeApiClient(kc);
+      const configMap: V1ConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `from-client-${useClientCert}`, namespace: 'demo' }, data: { a: '1' } };
       const applied = await objects.patch(
-        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `from-client-${useClientCert}`, namespace: 'demo' }, data: { a: '1' } },
+        configMap,
         undefined,
         undefined,
         'sortie',

@@ -184,7 +184,7 @@ describe('conformance replay: CRDs, lists, ordering', () => {
   });
 });
 
-describe('conformance replay (continued)', () => {
+describe('conformance replay: the limited ServiceAccount (09 #10-17) and self reviews (11)', () => {
   let api: KubeApi;
   before(async () => {
     api = await fresh();
@@ -193,7 +193,7 @@ describe('conformance replay (continued)', () => {
     await api.close();
   });
 
-  test('09 TokenRequest then requests as the limited ServiceAccount', async () => {
+  test('09 TokenRequest, requests as demo:deployer, 11 reviews', async () => {
     const ex = fixture('09-errors.json');
     for (const i of [10, 11, 12]) assert.equal((await replay(api, ex[i])).status, 201);
     const tr = await replay(api, ex[13]);
