@@ -174,7 +174,9 @@ export class Cluster {
     if (hasStatus(r) && !opts.subresource) delete body.status;
     const outcome = apply({ schema: this.schemaFor(r), live, applied: body, manager: opts.manager, apiVersion, force: opts.force });
     if (!outcome.ok) throw conflictError(outcome.conflicts);
-    const next = outcome.object;
+    // The merged object shares parts with the stored one; defaulting (a Secret's stringData into
+    // data) must not write into the store, above all on a dry run.
+    const next = structuredClone(outcome.object);
     next.kind = r.kind;
     next.apiVersion = r.group ? `${r.group}/${r.version}` : r.version;
     if (live) {

@@ -193,3 +193,20 @@ describe('emulator behaviour', () => {
     }
   });
 });
+
+test('a dry-run apply leaves the stored object as it was (a Secret whose stringData is defaulted into data)', async () => {
+  const api = await startKubeApi();
+  try {
+    const secret = (p: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name: s, namespace: default}\nstringData: {p: ${p}}\n`;
+    const path = '/api/v1/namespaces/default/secrets/s';
+    await call(api, 'PATCH', `${path}?fieldManager=t`, { body: secret('one'), contentType: 'application/apply-patch+yaml' });
+    const before = api.get(path) as { data: Record<string, string>; metadata: { resourceVersion: string } };
+    const dry = await call(api, 'PATCH', `${path}?fieldManager=t&dryRun=All`, { body: secret('two'), contentType: 'application/apply-patch+yaml' });
+    assert.equal(dry.status, 200);
+    const after = api.get(path) as typeof before;
+    assert.equal(after.data.p, Buffer.from('one').toString('base64'));
+    assert.equal(after.metadata.resourceVersion, before.metadata.resourceVersion);
+  } finally {
+    await api.close();
+  }
+});

@@ -1,4 +1,4 @@
-// Conformance: replays the kube-apiserver 1.36 recordings in /work/shared/fixtures/kube-api against a fresh emulator.
+// Conformance: replays the kube-apiserver 1.36 recordings in ../shared/fixtures/kube-api (beside the checkout) against a fresh emulator.
 //
 // Deterministic scenarios (01, 02, 06, 07, 08, 09, 10, 11, 12, 16) are replayed exchange by exchange: the status code
 // always, the Warning headers, and the body after dropping run-specific values (uids, times, resourceVersions,

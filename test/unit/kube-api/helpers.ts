@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { join } from 'node:path';
 import type { KubeApi } from '../../kube-api/server.ts';
+import { referenceFixtures } from '../../support/reference.ts';
 
 export interface Exchange {
   request: { method: string; path: string; headers: Record<string, string>; body?: unknown };
   response: { status: number; headers: Record<string, unknown>; body: unknown };
 }
 
-export const fixtureDir = '/work/shared/fixtures/kube-api';
+export const fixtureDir = join(referenceFixtures, 'kube-api');
 
 export function fixture(name: string): Exchange[] {
   return (JSON.parse(readFileSync(`${fixtureDir}/${name}`, 'utf8')) as { exchanges: Exchange[] }).exchanges;
