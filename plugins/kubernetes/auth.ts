@@ -1,11 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { isIPv6 } from 'node:net';
 import { join, resolve } from 'node:path';
 // The light modules of client-node only: its package entry (and config.js) pulls in every generated
 // API model and adds ~100 ms to each start, five times a bare `node -e 0`.
 import { type Cluster, type Context, type User, newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
-import { ExecAuth } from '@kubernetes/client-node/dist/exec_auth.js';
-import { FileAuth } from '@kubernetes/client-node/dist/file_auth.js';
 import { load } from 'js-yaml';
 import { PluginError } from '../../shared/errors.ts';
 import { masker } from '../../shared/secrets.ts';
@@ -109,7 +106,13 @@ interface Applied {
 /** A kubeconfig user's credentials as headers, using client-node's exec and token-file providers. */
 function userAuth(user: User, label: string): { apply(): Promise<Applied> } {
   const provider = user.authProvider as { name?: string; config?: { tokenFile?: string } } | undefined;
-  const authenticator = user.exec ? new ExecAuth() : provider?.config?.tokenFile ? new FileAuth() : undefined;
+  // Loaded only for the users that need them: ExecAuth brings node:child_process (with net and
+  // dgram) into every start otherwise.
+  const authenticator = user.exec
+    ? import('@kubernetes/client-node/dist/exec_auth.js').then((m) => new m.ExecAuth())
+    : provider?.config?.tokenFile
+      ? import('@kubernetes/client-node/dist/file_auth.js').then((m) => new m.FileAuth())
+      : undefined;
   if (provider && !authenticator) {
     throw new PluginError(`${label} uses the auth-provider "${provider.name}", which this plugin does not support`, {
       hint: 'Use a token, a client certificate or an exec credential plugin in the kubeconfig (kubectl removed the built-in auth providers too).',
@@ -121,7 +124,7 @@ function userAuth(user: User, label: string): { apply(): Promise<Applied> } {
       const opts: { headers: Record<string, string>; cert?: string | Buffer; key?: string | Buffer } = { headers: {} };
       if (authenticator) {
         try {
-          await authenticator.applyAuthentication(user, opts as never);
+          await (await authenticator).applyAuthentication(user, opts as never);
         } catch (err) {
           throw new PluginError(`${label}: getting credentials failed: ${(err as Error).message}`, {
             hint: user.exec ? `The exec credential plugin "${user.exec.command}" must be installed in the step's image.` : undefined,
@@ -185,7 +188,8 @@ function fromServiceAccount(dir: string, env: NodeJS.ProcessEnv, insecure: boole
   const user: User = { name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile } } };
   const auth = userAuth(user, 'the in-cluster service account');
   return {
-    server: `https://${isIPv6(host) ? `[${host}]` : host}:${port}`,
+    // Only an IPv6 literal holds a colon; it needs brackets in a URL.
+    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
     ca: existsSync(join(dir, 'ca.crt')) ? readFileSync(join(dir, 'ca.crt')) : undefined,
     cert: undefined,
     key: undefined,
