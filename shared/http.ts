@@ -22,6 +22,11 @@ export interface HttpOptions {
   readonly proxyEnv?: NodeJS.ProcessEnv;
   /** Replaced in tests so retries do not wait. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * Whether an answer with a retryable status (429, 5xx) is worth another attempt. Some servers
+   * answer 500 for a request that fails the same way every time.
+   */
+  readonly retryable?: (res: HttpResponse) => boolean;
 }
 
 export interface HttpRequest {
@@ -82,6 +87,8 @@ export interface FetchResponse {
 
 export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
+  /** Requests sent so far, retries included. */
+  readonly sent: number;
   /** A `fetch` for libraries that take one, going through this client's retries, proxy and CA. */
   fetch(url: string | URL, init?: FetchInit): Promise<FetchResponse>;
 }
@@ -92,6 +99,8 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true };
   const proxyEnv = opts.proxyEnv ?? process.env;
+  const retryable = opts.retryable ?? (() => true);
+  let sent = 0;
   let httpAgent: http.Agent | undefined;
   let httpsAgent: https.Agent | undefined;
   const agentFor = (secure: boolean): http.Agent => {
@@ -107,16 +116,18 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
     const attempts = 1 + (req.retries ?? retries);
     for (let attempt = 1; ; attempt++) {
       let res: HttpResponse | undefined;
+      sent++;
       try {
         res = await once(req, agentFor, req.timeoutMs ?? timeoutMs);
       } catch (err) {
-        if (attempt >= attempts) throw networkError(req, err);
+        // An untrusted certificate is the same on every attempt.
+        if (attempt >= attempts || isCertificateError(err)) throw networkError(req, err);
         const wait = backoff(attempt);
         log.debug(`${describe(req)}: ${(err as Error).message}; retrying in ${wait} ms`);
         await sleep(wait);
         continue;
       }
-      if (!RETRY_STATUS.has(res.status) || attempt >= attempts) return res;
+      if (!RETRY_STATUS.has(res.status) || attempt >= attempts || !retryable(res)) return res;
       const wait = retryAfter(res) ?? backoff(attempt);
       log.info(`${describe(req)}: HTTP ${res.status}; retrying in ${Math.round(wait / 100) / 10} s (attempt ${attempt + 1} of ${attempts})`);
       await sleep(wait);
@@ -141,7 +152,13 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
     };
   }
 
-  return { request, fetch: fetchVia };
+  return {
+    request,
+    fetch: fetchVia,
+    get sent() {
+      return sent;
+    },
+  };
 }
 
 function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeoutMs: number): Promise<HttpResponse> {
@@ -194,13 +211,18 @@ function describe(req: HttpRequest): string {
   return `${req.method ?? 'GET'} ${u.protocol}//${u.host}`;
 }
 
+/** An untrusted, expired or mismatched server certificate (the error itself, or an HttpError's cause). */
+export function isCertificateError(err: unknown): boolean {
+  const e = err instanceof HttpError ? err.cause : err;
+  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test((e as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
 function networkError(req: HttpRequest, err: unknown): HttpError {
   const e = err as NodeJS.ErrnoException;
   const why = e.code ? `${e.code}${e.message && !e.message.includes(e.code) ? `: ${e.message}` : ''}` : e.message;
-  const certificate = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.code ?? '');
   return new HttpError(`${describe(req)} failed: ${why}`, {
     cause: err,
-    hint: certificate
+    hint: isCertificateError(err)
       ? 'The server certificate is not trusted: give its CA certificate in the settings.'
       : 'Check the address, and that the step can reach it (network policy, proxy settings).',
   });

@@ -3,9 +3,9 @@
  * The bodies these parse are those of a real kube-apiserver (see the kube-api fixtures).
  */
 import { PluginError } from '../../shared/errors.ts';
-import { HttpError } from '../../shared/http.ts';
+import { HttpError, isCertificateError } from '../../shared/http.ts';
 import type { Connection } from './auth.ts';
-import { KubeError, isCertificateError } from './kube.ts';
+import { KubeError } from './kube.ts';
 import { locateField } from './manifests.ts';
 import type { Planned } from './plan.ts';
 

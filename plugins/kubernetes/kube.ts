@@ -1,4 +1,4 @@
-import { type HttpClient, HttpError, type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import { type HttpClient, type HttpResponse, createHttpClient } from '../../shared/http.ts';
 import type { Connection } from './auth.ts';
 
 /** A kube-apiserver `Status` failure, or the plain-text 404 it serves for unknown API groups. */
@@ -53,10 +53,9 @@ export interface KubeClient {
   resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
 }
 
-// http.ts retries every 500, but a typed-patch failure (unknown field, wrong type) is a 500 that
-// fails the same way each time: retrying it only delays the error by seconds.
+// A typed-patch failure (unknown field, wrong type) is a 500 that fails the same way each time:
+// retrying it only delays the error by seconds.
 const DETERMINISTIC_500 = /^failed to create typed patch object/;
-const RETRIED = new Set([429, 500, 502, 503, 504]);
 
 export function createKubeClient(conn: Connection): KubeClient {
   const http: HttpClient = createHttpClient({
@@ -65,9 +64,9 @@ export function createKubeClient(conn: Connection): KubeClient {
     key: conn.key,
     rejectUnauthorized: conn.rejectUnauthorized,
     timeoutMs: 60_000,
+    retryable: (res) => !(res.status === 500 && DETERMINISTIC_500.test(statusOf(res).message)),
   });
   const discovery = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
-  let sent = 0;
 
   async function send(method: string, path: string, o: RequestOptions): Promise<HttpResponse> {
     const url = conn.server + path + queryString(o.query);
@@ -77,20 +76,7 @@ export function createKubeClient(conn: Connection): KubeClient {
       body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
       headers['content-type'] = o.contentType ?? 'application/json';
     }
-    const again = () => {
-      sent++;
-      return http.request({ url, method, headers, body });
-    };
-    sent++;
-    let first: HttpResponse;
-    try {
-      first = await http.request({ url, method, headers, body, retries: 0 });
-    } catch (err) {
-      if (err instanceof HttpError && !isCertificateError(err)) return again();
-      throw err;
-    }
-    if (!RETRIED.has(first.status) || (first.status === 500 && DETERMINISTIC_500.test(statusOf(first).message))) return first;
-    return again();
+    return http.request({ url, method, headers, body });
   }
 
   async function call<T>(method: string, path: string, o: RequestOptions = {}) {
@@ -127,7 +113,7 @@ export function createKubeClient(conn: Connection): KubeClient {
   return {
     connection: conn,
     get sent() {
-      return sent;
+      return http.sent;
     },
     call,
     text,
@@ -137,10 +123,6 @@ export function createKubeClient(conn: Connection): KubeClient {
   };
 }
 
-/** An untrusted or mismatched certificate: the same on every attempt. */
-export function isCertificateError(err: HttpError): boolean {
-  return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test((err.cause as NodeJS.ErrnoException | undefined)?.code ?? '');
-}
 
 function queryString(query: RequestOptions['query']): string {
   if (!query) return '';

@@ -11,6 +11,7 @@ export async function coldStart() {
   const workspace = mkdtempSync(join(tmpdir(), 'bench-kaniko-'));
   writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
   return {
+    what: "up to the executor's start",
     env: {
       ...droneBuildEnv,
       DRONE_WORKSPACE: workspace,

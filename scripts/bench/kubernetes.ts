@@ -107,6 +107,7 @@ export async function coldStart() {
   const api = await startKubeApi({ namespaces: ['bench'] });
   const dir = manifestsDir(objects(1, 'bench'));
   return {
+    what: 'dry run of one object (TLS to the emulator)',
     env: env(api, dir, 'bench', { PLUGIN_DRY_RUN: 'true' }),
     cwd: dir,
     close: async () => {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { HttpError, createHttpClient } from '../../../shared/http.ts';
+import { HttpError, createHttpClient, isCertificateError } from '../../../shared/http.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 const servers: Array<http.Server> = [];
@@ -74,6 +74,16 @@ test('gives up after the retries and returns the last answer; 4xx is not retried
   assert.equal(calls, 4);
 });
 
+test('a client may veto retrying an answer that fails the same way every time; sent counts every attempt', async () => {
+  const url = await serve((req, res) => res.writeHead(500).end(req.url === '/same' ? 'deterministic' : 'flaky'));
+  const { sleep } = recordingSleep();
+  const client = createHttpClient({ sleep, retries: 2, proxyEnv: {}, retryable: (res) => res.text() !== 'deterministic' });
+  assert.equal((await client.request({ url: `${url}/same` })).status, 500);
+  assert.equal(client.sent, 1);
+  await client.request({ url: `${url}/other` });
+  assert.equal(client.sent, 4);
+});
+
 test('a network error becomes one clear HttpError with a hint', async () => {
   const { sleep } = recordingSleep();
   const err = await createHttpClient({ sleep, retries: 1, proxyEnv: {} })
@@ -108,11 +118,14 @@ test('a custom CA is trusted; without it the certificate error says what to do',
   const cert = readFileSync(join(dir, 'cert.pem'));
   const url = await serve((_req, res) => res.end('secure'), https.createServer({ cert, key: readFileSync(join(dir, 'key.pem')) }));
   assert.equal((await createHttpClient({ ca: cert, proxyEnv: {} }).request({ url })).text(), 'secure');
-  const err = await createHttpClient({ retries: 0, proxyEnv: {} })
-    .request({ url })
-    .catch((e: unknown) => e);
+  const { waits, sleep } = recordingSleep();
+  const untrusted = createHttpClient({ retries: 3, sleep, proxyEnv: {} });
+  const err = await untrusted.request({ url }).catch((e: unknown) => e);
   assert.ok(err instanceof HttpError);
+  assert.ok(isCertificateError(err));
   assert.match(err.hint ?? '', /CA certificate/);
+  assert.deepEqual(waits, [], 'a certificate error is not retried');
+  assert.equal(untrusted.sent, 1);
 });
 
 test('the fetch adapter serves libraries that take a fetch', async () => {
