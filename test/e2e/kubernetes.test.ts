@@ -38,7 +38,21 @@ function uniqueNs(): string {
 
 async function deploy(ws: string, env: Record<string, string>) {
   const r = await runBundle('kubernetes', { DRONE_WORKSPACE: ws, PLUGIN_ENV_FILE: join(ws, 'no-env-file'), ...env }, { cwd: ws, timeoutMs: 60_000 });
-  return { ...r, out: r.stdout + r.stderr };
+  const out = r.stdout + r.stderr;
+  for (const secret of credentialsIn(env)) assert.ok(!out.includes(secret), `a credential reached the output:\n${out}`);
+  return { ...r, out };
+}
+
+/** Every credential a run was given: tokens, keys, and those inside a kubeconfig (raw or base64). */
+function credentialsIn(env: Record<string, string>): string[] {
+  const found: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!/KUBECONFIG|TOKEN|CLIENT_KEY/.test(name)) continue;
+    found.push(value);
+    const text = /^[A-Za-z0-9+/=\s]+$/.test(value) ? Buffer.from(value, 'base64').toString('utf8') : value;
+    for (const m of text.matchAll(/^\s*(?:token|client-key-data):\s*"?([^"\s]+)"?\s*$/gm)) found.push(m[1]!);
+  }
+  return found.filter((v) => v.length >= 8);
 }
 
 const admin = () => ({ PLUGIN_KUBECONFIG: api.kubeconfig() });
@@ -178,6 +192,16 @@ subjects:
     const r = await deploy(workspace({ 'cm.yaml': configMap('x', { a: '1' }) }), { PLUGIN_MANIFESTS: 'cm.yaml', PLUGIN_SERVICE_ACCOUNT_DIR: '/nonexistent' });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /no cluster to deploy to/);
+  });
+
+  it('prints no credential with debug on, on success and on a 401', async () => {
+    const ns = uniqueNs();
+    const ws = workspace({ 'a.yaml': configMap('debugged', { a: '1' }) });
+    const ok = await deploy(ws, { ...admin(), PLUGIN_NAMESPACE: ns, PLUGIN_CREATE_NAMESPACE: 'true', PLUGIN_MANIFESTS: 'a.yaml', PLUGIN_DEBUG: 'true' });
+    assert.equal(ok.code, 0, ok.out);
+    assert.match(ok.out, /debug: /);
+    const rejected = await deploy(ws, { PLUGIN_SERVER: api.url, PLUGIN_TOKEN: 'a-token-the-server-rejects', PLUGIN_CA: api.caPem, PLUGIN_NAMESPACE: ns, PLUGIN_MANIFESTS: 'a.yaml', PLUGIN_DEBUG: 'true' });
+    assert.notEqual(rejected.code, 0);
   });
 
   it('reports a rejected token (401) naming the identity', async () => {
