@@ -1,6 +1,6 @@
 import { readdirSync, existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
+import { type Plugin, build } from 'esbuild';
 
 /**
  * One self-contained file per plugin: `dist/<plugin>.js`, CommonJS so that a copy of the file
@@ -16,6 +16,18 @@ const all = readdirSync(join(root, 'plugins')).filter((name) => existsSync(join(
 const wanted = process.argv.slice(2);
 const plugins = wanted.length > 0 ? all.filter((name) => wanted.includes(name)) : all;
 
+/**
+ * Handlebars requires `source-map` only to emit source maps of compiled templates, which no plugin
+ * asks for, and falls back to a small built-in when it is missing: 26 KiB less to parse at start.
+ */
+const withoutSourceMapLibrary: Plugin = {
+  name: 'without-source-map-library',
+  setup(b) {
+    b.onResolve({ filter: /^source-map$/ }, (args) => (args.importer.includes('handlebars') ? { path: 'source-map', namespace: 'empty' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'empty' }, () => ({ contents: '', loader: 'js' }));
+  },
+};
+
 const results = await Promise.all(
   plugins.map((name) =>
     build({
@@ -30,6 +42,7 @@ const results = await Promise.all(
       legalComments: 'linked',
       logLevel: 'warning',
       metafile: true,
+      plugins: [withoutSourceMapLibrary],
     }),
   ),
 );
