@@ -4,7 +4,8 @@
  * as is, JSON-escaped, URL-encoded, or base64-encoded inside a larger value (a Docker `auth`
  * field, a kubeconfig's embedded data).
  */
-const MASK = '********';
+/** What a masked value is shown as, wherever a value is hidden. */
+export const MASK = '********';
 // Shorter fragments would mask ordinary words and numbers in the log.
 const MIN_FRAGMENT = 4;
 const MIN_BASE64_FRAGMENT = 8;
@@ -41,7 +42,7 @@ export class Masker {
     this.#pattern ??= new RegExp(
       [...this.#fragments]
         .sort((a, b) => b.length - a.length)
-        .map(escapeRegExp)
+        .map((f) => RegExp.escape(f))
         .join('|'),
       'g',
     );
@@ -81,10 +82,6 @@ function base64Fragment(bytes: Buffer, offset: number, enc: 'base64' | 'base64ur
   const first = Math.ceil((offset * 8) / 6);
   const last = Math.floor(((offset + bytes.length) * 8) / 6);
   return encoded.slice(first, last);
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The process-wide masker: the logger and the error printer both read it. */

@@ -1,3 +1,4 @@
+import { MASK } from '../../shared/secrets.ts';
 import { type Setting, SettingsError, setting } from '../../shared/settings/index.ts';
 
 /**
@@ -17,8 +18,6 @@ function flag<V>(name: string, spec: Setting<V>, more: Pick<FlagSetting<V>, 'mas
   const repeated = spec.kind === 'list' || spec.kind === 'map' ? ', once per item' : '';
   return { ...spec, options: { ...spec.options, doc: `${spec.options.doc} Executor flag: \`${name}\`${repeated}.` }, flag: name, ...more };
 }
-
-const MASK = '********';
 
 export const flagSettings = {
   dockerfile: flag('--dockerfile', setting.string({ doc: 'The Dockerfile, relative to the workspace or to the context.', default: 'Dockerfile' })),

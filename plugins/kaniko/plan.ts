@@ -108,7 +108,7 @@ export function planBuild(input: PlanInput): Plan {
       s.artifact_file && push
         ? { file: resolve(workspace, s.artifact_file), registryType: registryType(hostOf(access.pushRegistry)), registryUrl: access.pushRegistry }
         : undefined,
-    secrets: [...access.secrets, ...Object.values(s.build_args), ...fromEnv.map((n) => env[n] ?? '')].filter((v) => v !== ''),
+    secrets: [...access.secrets, ...fromEnv.map((n) => env[n] ?? '')].filter((v) => v !== ''),
     warnings,
   };
 }
@@ -151,8 +151,8 @@ function registryAccess(s: KanikoSettings, repo: string | undefined, cacheRepo: 
       ...(googleKey ? { GOOGLE_APPLICATION_CREDENTIALS: googleKey.path } : {}),
     },
     googleKey,
+    // The secret settings themselves are masked already; these are the secrets inside them.
     secrets: [
-      ...[s.password, s.base_image_password, s.secret_key, s.json_key].filter((v): v is string => Boolean(v)),
       ...keyFields(s.json_key),
       ...logins.map((l) => l.password),
       ...configSecrets(config),

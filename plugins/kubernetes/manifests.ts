@@ -188,7 +188,7 @@ export function locateField(text: string, path: string): number | undefined {
     if (seg.startsWith('[')) {
       const m = /^\[(\w+)="?([^"]*)"?\]$/.exec(seg);
       if (!m) continue;
-      const re = new RegExp(`^(\\s*)(?:-\\s+)?["']?${escapeRegExp(m[1]!)}["']?\\s*:\\s*["']?${escapeRegExp(m[2]!)}["']?\\s*$`);
+      const re = new RegExp(`^(\\s*)(?:-\\s+)?["']?${RegExp.escape(m[1]!)}["']?\\s*:\\s*["']?${RegExp.escape(m[2]!)}["']?\\s*$`);
       const i = lines.findIndex((l, n) => n >= from && re.test(l));
       if (i < 0) return found;
       found = i;
@@ -196,7 +196,7 @@ export function locateField(text: string, path: string): number | undefined {
       minIndent = lines[i]!.search(/\S/) - 1;
       continue;
     }
-    const re = new RegExp(`^(\\s*)(?:-\\s+)?["']?${escapeRegExp(seg)}["']?\\s*:`);
+    const re = new RegExp(`^(\\s*)(?:-\\s+)?["']?${RegExp.escape(seg)}["']?\\s*:`);
     const i = lines.findIndex((l, n) => n >= from && re.test(l) && indentOf(l) > minIndent);
     if (i < 0) return found;
     found = i;
@@ -209,8 +209,4 @@ export function locateField(text: string, path: string): number | undefined {
 function indentOf(line: string): number {
   const m = /^(\s*)(?:-\s+)?/.exec(line)!;
   return m[0].length;
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -75,6 +75,9 @@ export function readSettings<D extends Declaration>(decl: D, env: NodeJS.Process
       const choices = spec.options.choices;
       if (choices && !choices.includes(value as string)) throw new ValueError(`expected one of ${choices.join(', ')}`);
       values[name] = value;
+      // A secret list or map is printed item by item (a build arg, a token): each item is a secret.
+      // A JSON value's secrets are the plugin's to pick: it also holds names and hosts.
+      if (spec.options.secret && (spec.kind === 'list' || spec.kind === 'map')) for (const item of Object.values(value as object)) masker.add(item);
     } catch (err) {
       if (!(err instanceof ValueError)) throw err;
       const what = spec.options.secret ? `${err.redacted} (the value is not shown: the setting is secret)` : `${err.message}, got ${JSON.stringify(truncate(source.raw))}`;

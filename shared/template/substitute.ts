@@ -200,7 +200,7 @@ function globToRegExp(pattern: string): RegExp | undefined {
     else if (c === '\\') {
       i++;
       if (i >= pattern.length) return undefined;
-      re += escapeRegExp(pattern[i]);
+      re += RegExp.escape(pattern[i]);
     } else if (c === '[') {
       const close = pattern.indexOf(']', i + 2);
       if (close < 0) return undefined;
@@ -209,15 +209,11 @@ function globToRegExp(pattern: string): RegExp | undefined {
       if (negate) body = body.slice(1);
       re += (negate ? '[^/' : '[') + body.replace(/[\]\\[]/g, '\\$&') + ']';
       i = close;
-    } else re += escapeRegExp(c);
+    } else re += RegExp.escape(c);
   }
   try {
     return new RegExp('^(?:' + re + ')$', 'su');
   } catch {
     return undefined;
   }
-}
-
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

@@ -145,6 +145,12 @@ test('a secret value never appears in an error, not even quoted by a parser, and
   assert.equal(masker.mask('pin is hunter2-not-a-number'), 'pin is ********');
 });
 
+test("a secret list's items and a secret map's values are masked one by one", () => {
+  const d = { args: setting.map({ doc: 'Args.', secret: true }), ids: setting.list({ doc: 'Ids.', secret: true }) };
+  readSettings(d, { PLUGIN_ARGS: 'NPM_TOKEN=npm-abcdef123,REGION=eu-west-1', PLUGIN_IDS: 'id-one-111,id-two-222' });
+  assert.equal(masker.mask('--build-arg=NPM_TOKEN=npm-abcdef123 eu-west-1 id-two-222'), '--build-arg=NPM_TOKEN=******** ******** ********');
+});
+
 test('a switch set to false does not count against an exclusive group', () => {
   const d = { auto_tag: setting.bool({ doc: 'Auto.' }), tags: setting.list({ doc: 'Tags.' }) };
   assert.doesNotThrow(() => readSettings(d, { PLUGIN_AUTO_TAG: 'false', PLUGIN_TAGS: 'a' }, { exclusive: [['auto_tag', 'tags']] }));
