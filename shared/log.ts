@@ -1,4 +1,5 @@
 import { masker } from './secrets.ts';
+import { writeFd } from './stdio.ts';
 
 /**
  * Step logs are shown raw by Drone, so lines are plain text: no colours, no JSON. Every line passes
@@ -12,11 +13,17 @@ export interface Logger {
   readonly debugEnabled: boolean;
 }
 
-type Sink = (text: string) => void;
+export type Sink = (text: string) => void;
 
-export function createLogger(opts: { debug?: boolean; out?: Sink; err?: Sink } = {}): Logger {
-  const out: Sink = opts.out ?? ((t) => process.stdout.write(t));
-  const err: Sink = opts.err ?? ((t) => process.stderr.write(t));
+/** Where the lines go: standard output and error unless a test says otherwise. */
+export interface Sinks {
+  readonly out?: Sink;
+  readonly err?: Sink;
+}
+
+export function createLogger(opts: Sinks & { debug?: boolean } = {}): Logger {
+  const out: Sink = opts.out ?? ((t) => writeFd(1, t));
+  const err: Sink = opts.err ?? ((t) => writeFd(2, t));
   const emit = (sink: Sink, prefix: string, line: string) => {
     const text = masker.mask(line);
     sink(text.split('\n').map((l) => prefix + l).join('\n') + '\n');

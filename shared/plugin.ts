@@ -1,7 +1,8 @@
 import { type BuildContext, buildContext, overlayStatusFile } from './context/index.ts';
 import { isPluginError } from './errors.ts';
-import { type Logger, createLogger, setLogger } from './log.ts';
+import { type Logger, type Sinks, createLogger, setLogger } from './log.ts';
 import { maskSecretLookingEnv, masker } from './secrets.ts';
+import { writeFd } from './stdio.ts';
 import { type Declaration, type Rules, type Values, commonSettings, readSettings } from './settings/index.ts';
 
 type Common = typeof commonSettings;
@@ -34,9 +35,9 @@ export function withCommon<D extends Declaration>(settings: D): D & Common {
  * turned into one masked, readable error and an exit code. Returns the exit code so tests can call
  * it in-process; `startPlugin` is the entry a bundle runs.
  */
-export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>, rawEnv: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>, rawEnv: NodeJS.ProcessEnv = process.env, sinks: Sinks = {}): Promise<number> {
   maskSecretLookingEnv(rawEnv);
-  let log = createLogger({ debug: /^(true|1|yes|on)$/i.test(rawEnv.PLUGIN_DEBUG ?? '') });
+  let log = createLogger({ ...sinks, debug: /^(true|1|yes|on)$/i.test(rawEnv.PLUGIN_DEBUG ?? '') });
   setLogger(log);
   try {
     const common = readSettings(commonSettings, rawEnv);
@@ -47,7 +48,7 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
     }
     const all = { ...commonSettings, ...def.settings } as D & Common;
     const read = readSettings(all, overlay.env, def.rules);
-    log = createLogger({ debug: read.values.debug as boolean });
+    log = createLogger({ ...sinks, debug: read.values.debug as boolean });
     setLogger(log);
     for (const w of read.warnings) log.warn(w);
     const code = await def.run({
@@ -83,7 +84,7 @@ export function startPlugin<D extends Declaration>(def: PluginDefinition<D>): vo
   runPlugin(def).then(
     (code) => process.exit(code),
     (err) => {
-      process.stderr.write(masker.mask(`error: ${String(err)}\n`));
+      writeFd(2, masker.mask(`error: ${String(err)}\n`));
       process.exit(1);
     },
   );

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { PluginError } from '../../shared/errors.ts';
 import { masker } from '../../shared/secrets.ts';
+import { writeFd } from '../../shared/stdio.ts';
 
 /**
  * Runs the executor without a shell (values with spaces or quotes pass as they are) and streams
@@ -11,7 +12,7 @@ import { masker } from '../../shared/secrets.ts';
 export function execute(file: string, argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const flush = [relay(child.stdout, process.stdout), relay(child.stderr, process.stderr)];
+    const flush = [relay(child.stdout, 1), relay(child.stderr, 2)];
     child.on('error', (err: NodeJS.ErrnoException) => {
       const why = err.code === 'ENOENT' ? 'it does not exist' : err.code === 'EACCES' ? 'it is not executable' : err.message;
       reject(
@@ -28,16 +29,16 @@ export function execute(file: string, argv: readonly string[], opts: { cwd: stri
   });
 }
 
-function relay(from: Readable, to: Writable): () => void {
+function relay(from: Readable, to: 1 | 2): () => void {
   let pending = '';
   from.setEncoding('utf8');
   from.on('data', (chunk: string) => {
     const lines = (pending + chunk).split('\n');
     pending = lines.pop()!;
-    if (lines.length > 0) to.write(lines.map((l) => masker.mask(l) + '\n').join(''));
+    if (lines.length > 0) writeFd(to, lines.map((l) => masker.mask(l) + '\n').join(''));
   });
   return () => {
-    if (pending !== '') to.write(masker.mask(pending) + '\n');
+    if (pending !== '') writeFd(to, masker.mask(pending) + '\n');
     pending = '';
   };
 }

@@ -13,33 +13,13 @@ const settings = {
   count: setting.int({ doc: 'Count.', default: 1 }),
 };
 
-function capture(): { output: () => string; restore: () => void } {
-  let text = '';
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const record = ((chunk: string) => {
-    text += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stdout.write = record;
-  process.stderr.write = record;
-  return {
-    output: () => text,
-    restore: () => {
-      process.stdout.write = out;
-      process.stderr.write = err;
-    },
-  };
-}
-
 async function run(env: Record<string, string>, body: (build: BuildContext) => Promise<number | undefined> = async () => 0) {
-  const cap = capture();
-  try {
-    const code = await runPlugin({ name: 'test', settings, run: ({ build }) => body(build) }, { PLUGIN_ENV_FILE: '/nonexistent', ...env });
-    return { code, output: cap.output() };
-  } finally {
-    cap.restore();
-  }
+  let output = '';
+  const record = (text: string) => {
+    output += text;
+  };
+  const code = await runPlugin({ name: 'test', settings, run: ({ build }) => body(build) }, { PLUGIN_ENV_FILE: '/nonexistent', ...env }, { out: record, err: record });
+  return { code, output };
 }
 
 test('the status file is laid over the environment before the build context is made', async () => {
