@@ -12,8 +12,13 @@ import { renderManifest } from './render.ts';
 import { type Target, waitFor } from './rollout.ts';
 import type { Settings } from './settings.ts';
 
-/** Requests in flight at once: enough to hide latency, few enough not to trip API priority and fairness. */
-const CONCURRENCY = 16;
+/**
+ * Requests in flight at once. A real API server is bound by latency (about 22 ms an apply), and every
+ * object costs a dry run and an apply, so 16 would take twice as long as one pass of 16; 64 would be
+ * faster still. 32 stays a small share of the seats API priority and fairness gives a service account
+ * (workload-low: about 245 of a default 600), which fair-queues it against other users anyway.
+ */
+const CONCURRENCY = 32;
 const POLL_MS = 1000;
 
 export async function run(input: PluginInput<Settings>): Promise<number> {

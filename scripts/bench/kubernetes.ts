@@ -117,13 +117,28 @@ export async function coldStart() {
   };
 }
 
+/**
+ * A real kube-apiserver's latency per request, from the issue's figure for 1.36: 500 applies 16 at a
+ * time take about 0.7 s. See test/kube-api/README.md, "Latency".
+ */
+const REAL_SERVER_LATENCY_MS = 22;
+
 export async function rows(): Promise<Row[]> {
   const out: Row[] = [];
+  // The emulator as the tests use it: bound by its one thread, so only the request count matters.
+  out.push(...(await applyRows({ latencyMs: 0, label: 'emulator, no latency', sizes: [1, 50, 500], kubectl: true })));
+  // Shaped like a real server: the target is met or missed here.
+  out.push(...(await applyRows({ latencyMs: REAL_SERVER_LATENCY_MS, label: `emulator, ${REAL_SERVER_LATENCY_MS} ms a request`, sizes: [50, 500], kubectl: false, target: true })));
+  return out;
+}
+
+async function applyRows(o: { latencyMs: number; label: string; sizes: number[]; kubectl: boolean; target?: boolean }): Promise<Row[]> {
+  const out: Row[] = [];
   // Controllers off: this measures applying, and their work would load the emulator unevenly.
-  const api = await startKubeApi({ controllerIntervalMs: 3_600_000 });
+  const api = await startKubeApi({ controllerIntervalMs: 3_600_000, latencyMs: o.latencyMs });
   try {
     let ns = 0;
-    for (const n of [1, 50, 500]) {
+    for (const n of o.sizes) {
       const times: number[] = [];
       const floors: number[] = [];
       const fairFloors: number[] = [];
@@ -147,26 +162,26 @@ export async function rows(): Promise<Row[]> {
         fairFloors.push(await floor(api, objects(n, fairNs), true));
         rmSync(dir, { recursive: true, force: true });
       }
-      const floorMs = median(floors);
+      const what = `apply ${n} mixed objects (${o.label})`;
       out.push({
         group: 'kubernetes',
-        name: `apply ${n} mixed objects (dry run of all, then apply; median of ${RUNS})`,
+        name: `${what}: dry run of all, then apply; median of ${RUNS}`,
         value: median(times),
         unit: 'ms',
-        baseline: { name: `bare HTTPS client, ${n} applies, ${POOL} at a time`, value: floorMs },
-        target: n === 500 ? '<= 1.5x' : undefined,
+        baseline: { name: `bare HTTPS client, ${n} applies, ${POOL} at a time`, value: median(floors) },
+        target: o.target && n === 500 ? '<= 1.5x' : undefined,
       });
       out.push({
         group: 'kubernetes',
-        name: `apply ${n} mixed objects, against the same requests`,
+        name: `${what}: against the same requests`,
         value: median(times),
         unit: 'ms',
         baseline: { name: `bare HTTPS client, ${n} dry runs then ${n} applies`, value: median(fairFloors) },
       });
-      out.push({ group: 'kubernetes', name: `apply ${n} mixed objects: requests sent`, value: sent, unit: 'requests', baseline: { name: 'one apply per object', value: n } });
-      if (n === 500) out.push({ group: 'kubernetes', name: 'apply 500 mixed objects: peak RSS', value: median(rss), unit: 'MiB', target: '<= 120 MiB' });
+      out.push({ group: 'kubernetes', name: `${what}: requests sent`, value: sent, unit: 'requests', baseline: { name: 'one apply per object', value: n } });
+      if (n === 500) out.push({ group: 'kubernetes', name: `${what}: peak RSS`, value: median(rss), unit: 'MiB', target: '<= 120 MiB' });
     }
-    out.push(...(await kubectlRow(api)));
+    if (o.kubectl) out.push(...(await kubectlRow(api)));
   } finally {
     await api.close();
   }
@@ -214,4 +229,9 @@ function fetchWithCa(api: KubeApi, p: string, body: unknown): Promise<number> {
     req.on('error', reject);
     req.end(data);
   });
+}
+
+if (import.meta.main) {
+  const { printTable } = await import('./table.ts');
+  printTable(await rows());
 }

@@ -141,8 +141,9 @@ function verbFor(method: string, hasName: boolean, q: URLSearchParams): string {
   }
 }
 
-export function createHandler(cluster: Cluster, log: RequestRecord[], serverAddress: string) {
+export function createHandler(cluster: Cluster, log: RequestRecord[], serverAddress: string, latencyMs = 0) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const url = new URL(req.url ?? '/', 'https://localhost');
     const authn = authenticate(cluster, req);
     const user = authn === 'invalid' ? anonymous : authn;

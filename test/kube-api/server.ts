@@ -14,6 +14,12 @@ export type { Identity };
 
 export interface KubeApiOptions {
   controllerIntervalMs?: number;
+  /**
+   * Time each request waits before it is handled. The emulator answers in well under a
+   * millisecond and is bound by its one thread; a real kube-apiserver is bound by latency
+   * (admission, etcd): about 22 ms an apply, from 500 applies 16 at a time taking 0.7 s on 1.36.
+   */
+  latencyMs?: number;
   identities?: Identity[];
   /** created at start besides default, kube-system, kube-public */
   namespaces?: string[];
@@ -55,7 +61,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
   const server = createServer({ key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: false });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  server.on('request', createHandler(cluster, requests, `127.0.0.1:${port}`));
+  server.on('request', createHandler(cluster, requests, `127.0.0.1:${port}`, opts.latencyMs));
   const controllers = new Controllers(cluster, opts.controllerIntervalMs ?? 50);
   controllers.tick();
   controllers.start();

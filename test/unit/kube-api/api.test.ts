@@ -210,3 +210,18 @@ test('a dry-run apply leaves the stored object as it was (a Secret whose stringD
     await api.close();
   }
 });
+
+test('latencyMs holds each request that long and serves requests in flight side by side, as a real server does', async () => {
+  const api = await startKubeApi({ latencyMs: 100 });
+  try {
+    const start = performance.now();
+    const replies = await Promise.all(Array.from({ length: 8 }, () => call(api, 'GET', '/api/v1/namespaces/default')));
+    const elapsed = performance.now() - start;
+    assert.deepEqual(replies.map((r) => r.status), Array(8).fill(200));
+    assert.ok(elapsed >= 100, `answered after ${elapsed} ms`);
+    // Served one after another they could not take less than 800 ms.
+    assert.ok(elapsed < 800, `8 requests in flight took ${elapsed} ms: served one at a time`);
+  } finally {
+    await api.close();
+  }
+});
