@@ -18,8 +18,10 @@ export interface HttpOptions {
   readonly cert?: string | Buffer;
   readonly key?: string | Buffer;
   readonly rejectUnauthorized?: boolean;
+  /** The name sent in SNI and checked against the certificate, when not the URL's host. */
+  readonly servername?: string | undefined;
   /** Proxy variables; the process environment by default. */
-  readonly proxyEnv?: NodeJS.ProcessEnv;
+  readonly proxyEnv?: NodeJS.ProcessEnv | undefined;
   /** Replaced in tests so retries do not wait. */
   readonly sleep?: (ms: number) => Promise<void>;
   /**
@@ -97,7 +99,7 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const retries = opts.retries ?? 3;
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true };
+  const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true, servername: opts.servername };
   const proxyEnv = opts.proxyEnv ?? process.env;
   const retryable = opts.retryable ?? (() => true);
   let sent = 0;

@@ -14,6 +14,10 @@ export interface Connection {
   readonly cert: Buffer | undefined;
   readonly key: Buffer | undefined;
   readonly rejectUnauthorized: boolean;
+  /** The name the server's certificate must carry, when not the host of `server` (kubeconfig `tls-server-name`). */
+  readonly serverName?: string | undefined;
+  /** An HTTP(S) proxy for this cluster alone (kubeconfig `proxy-url`); otherwise HTTPS_PROXY and NO_PROXY apply. */
+  readonly proxyUrl?: string | undefined;
   /** The namespace of the kubeconfig context or of the service account, if any. */
   readonly namespace: string | undefined;
   /** Who we are, said without secrets, for error messages: `kubeconfig context "ci" (user "deployer")`. */
@@ -90,6 +94,8 @@ async function fromKubeconfig(raw: string, wanted: string | undefined, insecure:
     cert: first.cert ?? data(user.certData) ?? file(user.certFile),
     key: first.key ?? data(user.keyData) ?? file(user.keyFile),
     rejectUnauthorized: !(insecure || cluster.skipTLSVerify),
+    serverName: cluster.tlsServerName,
+    proxyUrl: cluster.proxyUrl && proxyOf(cluster.proxyUrl, cluster.name),
     namespace: context.namespace,
     identity: `kubeconfig context "${name}" (user "${user.name}")`,
     mode: 'kubeconfig',
@@ -147,6 +153,22 @@ function userAuth(user: User, label: string): { apply(): Promise<Applied> } {
       return { headers: opts.headers, cert: toBuffer(opts.cert), key: toBuffer(opts.key) };
     },
   };
+}
+
+function proxyOf(url: string, cluster: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new PluginError(`the kubeconfig cluster "${cluster}" has a proxy-url that is not a URL`, { hint: 'Example: proxy-url: http://proxy.internal:3128' });
+  }
+  masker.add(decodeURIComponent(parsed.password));
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new PluginError(`the kubeconfig cluster "${cluster}" has a ${parsed.protocol.slice(0, -1)} proxy-url; this plugin speaks to http and https proxies only`, {
+      hint: 'Use an HTTP proxy (CONNECT) for the API server, or remove proxy-url and reach the server directly.',
+    });
+  }
+  return url;
 }
 
 function fromServer(input: AuthInput): Connection {

@@ -120,7 +120,7 @@ function unreachable(err: HttpError, conn: Connection): Failure {
   const why = err.message.replace(/^\S+ \S+ failed: /, '');
   if (isCertificateError(err)) {
     return {
-      message: `the API server ${conn.server} presented a certificate that is not trusted: ${why}`,
+      message: `the API server ${conn.server}${conn.serverName ? ` (as ${conn.serverName})` : ''} presented a certificate that is not trusted: ${why}`,
       hint:
         conn.mode === 'kubeconfig'
           ? "Put the cluster's CA in the kubeconfig (certificate-authority-data). insecure_skip_tls_verify: true turns checking off, insecurely."
@@ -128,7 +128,7 @@ function unreachable(err: HttpError, conn: Connection): Failure {
     };
   }
   return {
-    message: `cannot reach the API server ${conn.server}: ${why}`,
+    message: `cannot reach the API server ${conn.server}${conn.proxyUrl ? ` through the proxy ${conn.proxyUrl}` : ''}: ${why}`,
     hint: 'Check the server address and port, and that the step can reach it (network policy, firewall, proxy settings).',
   };
 }

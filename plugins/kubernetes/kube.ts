@@ -63,6 +63,8 @@ export function createKubeClient(conn: Connection): KubeClient {
     cert: conn.cert,
     key: conn.key,
     rejectUnauthorized: conn.rejectUnauthorized,
+    servername: conn.serverName,
+    proxyEnv: conn.proxyUrl ? { HTTPS_PROXY: conn.proxyUrl, HTTP_PROXY: conn.proxyUrl } : undefined,
     timeoutMs: 60_000,
     retryable: (res) => !(res.status === 500 && DETERMINISTIC_500.test(statusOf(res).message)),
   });

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { type IncomingMessage, createServer } from 'node:http';
+import { type AddressInfo, type Socket, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { dump, load } from 'js-yaml';
 import { demoEnv } from '../../examples/kubernetes/demo.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { runBundle } from '../support/run-bundle.ts';
@@ -56,6 +59,13 @@ function credentialsIn(env: Record<string, string>): string[] {
 }
 
 const admin = () => ({ PLUGIN_KUBECONFIG: api.kubeconfig() });
+
+/** A kubeconfig with more fields on its (one) cluster. */
+function withCluster(kubeconfig: string, fields: Record<string, string>): string {
+  const doc = load(kubeconfig) as { clusters: Array<{ cluster: Record<string, string> }> };
+  Object.assign(doc.clusters[0]!.cluster, fields);
+  return dump(doc);
+}
 
 const configMap = (name: string, data: Record<string, string>, extra = '') =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n${Object.entries(data)
@@ -221,6 +231,48 @@ subjects:
     const insecure = await deploy(ws, { ...env, PLUGIN_INSECURE_SKIP_TLS_VERIFY: 'true' });
     assert.equal(insecure.code, 0, insecure.out);
     assert.match(insecure.stderr, /warning: insecure_skip_tls_verify is on/);
+  });
+
+  it('checks the certificate against the kubeconfig tls-server-name, not the host of server', async () => {
+    const ws = workspace({ 'cm.yaml': configMap('by-server-name', { a: '1' }) });
+    const env = (name: string) => ({ PLUGIN_KUBECONFIG: withCluster(api.kubeconfig(), { 'tls-server-name': name }), PLUGIN_NAMESPACE: 'demo', PLUGIN_MANIFESTS: 'cm.yaml' });
+    const wrong = await deploy(ws, env('api.cluster.invalid'));
+    assert.equal(wrong.code, 1, wrong.out);
+    assert.match(wrong.stderr, /the API server https:\/\/127.0.0.1:\d+ \(as api.cluster.invalid\) presented a certificate that is not trusted: .*api.cluster.invalid/);
+    const right = await deploy(ws, env('localhost'));
+    assert.equal(right.code, 0, right.out);
+  });
+
+  it('goes through the kubeconfig proxy-url (HTTP CONNECT), and refuses a socks5 one', async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const ws = workspace({ 'cm.yaml': configMap('by-proxy', { a: '1' }) });
+      const r = await deploy(ws, { PLUGIN_KUBECONFIG: withCluster(api.kubeconfig(), { 'proxy-url': proxyUrl }), PLUGIN_NAMESPACE: 'demo', PLUGIN_MANIFESTS: 'cm.yaml' });
+      assert.equal(r.code, 0, r.out);
+      assert.deepEqual([...new Set(tunnels)], [new URL(api.url).host]);
+      assert.ok(live('/api/v1/namespaces/demo/configmaps/by-proxy'));
+
+      const socks = await deploy(ws, { PLUGIN_KUBECONFIG: withCluster(api.kubeconfig(), { 'proxy-url': 'socks5://127.0.0.1:1080' }), PLUGIN_MANIFESTS: 'cm.yaml' });
+      assert.equal(socks.code, 1, socks.out);
+      assert.match(socks.stderr, /the kubeconfig cluster "kube-emulator" has a socks5 proxy-url; this plugin speaks to http and https proxies only/);
+    } finally {
+      proxy.close();
+    }
   });
 
   it('says when the server cannot be reached', async () => {
