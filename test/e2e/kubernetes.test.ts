@@ -267,6 +267,12 @@ subjects:
       assert.deepEqual([...new Set(tunnels)], [new URL(api.url).host]);
       assert.ok(live('/api/v1/namespaces/demo/configmaps/by-proxy'));
 
+      const closed = await deploy(ws, { PLUGIN_KUBECONFIG: withCluster(api.kubeconfig(), { 'proxy-url': 'http://ci:proxy-pass-9f3k@127.0.0.1:1' }), PLUGIN_MANIFESTS: 'cm.yaml' });
+      assert.equal(closed.code, 1, closed.out);
+      // Part of a secret (the kubeconfig), the proxy URL is masked whole, not only its password.
+      assert.match(closed.stderr, /cannot reach the API server https:\/\/127.0.0.1:\d+ through the proxy \S+: ECONNREFUSED/);
+      assert.doesNotMatch(closed.out, /proxy-pass-9f3k/);
+
       const socks = await deploy(ws, { PLUGIN_KUBECONFIG: withCluster(api.kubeconfig(), { 'proxy-url': 'socks5://127.0.0.1:1080' }), PLUGIN_MANIFESTS: 'cm.yaml' });
       assert.equal(socks.code, 1, socks.out);
       assert.match(socks.stderr, /the kubeconfig cluster "kube-emulator" has a socks5 proxy-url; this plugin speaks to http and https proxies only/);
