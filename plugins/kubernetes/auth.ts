@@ -162,7 +162,12 @@ function proxyOf(url: string, cluster: string): string {
   } catch {
     throw new PluginError(`the kubeconfig cluster "${cluster}" has a proxy-url that is not a URL`, { hint: 'Example: proxy-url: http://proxy.internal:3128' });
   }
-  masker.add(decodeURIComponent(parsed.password));
+  // The masker also covers the percent-encoded form; a malformed escape is masked as written.
+  try {
+    masker.add(decodeURIComponent(parsed.password));
+  } catch {
+    masker.add(parsed.password);
+  }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new PluginError(`the kubeconfig cluster "${cluster}" has a ${parsed.protocol.slice(0, -1)} proxy-url; this plugin speaks to http and https proxies only`, {
       hint: 'Use an HTTP proxy (CONNECT) for the API server, or remove proxy-url and reach the server directly.',

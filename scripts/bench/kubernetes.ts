@@ -126,13 +126,13 @@ const REAL_SERVER_LATENCY_MS = 22;
 export async function rows(): Promise<Row[]> {
   const out: Row[] = [];
   // The emulator as the tests use it: bound by its one thread, so only the request count matters.
-  out.push(...(await applyRows({ latencyMs: 0, label: 'emulator, no latency', sizes: [1, 50, 500], kubectl: true })));
+  out.push(...(await applyRows({ latencyMs: 0, label: 'emulator, no latency', sizes: [1, 50, 500] })));
   // Shaped like a real server: the target is met or missed here.
-  out.push(...(await applyRows({ latencyMs: REAL_SERVER_LATENCY_MS, label: `emulator, ${REAL_SERVER_LATENCY_MS} ms a request`, sizes: [50, 500], kubectl: true, target: true })));
+  out.push(...(await applyRows({ latencyMs: REAL_SERVER_LATENCY_MS, label: `emulator, ${REAL_SERVER_LATENCY_MS} ms a request`, sizes: [50, 500], target: true })));
   return out;
 }
 
-async function applyRows(o: { latencyMs: number; label: string; sizes: number[]; kubectl: boolean; target?: boolean }): Promise<Row[]> {
+async function applyRows(o: { latencyMs: number; label: string; sizes: number[]; target?: boolean }): Promise<Row[]> {
   const out: Row[] = [];
   // Controllers off: this measures applying, and their work would load the emulator unevenly.
   const api = await startKubeApi({ controllerIntervalMs: 3_600_000, latencyMs: o.latencyMs });
@@ -180,7 +180,7 @@ async function applyRows(o: { latencyMs: number; label: string; sizes: number[];
       });
       out.push({ group: 'kubernetes', name: `${what}: requests sent`, value: sent, unit: 'requests', baseline: { name: 'one apply per object', value: n } });
       if (n === 500) out.push({ group: 'kubernetes', name: `${what}: peak RSS`, value: median(rss), unit: 'MiB', target: '<= 120 MiB' });
-      if (o.kubectl) out.push(...(await kubectlRow(api, n, what, median(times))));
+      out.push(...(await kubectlRow(api, n, what, median(times))));
     }
   } finally {
     await api.close();
