@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import { flagArgs, flagSettings, secretEnvNames, secretSpecs } from '../../../plugins/kaniko/argv.ts';
 import { settings } from '../../../plugins/kaniko/settings.ts';
 import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
-import { referenceFixtures } from '../../support/reference.ts';
 
 const DEFAULTS = ['--dockerfile=Dockerfile', '--context=dir://.', '--digest-file=/kaniko/digest-file'];
 
@@ -121,7 +120,7 @@ test('secret specs name the environment variables that hold the values', () => {
 
 /** `executor --help` of osscontainertools/kaniko: flag name -> its value type, '' for a switch. */
 function executorFlags(): Map<string, string> {
-  const help = readFileSync(join(referenceFixtures, 'kaniko', 'executor-help-osscontainertools.txt'), 'utf8');
+  const help = readFileSync(join(import.meta.dirname, '..', '..', 'components', 'kaniko-executor', 'executor-help-osscontainertools.txt'), 'utf8');
   const flags = new Map<string, string>();
   for (const m of help.matchAll(/^\s+(?:-\w, )?--([a-zA-Z-]+)(?: ([a-z-]+(?: type)?))?\s{2,}/gm)) flags.set(m[1]!, m[2] ?? '');
   return flags;

@@ -1,4 +1,4 @@
-// Conformance: replays the kube-apiserver 1.36 recordings in ../shared/fixtures/kube-api (beside the checkout) against a fresh emulator.
+// Conformance: replays the kube-apiserver 1.36 recordings in test/kube-api/recordings against a fresh emulator.
 //
 // Deterministic scenarios (01, 02, 06, 07, 08, 09, 10, 11, 12, 16) are replayed exchange by exchange: the status code
 // always, the Warning headers, and the body after dropping run-specific values (uids, times, resourceVersions,
@@ -15,12 +15,18 @@ type Obj = Record<string, unknown>;
 
 async function fresh(opts: { demo?: boolean } = {}): Promise<KubeApi> {
   const api = await startKubeApi({ controllerIntervalMs: 20, namespaces: opts.demo === false ? [] : ['demo'] });
-  if (opts.demo !== false) {
-    // most scenarios ran after 02, which left ConfigMap demo/app-config behind
-    const setup = fixture('02-ssa-create-unchanged-update.json');
-    for (const i of [1, 3]) assert.equal((await replay(api, setup[i])).status, setup[i].response.status);
+  try {
+    if (opts.demo !== false) {
+      // most scenarios ran after 02, which left ConfigMap demo/app-config behind
+      const setup = fixture('02-ssa-create-unchanged-update.json');
+      for (const i of [1, 3]) assert.equal((await replay(api, setup[i])).status, setup[i].response.status, `02 #${i} (setup)`);
+    }
+    return api;
+  } catch (err) {
+    // A running emulator keeps the test process alive: a failed setup must not leave it behind.
+    await api.close();
+    throw err;
   }
-  return api;
 }
 
 function compareBody(ex: Exchange, actual: unknown, label: string): void {
@@ -41,8 +47,10 @@ async function replayAll(api: KubeApi, file: string, opts: ReplayOptions = {}): 
   for (const [i, ex] of exchanges.entries()) {
     if (opts.skip?.[i]) continue;
     await opts.wait?.[i]?.(api);
-    const got = await replay(api, ex, opts.token?.(ex));
     const label = `${file} #${i} ${ex.request.method} ${ex.request.path}`;
+    const got = await replay(api, ex, opts.token?.(ex)).catch((err: Error) => {
+      throw new Error(`${label}: ${err.message}`, { cause: err });
+    });
     assert.equal(got.status, ex.response.status, `${label}: ${got.text.slice(0, 400)}`);
     const warning = ex.response.headers.warning as string[] | undefined;
     const gotWarning = got.headers.warning;

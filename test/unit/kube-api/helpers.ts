@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import type { KubeApi } from '../../kube-api/server.ts';
-import { referenceFixtures } from '../../support/reference.ts';
 
 export interface Exchange {
   request: { method: string; path: string; headers: Record<string, string>; body?: unknown };
   response: { status: number; headers: Record<string, unknown>; body: unknown };
 }
 
-export const fixtureDir = join(referenceFixtures, 'kube-api');
+const REQUEST_TIMEOUT_MS = 10_000;
+
+export const fixtureDir = join(import.meta.dirname, '..', '..', 'kube-api', 'recordings');
 
 export function fixture(name: string): Exchange[] {
   return (JSON.parse(readFileSync(`${fixtureDir}/${name}`, 'utf8')) as { exchanges: Exchange[] }).exchanges;
@@ -51,6 +52,8 @@ export function call(api: KubeApi, method: string, path: string, opts: { body?: 
         resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text });
       });
     });
+    // A request the emulator never answers fails this exchange instead of hanging the whole file.
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
     req.on('error', reject);
     if (payload !== undefined) req.write(payload);
     req.end();

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Connection } from '../../../plugins/kubernetes/auth.ts';
 import { explain } from '../../../plugins/kubernetes/explain.ts';
 import { KubeError, type Status } from '../../../plugins/kubernetes/kube.ts';
+import { fixture } from '../kube-api/helpers.ts';
 
 // The real kube-apiserver's answers, as recorded.
-const fixtures = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'fixtures', 'kube-api');
-const exchange = (file: string, i: number) =>
-  (JSON.parse(readFileSync(join(fixtures, file), 'utf8')) as { exchanges: Array<{ request: { method: string; path: string }; response: { status: number; body: unknown } }> }).exchanges[i]!;
+const exchange = (file: string, i: number) => fixture(file)[i]!;
 function recorded(file: string, i: number): KubeError {
   const { request, response } = exchange(file, i);
   const body = response.body;
