@@ -1,4 +1,5 @@
 import { type HttpClient, type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import { excerpt } from '../../shared/secrets.ts';
 import type { Connection } from './auth.ts';
 
 /** A kube-apiserver `Status` failure, or the plain-text 404 it serves for unknown API groups. */
@@ -142,7 +143,7 @@ function statusOf(res: HttpResponse): Status {
   } catch {
     // Not JSON: the plain-text 404 of an API group the server does not serve, or a proxy's page.
   }
-  return { code: res.status, reason: res.status === 404 ? 'NotFound' : '', message: raw.trim().slice(0, 200) || `HTTP ${res.status}` };
+  return { code: res.status, reason: res.status === 404 ? 'NotFound' : '', message: excerpt(raw.trim(), 200) || `HTTP ${res.status}` };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the results in order. */
