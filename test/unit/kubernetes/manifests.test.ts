@@ -3,8 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { findManifestFiles, locateField, maskSecretValues, parseManifests, templateText } from '../../../plugins/kubernetes/manifests.ts';
-import { masker } from '../../../shared/secrets.ts';
+import { findManifestFiles, locateField, parseManifests, secretValues, templateText } from '../../../plugins/kubernetes/manifests.ts';
 
 const yaml = (text: string, name = 'a.yaml') => parseManifests({ name, text, json: false });
 
@@ -76,10 +75,13 @@ describe('manifest sources', () => {
   });
 });
 
-describe('maskSecretValues', () => {
-  it('masks Secret values (data decoded, stringData as is) long enough not to mask ordinary words', () => {
-    maskSecretValues(yaml(`apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  pw: ${Buffer.from('correct-horse-battery').toString('base64')}\n  short: ${Buffer.from('demo').toString('base64')}\nstringData:\n  token: tok-9f8e7d6c5b\n`));
-    assert.equal(masker.mask('pw=correct-horse-battery token=tok-9f8e7d6c5b ns=demo'), 'pw=******** token=******** ns=demo');
+describe('secretValues', () => {
+  it('gives every value of a Secret, whatever its YAML type: data as written and decoded, stringData as is', () => {
+    const pw = Buffer.from('correct-horse-battery').toString('base64');
+    const values = secretValues(
+      yaml(`apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  pw: ${pw}\nstringData:\n  token: tok-9f8e7d6c5b\n  pin: 493817\n  on: true\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: not-a-secret}\n`),
+    );
+    assert.deepEqual(values, [pw, 'correct-horse-battery', 'tok-9f8e7d6c5b', '493817', 'true']);
   });
 });
 
