@@ -28,7 +28,7 @@ const NOT_SECRET = new Set([
 /**
  * Every value of every `users[].user` (token, password, client key, exec args and env values,
  * auth-provider config), and the password of every cluster's `proxy-url`. An exec argument that is
- * only a flag name (`--region`) is not a secret; its value is.
+ * only a flag name (`--region`) is not a secret; its value is, also after `=`.
  */
 export function kubeconfigSecrets(raw: string): string[] {
   let doc: { users?: unknown; clusters?: unknown };
@@ -61,6 +61,9 @@ function collect(value: unknown, out: string[]): void {
   if (typeof value === 'string' || typeof value === 'number') {
     const text = String(value);
     if (!/^--?[\w-]+$/.test(text)) out.push(text);
+    // `--token=x` is printed as `x` too.
+    const flagValue = /^--?[\w-]+=(.+)$/s.exec(text)?.[1];
+    if (flagValue) out.push(flagValue);
   } else if (Array.isArray(value)) {
     for (const v of value) collect(v, out);
   } else if (value !== null && typeof value === 'object') {

@@ -424,8 +424,8 @@ describe('dry run, diff, prune, restart, set_image', () => {
     assert.match(r.stdout, /--- configmap\/diffed \(live\)\n\+\+\+ configmap\/diffed \(after apply\)/);
     assert.match(r.stdout, /^- {3}level: info$/m);
     assert.match(r.stdout, /^\+ {3}level: debug$/m);
-    assert.match(r.stdout, /password: '\*\*\* \(after\)'/);
-    assert.match(r.stdout, /user: '\*\*\*'/);
+    assert.match(r.stdout, /password: '\*{8} \(after\)'/);
+    assert.match(r.stdout, /user: '\*{8}'/);
     assert.doesNotMatch(r.out, /s3cret|c2Vjb25kLXMzY3JldA|Zmlyc3QtczNjcmV0|YWRtaW4/);
     assert.match(r.stdout, /^secret\/db configured$/m);
   });
