@@ -152,6 +152,21 @@ export function deriveSecret(from: string, result: unknown): void {
 }
 
 /**
+ * The parts of a secret URL that a server may quote on their own: its password, its path and
+ * query, and the last path segment (a webhook's token).
+ */
+export function urlSecrets(value: string): string[] {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return [];
+  }
+  const path = url.pathname === '/' ? '' : url.pathname;
+  return [url.password, path + url.search, path.split('/').at(-1) ?? ''];
+}
+
+/**
  * Environment variables whose names say they carry a secret. A `from_secret` value bound to a
  * step's `environment:` arrives as a plain variable with nothing marking it secret, so the name is
  * all there is to go on. A declared setting is left to its declaration (`access_key` is an id),
