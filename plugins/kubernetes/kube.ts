@@ -1,4 +1,5 @@
 import { type HttpClient, type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import { parseJsonText } from '../../shared/json-text.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import type { Connection } from './auth.ts';
 
@@ -87,7 +88,7 @@ export function createKubeClient(conn: Connection): KubeClient {
     if (res.status < 200 || res.status > 299) throw new KubeError(method, path, statusOf(res));
     const raw = res.text();
     const warnings = [res.headers.warning ?? []].flat().map((w) => w.replace(/^299 - "?|"$/g, '').replace(/\\"/g, '"'));
-    return { status: res.status, body: (raw ? JSON.parse(raw) : undefined) as T, warnings };
+    return { status: res.status, body: (raw ? parseJsonText(raw) : undefined) as T, warnings };
   }
 
   async function text(path: string, query?: RequestOptions['query']): Promise<string> {

@@ -1,3 +1,4 @@
+import { parseJsonText } from '../json-text.ts';
 import type { Kind } from './declare.ts';
 
 /**
@@ -97,7 +98,7 @@ function parseMap(raw: string): Record<string, string> {
 
 function parseJson(raw: string): unknown {
   try {
-    return JSON.parse(raw);
+    return parseJsonText(raw);
   } catch (err) {
     // V8's message quotes the text around the error, so it is kept out of secret settings' errors.
     throw new ValueError(`invalid JSON (${(err as Error).message})`, 'invalid JSON');

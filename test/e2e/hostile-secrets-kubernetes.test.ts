@@ -100,6 +100,15 @@ describe('secrets in what the kubernetes plugin prints', () => {
     assertNoSecret(r.out, API_TOKEN);
   });
 
+  it('a JSON syntax error on a server answer quotes the body masked before it is cut', async () => {
+    answer = { status: 200, body: `<html>${API_TOKEN}</html>` };
+    const ws = workspace({ 'cm.yaml': configMap('c', { a: 'b' }) });
+    const r = await deploy(ws, { PLUGIN_KUBECONFIG: hostileKubeconfig(API_TOKEN), PLUGIN_MANIFESTS: 'cm.yaml' });
+    assert.equal(r.code, 1, r.out);
+    assert.ok(r.stderr.includes(`near "<html>${MASK}</html`), r.stderr);
+    assertNoSecret(r.out, API_TOKEN);
+  });
+
   for (const encoding of ['YAML', 'base64']) {
     it(`every credential of a ${encoding} kubeconfig is masked: exec args and env, auth-provider config, proxy-url password in either escape case`, async () => {
       const quoted = {

@@ -47,6 +47,14 @@ describe('secrets in what the slack plugin prints', () => {
     assertNoSecret(r.stdout + r.stderr, 'abc');
   });
 
+  it('a JSON setting that does not parse is quoted masked before it is cut', async () => {
+    const token = 'Jx5Kc7Lv9Bn2Mq4Wz6Ep8Rt';
+    const r = await run({ PLUGIN_WEBHOOK: `${base}/hook`, PLUGIN_CUSTOM_BLOCK: `{"blocks": [{"type": "section", "text": ${token}}]}`, DEPLOY_TOKEN: token });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /error: settings\.custom_block: invalid JSON \(Unexpected token .* near .*\*{8}/);
+    assertNoSecret(r.stdout + r.stderr, token);
+  });
+
   it('an error body is masked before it is cut at 200 characters', async () => {
     const token = 'Wq2Er4Ty6Ui8Op0As1Df3Gh5';
     answer = { status: 400, body: `${'x'.repeat(190)}${token} trailing` };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseJsonText } from '../../../shared/json-text.ts';
 import { createLogger } from '../../../shared/log.ts';
 import { MASK, Masker, deriveSecret, excerpt, masker, secretLookingEnv } from '../../../shared/secrets.ts';
 
@@ -119,4 +120,19 @@ test('every log line goes through the masker, at every level', () => {
   log.error('error log-secret-value');
   log.debug('debug log-secret-value');
   assert.deepEqual(lines, ['info ********\n', 'warning: warn ********\n', 'error: error ********\n', 'debug: debug ********\n']);
+});
+
+test('a JSON syntax error quotes the text around the error masked before it is cut', () => {
+  const token = 'json-Tq7Wm3Zx9Kc5Vb1N';
+  masker.add(token);
+  for (const text of [`{"a": ${token}`, `{"a": "${token}`, `<html>${'x'.repeat(15)}${token}`]) {
+    assert.throws(
+      () => parseJsonText(text),
+      (err: Error) => {
+        for (let i = 0; i + 4 <= token.length; i++) assert.ok(!err.message.includes(token.slice(i, i + 4)), err.message);
+        return err instanceof SyntaxError && /^(Unexpected token|Unterminated string)/.test(err.message);
+      },
+    );
+  }
+  assert.throws(() => parseJsonText('{"a": 1 "b"}'), { message: `Expected ',' or '}' after property value in JSON at position 8 near ${JSON.stringify('{"a": 1 "b"}')}` });
 });
