@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { dump, load } from 'js-yaml';
+import { dump } from 'js-yaml';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { assertNoSecret } from '../support/secrets.ts';
