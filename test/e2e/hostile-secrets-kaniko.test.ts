@@ -1,41 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { type StandInOptions, writeStandIn } from '../components/kaniko-executor/index.ts';
-import { runBundle } from '../support/run-bundle.ts';
+import { test } from 'node:test';
+import { kaniko } from '../support/kaniko.ts';
 import { assertNoSecret } from '../support/secrets.ts';
-
-const dirs: string[] = [];
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function kaniko(env: Record<string, string>, standIn: StandInOptions) {
-  const dir = mkdtempSync(join(tmpdir(), 'kaniko-secrets-'));
-  dirs.push(dir);
-  const workspace = join(dir, 'src');
-  mkdirSync(workspace);
-  writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
-  const executor = writeStandIn(dir, standIn);
-  const r = await runBundle(
-    'kaniko',
-    {
-      DRONE_WORKSPACE: workspace,
-      DRONE_BUILD_EVENT: 'push',
-      DRONE_COMMIT_REF: 'refs/heads/main',
-      DRONE_REPO_BRANCH: 'main',
-      DOCKER_CONFIG: join(dir, 'docker'),
-      PLUGIN_ENV_FILE: join(dir, 'no-status-file'),
-      PLUGIN_EXECUTOR: executor.path,
-      PLUGIN_DIGEST_FILE: join(dir, 'digest'),
-      ...env,
-    },
-    { cwd: workspace },
-  );
-  return { ...r, output: r.stdout + r.stderr };
-}
 
 test('build_args from .drone.yml are shown (CHANNEL=latest leaves the pushed tag readable); build_args_from_env and secrets values are masked, their names and ids are not', async () => {
   const salt = 'SaltV4lue9x8c7';
@@ -53,7 +19,7 @@ test('build_args from .drone.yml are shown (CHANNEL=latest leaves the pushed tag
       PLUGIN_ACCESS_KEY: 'AKIAEXAMPLE12345',
       PLUGIN_SECRET_KEY: 'Kq3wAwsS5e7rZ',
     },
-    { stdout: [`channel latest salt ${salt} npm ${npm}`, 'key id AKIAEXAMPLE12345'] },
+    { standIn: { stdout: [`channel latest salt ${salt} npm ${npm}`, 'key id AKIAEXAMPLE12345'] } },
   );
   assert.equal(r.code, 0, r.output);
   assert.match(r.stdout, /--destination=registry\.local:5000\/team\/app:latest /);

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dump } from 'js-yaml';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { runBundle } from '../support/run-bundle.ts';
+import { workspace } from '../support/workspace.ts';
 import { assertNoSecret } from '../support/secrets.ts';
 
 const MASK = '********';
@@ -30,15 +29,6 @@ after(() => {
   api.close();
   echo.close();
 });
-
-function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sortie-secrets-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
 
 async function deploy(ws: string, env: Record<string, string>) {
   const r = await runBundle('kubernetes', { DRONE_WORKSPACE: ws, PLUGIN_ENV_FILE: join(ws, 'no-env-file'), ...env }, { cwd: ws, timeoutMs: 60_000 });

@@ -1,63 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { type Recorded, type StandInOptions, writeStandIn } from '../components/kaniko-executor/index.ts';
-import { runBundle } from '../support/run-bundle.ts';
+import { test } from 'node:test';
+import { type KanikoRun, kaniko } from '../support/kaniko.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
-const dirs: string[] = [];
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly output: string;
-  /** What the executor saw; undefined when it did not run. */
-  readonly record: Recorded | undefined;
-  readonly dir: string;
-  readonly workspace: string;
-}
-
-/**
- * `dist/kaniko.js` in a fresh workspace with a Dockerfile, a stand-in executor and a temp Docker
- * config directory, as a push to the default branch unless `env` says otherwise.
- */
-async function kaniko(env: Record<string, string>, opts: { standIn?: StandInOptions; files?: Record<string, string> } = {}): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'kaniko-e2e-'));
-  dirs.push(dir);
-  const workspace = join(dir, 'src');
-  mkdirSync(workspace);
-  writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
-  for (const [name, text] of Object.entries(opts.files ?? {})) {
-    mkdirSync(join(workspace, name, '..'), { recursive: true });
-    writeFileSync(join(workspace, name), text);
-  }
-  const executor = writeStandIn(dir, opts.standIn);
-  const r = await runBundle(
-    'kaniko',
-    {
-      DRONE: 'true',
-      DRONE_WORKSPACE: workspace,
-      DRONE_BUILD_EVENT: 'push',
-      DRONE_COMMIT_REF: 'refs/heads/main',
-      DRONE_REPO_BRANCH: 'main',
-      DOCKER_CONFIG: join(dir, 'docker'),
-      PLUGIN_ENV_FILE: join(dir, 'no-status-file'),
-      PLUGIN_EXECUTOR: executor.path,
-      PLUGIN_DIGEST_FILE: join(dir, 'digest'),
-      ...env,
-    },
-    { cwd: workspace },
-  );
-  return { ...r, output: r.stdout + r.stderr, record: executor.record(), dir, workspace };
-}
-
-function flags(r: Run): string[] {
+function flags(r: KanikoRun): string[] {
   assert.ok(r.record, `the executor ran: ${r.output}`);
   return r.record.argv;
 }

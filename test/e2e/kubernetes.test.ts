@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { type IncomingMessage, createServer } from 'node:http';
 import { type AddressInfo, type Socket, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dump, load } from 'js-yaml';
 import { demoEnv } from '../../examples/kubernetes/demo.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { runBundle } from '../support/run-bundle.ts';
+import { workspace } from '../support/workspace.ts';
 
 let api: KubeApi;
 let seq = 0;
@@ -24,16 +23,6 @@ before(async () => {
   });
 });
 after(() => api.close());
-
-/** A fresh workspace holding `files`, and a namespace name no other test uses. */
-function workspace(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sortie-k8s-'));
-  for (const [name, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, name)), { recursive: true });
-    writeFileSync(join(dir, name), text);
-  }
-  return dir;
-}
 
 function uniqueNs(): string {
   return `t${++seq}-${process.pid}`;
