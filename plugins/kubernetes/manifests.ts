@@ -130,6 +130,27 @@ export function secretValues(manifests: readonly Manifest[]): string[] {
   return out;
 }
 
+/**
+ * The values under `data:` and `stringData:` of each document that says `kind: Secret`, read line
+ * by line from a text that may not parse yet: registered before it is rendered and parsed, so an
+ * error quoting the broken text cannot show them. `secretValues` reads the parsed objects.
+ */
+export function secretLinesOf(text: string): string[] {
+  const out: string[] = [];
+  for (const doc of splitDocuments(text)) {
+    if (!/^kind:\s*["']?Secret["']?\s*$/m.test(doc.text)) continue;
+    let inData = false;
+    for (const line of doc.text.split('\n')) {
+      if (/^\S/.test(line)) inData = /^(data|stringData):\s*$/.test(line.trimEnd());
+      else if (inData) {
+        const value = /^\s+[^\s#:][^:]*:\s*(.*?)\s*$/.exec(line)?.[1];
+        if (value) out.push(value.replace(/^(["'])(.*)\1$/, '$2'));
+      }
+    }
+  }
+  return out;
+}
+
 function valuesOf(field: unknown): string[] {
   if (field === null || typeof field !== 'object') return [];
   return Object.values(field).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));

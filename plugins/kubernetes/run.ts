@@ -83,7 +83,7 @@ async function loadManifests({ settings: s, build, env, registerSecrets }: Plugi
     ...readManifestFiles(findManifestFiles(s.manifests, build.workspace), build.workspace),
     ...(s.template ? [templateText(s.template, build.workspace)] : []),
   ];
-  const rendered = await Promise.all(texts.map((t) => renderManifest(t, s.vars, env, build)));
+  const rendered = await Promise.all(texts.map((t) => renderManifest(t, s.vars, env, build, registerSecrets)));
   const manifests = rendered.flatMap(parseManifests);
   registerSecrets(secretValues(manifests));
   if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${texts.map((t) => t.name).join(', ')})`);

@@ -81,6 +81,15 @@ describe('secrets in what the kubernetes plugin prints', () => {
     assertNoSecret(r.out, API_TOKEN);
   });
 
+  it("a Secret's values are registered before its manifest is rendered: a parse error further down cannot quote them", async () => {
+    const value = 'Hx7Jk9Lm3Np5Qr';
+    const ws = workspace({ 'secret.yaml': 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${DB_VALUE}\n  user: {{oops\n' });
+    const r = await deploy(ws, { PLUGIN_KUBECONFIG: api.kubeconfig(), PLUGIN_MANIFESTS: 'secret.yaml', DB_VALUE: value });
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.stderr, /error: template "secret\.yaml": line 7(, column \d+)?: Parse error: \.\.\.\*+ {2}user: \*{8}\n/);
+    assertNoSecret(r.out, value);
+  });
+
   it('a server body quoted in an error is masked before it is cut at 200 characters', async () => {
     answer = { status: 400, body: `${'x'.repeat(190)}${API_TOKEN} and more after it` };
     const ws = workspace({ 'cm.yaml': configMap('c', { a: 'b' }) });

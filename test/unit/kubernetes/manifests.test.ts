@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { findManifestFiles, locateField, parseManifests, secretValues, templateText } from '../../../plugins/kubernetes/manifests.ts';
+import { findManifestFiles, locateField, parseManifests, secretLinesOf, secretValues, templateText } from '../../../plugins/kubernetes/manifests.ts';
 
 const yaml = (text: string, name = 'a.yaml') => parseManifests({ name, text, json: false });
 
@@ -90,5 +90,12 @@ describe('document markers', () => {
     const out = yaml('--- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n--- # b\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n...\n');
     assert.deepEqual(out.map((o) => [o.object.metadata.name, o.source.line]), [['a', 1], ['b', 3]]);
     assert.throws(() => yaml('---\n# first\n---\napiVersion: v1\nkind: [a\nmetadata: {name: b}\n'), /a.yaml:6: invalid YAML/);
+  });
+});
+
+describe('secretLinesOf', () => {
+  it("reads a Secret's data and stringData values line by line, from a text that does not parse", () => {
+    const text = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: "Hx7Jk9Lm"\n  note: {{oops\ndata:\n  key: aGVsbG8=\ntype: Opaque\n---\nkind: ConfigMap\ndata:\n  plain: shown\n`;
+    assert.deepEqual(secretLinesOf(text), ['Hx7Jk9Lm', '{{oops', 'aGVsbG8=']);
   });
 });
