@@ -175,8 +175,10 @@ export function urlSecrets(value: string): string[] {
 const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|WEBHOOK|KUBECONFIG|AUTH)/i;
 const NOT_A_SECRET_VALUE = /^(true|false|yes|no|on|off|\d{1,3})$/i;
 
-export function isSecretLookingName(name: string): boolean {
-  return SECRET_NAME.test(name) && !name.startsWith('DRONE_') && !name.startsWith('CI_');
+function isSecretLookingName(name: string): boolean {
+  // The runner's own variables say AUTHOR and such; of them only the git credentials are secret.
+  if (name.startsWith('DRONE_') || name.startsWith('CI_')) return name.endsWith('_NETRC_PASSWORD');
+  return SECRET_NAME.test(name);
 }
 
 export function secretLookingEnv(env: NodeJS.ProcessEnv, declared: (name: string) => boolean = () => false): string[] {

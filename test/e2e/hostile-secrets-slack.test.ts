@@ -47,6 +47,14 @@ describe('secrets in what the slack plugin prints', () => {
     assertNoSecret(r.stdout + r.stderr, 'abc');
   });
 
+  it("the runner's git password is a secret; its other variables, with AUTHOR in their names, are not", async () => {
+    answer = { status: 400, body: 'netrc Np8Qw2Er4Ty6 author octocat' };
+    const r = await run({ PLUGIN_WEBHOOK: `${base}/hook`, DRONE_NETRC_PASSWORD: 'Np8Qw2Er4Ty6', DRONE_COMMIT_AUTHOR: 'octocat' });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /HTTP 400 netrc \*{8} author octocat/);
+    assertNoSecret(r.stdout + r.stderr, 'Np8Qw2Er4Ty6');
+  });
+
   it('a JSON setting that does not parse is quoted masked before it is cut', async () => {
     const token = 'Jx5Kc7Lv9Bn2Mq4Wz6Ep8Rt';
     const r = await run({ PLUGIN_WEBHOOK: `${base}/hook`, PLUGIN_CUSTOM_BLOCK: `{"blocks": [{"type": "section", "text": ${token}}]}`, DEPLOY_TOKEN: token });

@@ -99,7 +99,7 @@ test('a value computed from a secret is a secret; one computed from plain text, 
   assert.equal(masker.mask('DERIVE-ME-SECRET PLAIN WORDS 16'), `${MASK} PLAIN WORDS 16`);
 });
 
-test('secret-looking environment variables are secrets; Drone, CI, declared settings and switches are not', () => {
+test('secret-looking environment variables are secrets; Drone and CI variables (but their git password), declared settings and switches are not', () => {
   const env = {
     MY_API_TOKEN: 'tok-123456',
     DB_PASSWORD: 'pw-123456',
@@ -107,8 +107,11 @@ test('secret-looking environment variables are secrets; Drone, CI, declared sett
     HOME: '/root',
     PLUGIN_ACCESS_KEY: 'AKIAEXAMPLE',
     SKIP_AUTH: 'true',
+    DRONE_COMMIT_AUTHOR: 'octocat',
+    DRONE_NETRC_PASSWORD: 'ghp-netrc-1',
+    CI_NETRC_PASSWORD: 'wp-netrc-2',
   };
-  assert.deepEqual(secretLookingEnv(env, (name) => name === 'PLUGIN_ACCESS_KEY'), ['tok-123456', 'pw-123456']);
+  assert.deepEqual(secretLookingEnv(env, (name) => name === 'PLUGIN_ACCESS_KEY'), ['tok-123456', 'pw-123456', 'ghp-netrc-1', 'wp-netrc-2']);
 });
 
 test('every log line goes through the masker, at every level', () => {
