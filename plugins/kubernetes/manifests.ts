@@ -116,6 +116,10 @@ export function parseManifests(m: ManifestText): Manifest[] {
   return out;
 }
 
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// `key: |` opens a block scalar: the indicator is YAML, not the value.
+const BLOCK_INDICATOR = /^[|>][+-]?\d?$/;
+
 /**
  * The values of the Secrets among the manifests, whatever their YAML type (`pin: 493817` too):
  * `data` both as written and decoded, since a server's message may quote either.
@@ -124,7 +128,7 @@ export function secretValues(manifests: readonly Manifest[]): string[] {
   const out: string[] = [];
   for (const { object } of manifests) {
     if (object.kind !== 'Secret' || object.apiVersion !== 'v1') continue;
-    for (const v of valuesOf(object.data)) out.push(v, Buffer.from(v, 'base64').toString('utf8'));
+    for (const v of valuesOf(object.data)) out.push(v, ...(BASE64.test(v) ? [Buffer.from(v, 'base64').toString('utf8')] : []));
     out.push(...valuesOf(object.stringData));
   }
   return out;
@@ -144,7 +148,7 @@ export function secretLinesOf(text: string): string[] {
       if (/^\S/.test(line)) inData = /^(data|stringData):\s*$/.test(line.trimEnd());
       else if (inData) {
         const value = /^\s+[^\s#:][^:]*:\s*(.*?)\s*$/.exec(line)?.[1];
-        if (value) out.push(value.replace(/^(["'])(.*)\1$/, '$2'));
+        if (value && !BLOCK_INDICATOR.test(value)) out.push(value.replace(/^(["'])(.*)\1$/, '$2'));
       }
     }
   }

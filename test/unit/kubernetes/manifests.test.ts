@@ -82,6 +82,8 @@ describe('secretValues', () => {
       yaml(`apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  pw: ${pw}\nstringData:\n  token: tok-9f8e7d6c5b\n  pin: 493817\n  on: true\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: not-a-secret}\n`),
     );
     assert.deepEqual(values, [pw, 'correct-horse-battery', 'tok-9f8e7d6c5b', '493817', 'true']);
+    // A data value that is not base64 is kept as written only: decoding it would give noise.
+    assert.deepEqual(secretValues(yaml('apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  pin: 493817\n')), ['493817']);
   });
 });
 
@@ -95,7 +97,7 @@ describe('document markers', () => {
 
 describe('secretLinesOf', () => {
   it("reads a Secret's data and stringData values line by line, from a text that does not parse", () => {
-    const text = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: "Hx7Jk9Lm"\n  note: {{oops\ndata:\n  key: aGVsbG8=\ntype: Opaque\n---\nkind: ConfigMap\ndata:\n  plain: shown\n`;
+    const text = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: "Hx7Jk9Lm"\n  note: {{oops\n  file: |\n    body\ndata:\n  key: aGVsbG8=\ntype: Opaque\n---\nkind: ConfigMap\ndata:\n  plain: shown\n`;
     assert.deepEqual(secretLinesOf(text), ['Hx7Jk9Lm', '{{oops', 'aGVsbG8=']);
   });
 });
