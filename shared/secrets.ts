@@ -68,7 +68,6 @@ export class Masker {
   #addShapes(value: string): void {
     const short = value.length < SHORT_SECRET;
     for (const form of shapesOf(value)) {
-      if (!short && form.length < SHORT_SECRET) continue;
       const source = patternOf(form);
       this.#patterns.set(short ? `(?<![\\p{L}\\p{N}])${source}(?![\\p{L}\\p{N}])` : source, value.length);
     }
