@@ -1,3 +1,4 @@
+import { excerpt } from '../../shared/secrets.ts';
 import { type Setting, SettingsError, setting } from '../../shared/settings/index.ts';
 
 /**
@@ -137,7 +138,7 @@ export function localContext(context: string): string | undefined {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function argName(settingName: string, name: string): string {
-  if (!ENV_NAME.test(name)) throw new SettingsError([`settings.${settingName}: "${name.slice(0, 40)}" is not a build argument name (letters, digits and _).`]);
+  if (!ENV_NAME.test(name)) throw new SettingsError([`settings.${settingName}: "${excerpt(name, 40)}" is not a build argument name (letters, digits and _).`]);
   return name;
 }
 
@@ -153,7 +154,7 @@ function hosts(settingName: string): (values: readonly string[]) => string[] {
 function registryPaths(settingName: string): (values: readonly string[]) => readonly string[] {
   return (values) => {
     const bad = values.find((v) => !/^[^=]+=./.test(v));
-    if (bad !== undefined) throw new SettingsError([`settings.${settingName}: expected registry=/path, got ${JSON.stringify(bad.slice(0, 60))}.`]);
+    if (bad !== undefined) throw new SettingsError([`settings.${settingName}: expected registry=/path, got ${JSON.stringify(excerpt(bad, 60))}.`]);
     return values;
   };
 }
@@ -163,7 +164,7 @@ const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 function cacheTtl(v: string): string {
   if (/^\d+$/.test(v)) return `${v}h`;
   if (GO_DURATION.test(v)) return v;
-  throw new SettingsError([`settings.cache_ttl: expected a duration such as 6h or 90m, got ${JSON.stringify(v.slice(0, 40))}.`]);
+  throw new SettingsError([`settings.cache_ttl: expected a duration such as 6h or 90m, got ${JSON.stringify(excerpt(v, 40))}.`]);
 }
 
 /**
