@@ -1,9 +1,9 @@
 import { type BuildContext, buildContext, overlayStatusFile } from './context/index.ts';
 import { isPluginError } from './errors.ts';
 import { type Logger, type Sinks, createLogger, setLogger } from './log.ts';
-import { maskSecretLookingEnv, masker } from './secrets.ts';
+import { masker, secretLookingEnv } from './secrets.ts';
 import { writeFd } from './stdio.ts';
-import { type Declaration, type Rules, type Values, commonSettings, readSettings } from './settings/index.ts';
+import { type Declaration, type Rules, type Values, commonSettings, declaresEnv, readSettings } from './settings/index.ts';
 
 type Common = typeof commonSettings;
 
@@ -15,6 +15,8 @@ export interface PluginInput<D extends Declaration> {
   /** The environment with the runner's status file laid over it. */
   readonly env: NodeJS.ProcessEnv;
   readonly log: Logger;
+  /** Secrets found while running (a Secret manifest's values, a credential plugin's token): masked from then on. */
+  registerSecrets(secrets: Iterable<string | undefined>): void;
 }
 
 export interface PluginDefinition<D extends Declaration> {
@@ -36,18 +38,24 @@ export function withCommon<D extends Declaration>(settings: D): D & Common {
  * it in-process; `startPlugin` is the entry a bundle runs.
  */
 export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>, rawEnv: NodeJS.ProcessEnv = process.env, sinks: Sinks = {}): Promise<number> {
-  maskSecretLookingEnv(rawEnv);
+  const all = { ...commonSettings, ...def.settings } as D & Common;
+  const register = (secret: string | undefined) => masker.add(secret);
+  // The declaration says which settings are secret; for the rest of the environment, names do.
+  const registerEnv = (env: NodeJS.ProcessEnv) => {
+    for (const secret of secretLookingEnv(env, (name) => declaresEnv(all, name))) register(secret);
+  };
+  registerEnv(rawEnv);
   let log = createLogger({ ...sinks, debug: /^(true|1|yes|on)$/i.test(rawEnv.PLUGIN_DEBUG ?? '') });
   setLogger(log);
   try {
     const common = readSettings(commonSettings, rawEnv);
     const overlay = overlayStatusFile(rawEnv, common.values.env_file);
+    registerEnv(overlay.env);
     if (overlay.found) {
       log.debug(`read ${common.values.env_file}: ${overlay.changed.length ? `updated ${overlay.changed.join(', ')}` : 'nothing new'}`);
       for (const s of overlay.skipped) log.debug(`${common.values.env_file}:${s.line}: skipped (${s.reason})`);
     }
-    const all = { ...commonSettings, ...def.settings } as D & Common;
-    const read = readSettings(all, overlay.env, def.rules);
+    const read = readSettings(all, overlay.env, def.rules, register);
     log = createLogger({ ...sinks, debug: read.values.debug as boolean });
     setLogger(log);
     for (const w of read.warnings) log.warn(w);
@@ -58,6 +66,9 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
       build: buildContext(overlay.env),
       env: overlay.env,
       log,
+      registerSecrets: (secrets) => {
+        for (const secret of secrets) register(secret);
+      },
     });
     return code ?? 0;
   } catch (err) {

@@ -1,4 +1,4 @@
-import { MASK } from '../../shared/secrets.ts';
+import { excerpt } from '../../shared/secrets.ts';
 import { type Setting, SettingsError, setting } from '../../shared/settings/index.ts';
 
 /**
@@ -8,13 +8,11 @@ import { type Setting, SettingsError, setting } from '../../shared/settings/inde
  */
 export interface FlagSetting<V> extends Setting<V> {
   readonly flag: string;
-  /** Values shown as `********` when the command is printed: build-arg values. */
-  readonly masked?: boolean;
   /** The flag's values for a set value, one `--flag=value` each; `''` is a bare switch. */
   render?(value: NonNullable<V>): readonly string[];
 }
 
-function flag<V>(name: string, spec: Setting<V>, more: Pick<FlagSetting<V>, 'masked' | 'render'> = {}): FlagSetting<V> {
+function flag<V>(name: string, spec: Setting<V>, more: Pick<FlagSetting<V>, 'render'> = {}): FlagSetting<V> {
   const repeated = spec.kind === 'list' || spec.kind === 'map' ? ', once per item' : '';
   return { ...spec, options: { ...spec.options, doc: `${spec.options.doc} Executor flag: \`${name}\`${repeated}.` }, flag: name, ...more };
 }
@@ -31,15 +29,14 @@ export const flagSettings = {
   build_args: flag(
     '--build-arg',
     setting.map({
-      doc: 'Build arguments, as a list of `NAME=value`, a map, or a JSON array when values hold commas. Values are masked in the log.',
+      doc: 'Build arguments, as a list of `NAME=value`, a map, or a JSON array when values hold commas. Shown in the log, as they are in the image history: pass secrets with `build_args_from_env` or `secrets`.',
       example: '{NODE_ENV: production}',
-      secret: true,
     }),
-    { masked: true, render: (args) => Object.entries(args).map(([name, value]) => `${argName('build_args', name)}=${value}`) },
+    { render: (args) => Object.entries(args).map(([name, value]) => `${argName('build_args', name)}=${value}`) },
   ),
   build_args_from_env: flag(
     '--build-arg',
-    setting.list({ doc: 'Names of environment variables passed as build arguments; the executor reads their values, so argv and the log never show them.' }),
+    setting.list({ doc: 'Names of environment variables passed as build arguments; the executor reads their values, which are masked in the log.' }),
     { render: (names) => names.map((n) => argName('build_args_from_env', n)) },
   ),
   custom_labels: flag('--label', setting.map({ doc: 'Image labels, `key=value`.', aliases: ['labels'], example: '[org.opencontainers.image.vendor=acme]' }), {
@@ -101,7 +98,6 @@ export const flagSettings = {
     setting.list({
       doc: 'Build secrets for `RUN --mount=type=secret`: `id=X,env=VAR`, `id=X,src=/file`, or `NAME` for `id=NAME,env=NAME`.',
       example: '[NPM_TOKEN]',
-      secret: true,
     }),
     { render: secretSpecs },
   ),
@@ -112,21 +108,11 @@ export const flagSettings = {
 
 export type FlagValues = { readonly [K in keyof typeof flagSettings]: (typeof flagSettings)[K] extends Setting<infer V> ? V : never };
 
-export interface Arg {
-  readonly arg: string;
-  /** How the argument is printed. */
-  readonly shown: string;
-}
-
 /** The executor flags for the settings' values, in table order. */
-export function flagArgs(values: FlagValues): Arg[] {
-  const args: Arg[] = [];
+export function flagArgs(values: FlagValues): string[] {
+  const args: string[] = [];
   for (const [name, spec] of Object.entries(flagSettings) as Array<[keyof FlagValues, FlagSetting<unknown>]>) {
-    for (const value of flagValues(spec, values[name])) {
-      const arg = value === '' ? spec.flag : `${spec.flag}=${value}`;
-      const eq = value.indexOf('=');
-      args.push({ arg, shown: spec.masked && eq >= 0 ? `${spec.flag}=${value.slice(0, eq)}=${MASK}` : arg });
-    }
+    for (const value of flagValues(spec, values[name])) args.push(value === '' ? spec.flag : `${spec.flag}=${value}`);
   }
   return args;
 }
@@ -152,7 +138,7 @@ export function localContext(context: string): string | undefined {
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function argName(settingName: string, name: string): string {
-  if (!ENV_NAME.test(name)) throw new SettingsError([`settings.${settingName}: "${name.slice(0, 40)}" is not a build argument name (letters, digits and _).`]);
+  if (!ENV_NAME.test(name)) throw new SettingsError([`settings.${settingName}: "${excerpt(name, 40)}" is not a build argument name (letters, digits and _).`]);
   return name;
 }
 
@@ -168,7 +154,7 @@ function hosts(settingName: string): (values: readonly string[]) => string[] {
 function registryPaths(settingName: string): (values: readonly string[]) => readonly string[] {
   return (values) => {
     const bad = values.find((v) => !/^[^=]+=./.test(v));
-    if (bad !== undefined) throw new SettingsError([`settings.${settingName}: expected registry=/path, got ${JSON.stringify(bad.slice(0, 60))}.`]);
+    if (bad !== undefined) throw new SettingsError([`settings.${settingName}: expected registry=/path, got ${JSON.stringify(excerpt(bad, 60))}.`]);
     return values;
   };
 }
@@ -178,7 +164,7 @@ const GO_DURATION = /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/;
 function cacheTtl(v: string): string {
   if (/^\d+$/.test(v)) return `${v}h`;
   if (GO_DURATION.test(v)) return v;
-  throw new SettingsError([`settings.cache_ttl: expected a duration such as 6h or 90m, got ${JSON.stringify(v.slice(0, 40))}.`]);
+  throw new SettingsError([`settings.cache_ttl: expected a duration such as 6h or 90m, got ${JSON.stringify(excerpt(v, 40))}.`]);
 }
 
 /**

@@ -25,7 +25,7 @@ export interface PlanInput {
 export interface BuildPlan {
   readonly executor: string;
   readonly argv: readonly string[];
-  /** The command as printed: build-arg values masked; no other secret is ever in argv. */
+  /** The command as printed: no secret is ever in argv (build-arg values from the environment are read by the executor). */
   readonly command: string;
   readonly cwd: string;
   /** Laid over the step's environment for the executor. */
@@ -41,7 +41,7 @@ export interface BuildPlan {
   /** Where the executor looks for the Dockerfile; empty for a remote context. */
   readonly dockerfiles: readonly string[];
   readonly artifact: Artifact | undefined;
-  /** Values to mask before anything is printed. */
+  /** Values to mask before anything is printed: the `build_args_from_env` and `secrets` variables, the credentials inside secret settings. */
   readonly secrets: readonly string[];
   readonly warnings: readonly string[];
 }
@@ -83,8 +83,7 @@ export function planBuild(input: PlanInput): Plan {
   const images = repo && (push || s.tar_path) ? tagged.tags.map((t) => `${repo}:${t}`) : [];
   const flags = flagArgs({ ...s, cache_repo: cacheRepo });
   const destinations = images.map((i) => `--destination=${i}`);
-  const argv = [...destinations, ...flags.map((f) => f.arg)];
-  const shown = [...destinations, ...flags.map((f) => f.shown)];
+  const argv = [...destinations, ...flags];
 
   const fromEnv = [...s.build_args_from_env, ...secretEnvNames(secretSpecs(s.secrets))];
   const warnings = [...new Set(fromEnv)].filter((n) => !env[n]).map((n) => `${n} is not set in the step's environment, so the build gets no value for it.`);
@@ -93,7 +92,7 @@ export function planBuild(input: PlanInput): Plan {
   return {
     executor: s.executor,
     argv,
-    command: [s.executor, ...shown].map(quote).join(' '),
+    command: [s.executor, ...argv].map(quote).join(' '),
     cwd: workspace,
     env: access.env,
     dockerConfigDir,

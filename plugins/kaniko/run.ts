@@ -3,19 +3,18 @@ import { dirname, join } from 'node:path';
 import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
-import { masker } from '../../shared/secrets.ts';
 import { execute } from './executor.ts';
 import { type BuildPlan, artifactJson, planBuild } from './plan.ts';
 import type { settings } from './settings.ts';
 
-export async function run({ settings: s, build, env, log }: PluginInput<typeof settings>): Promise<number> {
+export async function run({ settings: s, build, env, log, registerSecrets }: PluginInput<typeof settings>): Promise<number> {
   const tagsFile = s.tags.length > 0 ? undefined : readIfExists(join(build.workspace, '.tags'));
   const plan = planBuild({ settings: s, build, env, tagsFile });
   if ('skip' in plan) {
     log.info(plan.skip);
     return 0;
   }
-  for (const secret of plan.secrets) masker.add(secret);
+  registerSecrets(plan.secrets);
   for (const warning of plan.warnings) log.warn(warning);
   requireDockerfile(plan.dockerfiles, s.dockerfile);
   prepare(plan, log);

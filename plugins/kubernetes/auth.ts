@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { type Cluster, type Context, type User, newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
 import { load } from 'js-yaml';
 import { PluginError } from '../../shared/errors.ts';
-import { masker } from '../../shared/secrets.ts';
 
 /** Where and as whom to talk to the API server: what every request needs, whatever the auth mode. */
 export interface Connection {
@@ -39,14 +38,25 @@ export interface AuthInput {
   readonly service_account_dir: string;
 }
 
-export async function connect(input: AuthInput, env: NodeJS.ProcessEnv, workspace: string): Promise<Connection> {
-  if (input.kubeconfig) return fromKubeconfig(input.kubeconfig, input.context, input.insecure_skip_tls_verify, workspace);
+/**
+ * The settings' secrets are registered when they are read (see credentials.ts); `register` takes
+ * what only shows up while connecting: the token an exec plugin or a token file yields.
+ */
+export async function connect(input: AuthInput, env: NodeJS.ProcessEnv, workspace: string, register: Register): Promise<Connection> {
+  if (input.kubeconfig) return fromKubeconfig(input.kubeconfig, input.context, input.insecure_skip_tls_verify, workspace, register);
   if (input.server) return fromServer(input);
-  return fromServiceAccount(input.service_account_dir, env, input.insecure_skip_tls_verify);
+  return fromServiceAccount(input.service_account_dir, env, input.insecure_skip_tls_verify, register);
 }
 
-async function fromKubeconfig(raw: string, wanted: string | undefined, insecure: boolean, workspace: string): Promise<Connection> {
-  const text = decodeMaybeBase64(raw, (t) => /(^|\n|[{,])\s*"?(apiVersion|clusters|contexts|users|current-context)"?\s*:/.test(t));
+type Register = (secrets: Iterable<string | undefined>) => void;
+
+/** A kubeconfig as YAML, whether it was given as YAML or as base64. */
+export function kubeconfigText(raw: string): string {
+  return decodeMaybeBase64(raw, (t) => /(^|\n|[{,])\s*"?(apiVersion|clusters|contexts|users|current-context)"?\s*:/.test(t));
+}
+
+async function fromKubeconfig(raw: string, wanted: string | undefined, insecure: boolean, workspace: string, register: Register): Promise<Connection> {
+  const text = kubeconfigText(raw);
   let doc: Record<string, unknown>;
   let clusters: Cluster[];
   let contexts: Context[];
@@ -65,8 +75,6 @@ async function fromKubeconfig(raw: string, wanted: string | undefined, insecure:
       hint: 'Give the whole kubeconfig file (YAML) or its base64 encoding, as a secret.',
     });
   }
-  // Its credentials only: masking every line of it would hide `apiVersion: v1` everywhere.
-  for (const u of users) for (const secret of [u.token, u.password, u.keyData]) masker.add(secret);
   const name = wanted || (doc['current-context'] as string | undefined);
   if (!name) {
     throw new PluginError('the kubeconfig has no current-context and settings.context is not set', {
@@ -86,7 +94,7 @@ async function fromKubeconfig(raw: string, wanted: string | undefined, insecure:
 
   const file = (path: string | undefined) => (path ? readFileSync(resolve(workspace, path)) : undefined);
   const data = (b64: string | undefined) => (b64 ? Buffer.from(b64, 'base64') : undefined);
-  const auth = userAuth(user, `kubeconfig user "${user.name}"`);
+  const auth = userAuth(user, `kubeconfig user "${user.name}"`, register);
   const first = await auth.apply();
   return {
     server: cluster.server.replace(/\/+$/, ''),
@@ -110,7 +118,7 @@ interface Applied {
 }
 
 /** A kubeconfig user's credentials as headers, using client-node's exec and token-file providers. */
-function userAuth(user: User, label: string): { apply(): Promise<Applied> } {
+function userAuth(user: User, label: string, register: Register): { apply(): Promise<Applied> } {
   const provider = user.authProvider as { name?: string; config?: { tokenFile?: string } } | undefined;
   // Loaded only for the users that need them: ExecAuth brings node:child_process (with net and
   // dgram) into every start otherwise.
@@ -144,7 +152,7 @@ function userAuth(user: User, label: string): { apply(): Promise<Applied> } {
       // Once per credential: each addition makes the masker rebuild its pattern.
       if (auth && auth !== masked) {
         masked = auth;
-        masker.add(auth.replace(/^\w+ /, ''));
+        register([auth.replace(/^\w+ /, '')]);
       }
       if (auth) {
         delete opts.headers.Authorization;
@@ -161,12 +169,6 @@ function proxyOf(url: string, cluster: string): string {
     parsed = new URL(url);
   } catch {
     throw new PluginError(`the kubeconfig cluster "${cluster}" has a proxy-url that is not a URL`, { hint: 'Example: proxy-url: http://proxy.internal:3128' });
-  }
-  // The masker also covers the percent-encoded form; a malformed escape is masked as written.
-  try {
-    masker.add(decodeURIComponent(parsed.password));
-  } catch {
-    masker.add(parsed.password);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new PluginError(`the kubeconfig cluster "${cluster}" has a ${parsed.protocol.slice(0, -1)} proxy-url; this plugin speaks to http and https proxies only`, {
@@ -190,7 +192,7 @@ function fromServer(input: AuthInput): Connection {
     server: normalizeServer(input.server!),
     ca: pem(input.ca, 'ca'),
     cert: pem(input.client_cert, 'client_cert'),
-    key: secretPem(pem(input.client_key, 'client_key')),
+    key: pem(input.client_key, 'client_key'),
     rejectUnauthorized: !input.insecure_skip_tls_verify,
     namespace: undefined,
     identity: token ? `the token of settings.token` : 'the client certificate of settings.client_cert',
@@ -199,7 +201,7 @@ function fromServer(input: AuthInput): Connection {
   };
 }
 
-function fromServiceAccount(dir: string, env: NodeJS.ProcessEnv, insecure: boolean): Connection {
+function fromServiceAccount(dir: string, env: NodeJS.ProcessEnv, insecure: boolean, register: Register): Connection {
   const host = env.KUBERNETES_SERVICE_HOST;
   const port = env.KUBERNETES_SERVICE_PORT || '443';
   const tokenFile = join(dir, 'token');
@@ -213,7 +215,7 @@ function fromServiceAccount(dir: string, env: NodeJS.ProcessEnv, insecure: boole
   const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').trim() : undefined);
   const namespace = read('namespace');
   const user: User = { name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile } } };
-  const auth = userAuth(user, 'the in-cluster service account');
+  const auth = userAuth(user, 'the in-cluster service account', register);
   return {
     // Only an IPv6 literal holds a colon; it needs brackets in a URL.
     server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -239,11 +241,6 @@ function serviceAccountName(token: string | undefined, namespace: string | undef
   return namespace ? ` of namespace ${namespace}` : '';
 }
 
-function secretPem(key: Buffer | undefined): Buffer | undefined {
-  masker.add(key?.toString('utf8'));
-  return key;
-}
-
 function normalizeServer(server: string): string {
   const s = server.trim().replace(/\/+$/, '');
   if (!/^https?:\/\//.test(s)) return `https://${s}`;
@@ -251,7 +248,7 @@ function normalizeServer(server: string): string {
 }
 
 /** Secrets often arrive base64-encoded (Drone secrets cannot hold newlines everywhere). */
-function decodeMaybeBase64(value: string, looksDecoded: (text: string) => boolean, setting?: string): string {
+export function decodeMaybeBase64(value: string, looksDecoded: (text: string) => boolean, setting?: string): string {
   const v = value.trim();
   if (looksDecoded(v)) return v;
   if (/^[A-Za-z0-9+/=_\-\s]+$/.test(v)) {

@@ -4,6 +4,7 @@
  * Secret values never appear, only whether they change.
  */
 import { dump } from 'js-yaml';
+import { MASK } from '../../shared/secrets.ts';
 import type { KubeObject } from './manifests.ts';
 
 const VOLATILE_METADATA = ['managedFields', 'resourceVersion', 'generation', 'creationTimestamp', 'uid', 'selfLink'];
@@ -41,8 +42,8 @@ function maskSecrets(live: KubeObject | undefined, next: KubeObject): [KubeObjec
     const b = (next[field] ?? {}) as Record<string, unknown>;
     for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
       const same = a[key] === b[key];
-      if (key in a) a[key] = same ? '***' : '*** (before)';
-      if (key in b) b[key] = same ? '***' : '*** (after)';
+      if (key in a) a[key] = same ? MASK : `${MASK} (before)`;
+      if (key in b) b[key] = same ? MASK : `${MASK} (after)`;
     }
   }
   return [live, next];

@@ -4,6 +4,7 @@
  */
 import { PluginError } from '../../shared/errors.ts';
 import { HttpError, isCertificateError } from '../../shared/http.ts';
+import { MASK } from '../../shared/secrets.ts';
 import type { Connection } from './auth.ts';
 import { KubeError } from './kube.ts';
 import { locateField } from './manifests.ts';
@@ -83,7 +84,7 @@ export function explain(err: unknown, doing: Doing, conn: Connection): Failure {
   let detail = s.message.replace(/^failed to create typed patch object \([^)]*\): /, '');
   if (causes.length > 0 && s.code === 422) detail = causes.map((c) => `${c.field}: ${c.message}`).join('; ');
   // The server quotes the offending value, which in a Secret is the secret.
-  if (obj?.label.startsWith('secret/')) detail = detail.replace(/(Invalid value: )("(?:[^"\\]|\\.)*"|\S+)/g, '$1(hidden)');
+  if (obj?.label.startsWith('secret/')) detail = detail.replace(/(Invalid value: )("(?:[^"\\]|\\.)*"|\S+)/g, `$1${MASK}`);
   return {
     message: `${line}${doing.action} ${subject}: ${detail}${s.reason ? ` (${s.code} ${s.reason})` : ` (${s.code})`}`,
     hint: /not declared in schema/.test(s.message)

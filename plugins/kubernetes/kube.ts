@@ -1,4 +1,6 @@
 import { type HttpClient, type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import { parseJsonText } from '../../shared/json-text.ts';
+import { excerpt } from '../../shared/secrets.ts';
 import type { Connection } from './auth.ts';
 
 /** A kube-apiserver `Status` failure, or the plain-text 404 it serves for unknown API groups. */
@@ -86,7 +88,7 @@ export function createKubeClient(conn: Connection): KubeClient {
     if (res.status < 200 || res.status > 299) throw new KubeError(method, path, statusOf(res));
     const raw = res.text();
     const warnings = [res.headers.warning ?? []].flat().map((w) => w.replace(/^299 - "?|"$/g, '').replace(/\\"/g, '"'));
-    return { status: res.status, body: (raw ? JSON.parse(raw) : undefined) as T, warnings };
+    return { status: res.status, body: (raw ? parseJsonText(raw) : undefined) as T, warnings };
   }
 
   async function text(path: string, query?: RequestOptions['query']): Promise<string> {
@@ -142,7 +144,7 @@ function statusOf(res: HttpResponse): Status {
   } catch {
     // Not JSON: the plain-text 404 of an API group the server does not serve, or a proxy's page.
   }
-  return { code: res.status, reason: res.status === 404 ? 'NotFound' : '', message: raw.trim().slice(0, 200) || `HTTP ${res.status}` };
+  return { code: res.status, reason: res.status === 404 ? 'NotFound' : '', message: excerpt(raw.trim(), 200) || `HTTP ${res.status}` };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the results in order. */

@@ -2,7 +2,7 @@ import { existsSync, globSync, readdirSync, readFileSync, statSync } from 'node:
 import { isAbsolute, join, relative } from 'node:path';
 import { load } from 'js-yaml';
 import { PluginError } from '../../shared/errors.ts';
-import { masker } from '../../shared/secrets.ts';
+import { excerpt } from '../../shared/secrets.ts';
 
 /** Where an object was written: shown with every message about it. */
 export interface Source {
@@ -116,23 +116,54 @@ export function parseManifests(m: ManifestText): Manifest[] {
   return out;
 }
 
-// Shorter values (`true`, a port, a namespace name) would mask ordinary words all over the log.
-const MIN_MASKED_SECRET_VALUE = 8;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+// `key: |` opens a block scalar: the indicator is YAML, not the value.
+const BLOCK_INDICATOR = /^[|>][+-]?\d?$/;
 
-/** Secret values of the manifests join the masker, so no server message or debug line can show them. */
-export function maskSecretValues(manifests: readonly Manifest[]): void {
+/**
+ * The values of the Secrets among the manifests, whatever their YAML type (`pin: 493817` too):
+ * `data` both as written and decoded, since a server's message may quote either.
+ */
+export function secretValues(manifests: readonly Manifest[]): string[] {
+  const out: string[] = [];
   for (const { object } of manifests) {
     if (object.kind !== 'Secret' || object.apiVersion !== 'v1') continue;
-    const data = Object.values((object.data ?? {}) as Record<string, unknown>).map((v) => Buffer.from(String(v), 'base64').toString('utf8'));
-    const stringData = Object.values((object.stringData ?? {}) as Record<string, unknown>).map(String);
-    for (const value of [...data, ...stringData]) if (value.trim().length >= MIN_MASKED_SECRET_VALUE) masker.add(value);
+    for (const v of valuesOf(object.data)) out.push(v, ...(BASE64.test(v) ? [Buffer.from(v, 'base64').toString('utf8')] : []));
+    out.push(...valuesOf(object.stringData));
   }
+  return out;
+}
+
+/**
+ * The values under `data:` and `stringData:` of each document that says `kind: Secret`, read line
+ * by line from a text that may not parse yet: registered before it is rendered and parsed, so an
+ * error quoting the broken text cannot show them. `secretValues` reads the parsed objects.
+ */
+export function secretLinesOf(text: string): string[] {
+  const out: string[] = [];
+  for (const doc of splitDocuments(text)) {
+    if (!/^kind:\s*["']?Secret["']?\s*$/m.test(doc.text)) continue;
+    let inData = false;
+    for (const line of doc.text.split('\n')) {
+      if (/^\S/.test(line)) inData = /^(data|stringData):\s*$/.test(line.trimEnd());
+      else if (inData) {
+        const value = /^\s+[^\s#:][^:]*:\s*(.*?)\s*$/.exec(line)?.[1];
+        if (value && !BLOCK_INDICATOR.test(value)) out.push(value.replace(/^(["'])(.*)\1$/, '$2'));
+      }
+    }
+  }
+  return out;
+}
+
+function valuesOf(field: unknown): string[] {
+  if (field === null || typeof field !== 'object') return [];
+  return Object.values(field).map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
 }
 
 function flatten(value: unknown, source: Source): KubeObject[] {
   const at = `${source.file}:${source.line}`;
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new PluginError(`${at}: expected a Kubernetes object (apiVersion, kind, metadata), got ${Array.isArray(value) ? 'a list' : `the ${typeof value} ${JSON.stringify(value).slice(0, 40)}`}`);
+    throw new PluginError(`${at}: expected a Kubernetes object (apiVersion, kind, metadata), got ${Array.isArray(value) ? 'a list' : `the ${typeof value} ${excerpt(JSON.stringify(value), 40)}`}`);
   }
   const o = value as Record<string, unknown>;
   if (typeof o.kind === 'string' && o.kind.endsWith('List') && Array.isArray(o.items)) return o.items.flatMap((item) => flatten(item, source));

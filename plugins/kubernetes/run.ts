@@ -5,7 +5,7 @@ import { applyPlan } from './apply.ts';
 import { connect } from './auth.ts';
 import { explained } from './explain.ts';
 import { type KubeClient, createKubeClient, mapPool } from './kube.ts';
-import { type Manifest, findManifestFiles, maskSecretValues, parseManifests, readManifestFiles, templateText } from './manifests.ts';
+import { type Manifest, findManifestFiles, parseManifests, readManifestFiles, secretValues, templateText } from './manifests.ts';
 import { type Planned, type Scope, imageOf, imagePatch, kindsDefinedBy, labelOf, objectPath, plan, scopeKey } from './plan.ts';
 import { prune } from './prune.ts';
 import { renderManifest } from './render.ts';
@@ -33,7 +33,7 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
 
   // Manifests first: a mistake in them needs no cluster to be found.
   const manifests = setImageMode ? [] : await loadManifests(input);
-  const conn = await connect(s, input.env, build.workspace);
+  const conn = await connect(s, input.env, build.workspace, input.registerSecrets);
   const kube = createKubeClient(conn);
   log.debug(`API server ${conn.server} as ${conn.identity}`);
   if (!conn.rejectUnauthorized) {
@@ -78,14 +78,14 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
   }
 }
 
-async function loadManifests({ settings: s, build, env }: PluginInput<Settings>): Promise<Manifest[]> {
+async function loadManifests({ settings: s, build, env, registerSecrets }: PluginInput<Settings>): Promise<Manifest[]> {
   const texts = [
     ...readManifestFiles(findManifestFiles(s.manifests, build.workspace), build.workspace),
     ...(s.template ? [templateText(s.template, build.workspace)] : []),
   ];
-  const rendered = await Promise.all(texts.map((t) => renderManifest(t, s.vars, env, build)));
+  const rendered = await Promise.all(texts.map((t) => renderManifest(t, s.vars, env, build, registerSecrets)));
   const manifests = rendered.flatMap(parseManifests);
-  maskSecretValues(manifests);
+  registerSecrets(secretValues(manifests));
   if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${texts.map((t) => t.name).join(', ')})`);
   return manifests;
 }

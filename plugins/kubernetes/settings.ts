@@ -1,4 +1,5 @@
 import { type Rules, setting } from '../../shared/settings/index.ts';
+import { kubeconfigSecrets, pemSecrets } from './credentials.ts';
 
 export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -7,6 +8,7 @@ export const settings = {
   kubeconfig: setting.string({
     doc: 'A kubeconfig file, as YAML or base64. Takes precedence over `server`; without either, the in-cluster service account is used.',
     secret: true,
+    secrets: kubeconfigSecrets,
     aliases: ['kube_config'],
     env: ['KUBECONFIG_DATA'],
     example: '{from_secret: kubeconfig}',
@@ -29,7 +31,7 @@ export const settings = {
     example: '{from_secret: kube_ca}',
   }),
   client_cert: setting.string({ doc: 'A client certificate (PEM or base64) for `server`, instead of `token`.' }),
-  client_key: setting.string({ doc: "The client certificate's private key (PEM or base64).", secret: true }),
+  client_key: setting.string({ doc: "The client certificate's private key (PEM or base64).", secret: true, secrets: pemSecrets }),
   insecure_skip_tls_verify: setting.bool({
     doc: "Do not verify the API server's certificate. Insecure: prefer `ca`.",
     aliases: ['skip_tls_verify', 'skip_tls'],

@@ -1,6 +1,7 @@
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import { PluginError } from '../../shared/errors.ts';
 import type { HttpClient } from '../../shared/http.ts';
+import { excerpt } from '../../shared/secrets.ts';
 import type { SlackMessage } from './message.ts';
 
 /** What Slack's error codes mean for the person reading the step log. */
@@ -26,8 +27,7 @@ const HINTS: Record<string, string> = {
 };
 
 function slackError(what: string, code: string, status?: number): PluginError {
-  const shown = code.length > 200 ? code.slice(0, 200) + '...' : code;
-  return new PluginError(`${what}: Slack answered ${status ? `HTTP ${status} ` : ''}${shown}`.trim(), {
+  return new PluginError(`${what}: Slack answered ${status ? `HTTP ${status} ` : ''}${excerpt(code, 200)}`.trim(), {
     hint: HINTS[code.trim()] ?? 'See https://api.slack.com/changelog for what the error means.',
   });
 }

@@ -1,8 +1,9 @@
+import { urlSecrets } from '../../shared/secrets.ts';
 import { setting } from '../../shared/settings/index.ts';
 
 /** The names of plugins/slack, so an existing `.drone.yml` keeps working with only `image:` changed. */
 export const settings = {
-  webhook: setting.string({ doc: 'Incoming webhook URL.', secret: true, env: ['SLACK_WEBHOOK'], example: 'https://hooks.slack.com/services/T000/B000/XXXX' }),
+  webhook: setting.string({ doc: 'Incoming webhook URL.', secret: true, secrets: urlSecrets, env: ['SLACK_WEBHOOK'], example: 'https://hooks.slack.com/services/T000/B000/XXXX' }),
   access_token: setting.string({
     doc: 'Bot token: sends with chat.postMessage (Web API) instead of a webhook, keeping colour, username and icon.',
     secret: true,

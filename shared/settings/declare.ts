@@ -11,6 +11,11 @@ export interface SettingOptions<T> {
   readonly required?: boolean;
   /** Masked in every log line; its value is never echoed in an error. */
   readonly secret?: boolean;
+  /**
+   * The secrets inside a structured value (a kubeconfig's credentials, a JSON config's passwords),
+   * registered as soon as the value is read; the raw value is too when `secret` is set.
+   */
+  secrets?(value: T): Iterable<string | undefined>;
   /** Other `settings:` names accepted for this one, e.g. the names of the plugin being replaced. */
   readonly aliases?: readonly string[];
   /** Plain environment variables also read, e.g. `SLACK_WEBHOOK`, after the PLUGIN_ names. */

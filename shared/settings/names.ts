@@ -1,9 +1,19 @@
+import type { Declaration } from './declare.ts';
+
 /**
  * Drone turns `settings: {icon.url: x}` into `PLUGIN_ICON.URL`; Woodpecker turns `-` and `.` into
  * `_`. Comparing names in this one normal form accepts both.
  */
 export function envNameOf(settingName: string): string {
   return 'PLUGIN_' + normalize(settingName);
+}
+
+/** Whether the environment variable `name` is one a declaration reads (a setting, an alias, a plain `env:` name). */
+export function declaresEnv(decl: Declaration, name: string): boolean {
+  const normal = normalizeEnvName(name);
+  return Object.entries(decl).some(
+    ([setting, spec]) => [setting, ...(spec.options.aliases ?? [])].some((n) => envNameOf(n) === normal) || (spec.options.env ?? []).includes(name),
+  );
 }
 
 export function normalizeEnvName(name: string): string {

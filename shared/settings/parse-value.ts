@@ -1,3 +1,5 @@
+import { parseJsonText } from '../json-text.ts';
+import { excerpt } from '../secrets.ts';
 import type { Kind } from './declare.ts';
 
 /**
@@ -87,7 +89,7 @@ function parseMap(raw: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of parseList(v)) {
     const eq = item.indexOf('=');
-    const shown = JSON.stringify(item.slice(0, 40));
+    const shown = JSON.stringify(excerpt(item, 40));
     if (eq < 0) throw new ValueError(`expected key=value pairs, ${shown} has no "="`, 'expected key=value pairs, one has no "="');
     if (eq === 0) throw new ValueError(`expected key=value pairs, ${shown} has no key`, 'expected key=value pairs, one has no key');
     out[item.slice(0, eq).trim()] = item.slice(eq + 1);
@@ -97,7 +99,7 @@ function parseMap(raw: string): Record<string, string> {
 
 function parseJson(raw: string): unknown {
   try {
-    return JSON.parse(raw);
+    return parseJsonText(raw);
   } catch (err) {
     // V8's message quotes the text around the error, so it is kept out of secret settings' errors.
     throw new ValueError(`invalid JSON (${(err as Error).message})`, 'invalid JSON');

@@ -1,5 +1,5 @@
 import { PluginError } from '../errors.ts';
-import { masker } from '../secrets.ts';
+import { excerpt } from '../secrets.ts';
 import type { Declaration, Kind, Setting, Values } from './declare.ts';
 import { envNameOf, nearest, normalizeEnvName, settingNameOf } from './names.ts';
 import { ValueError, parseValue } from './parse-value.ts';
@@ -47,22 +47,30 @@ interface Source {
 }
 
 /**
- * Reads a plugin's settings from the environment. Secret values are handed to the masker before
- * anything can be printed; every problem is collected so the user fixes them in one go.
+ * Reads a plugin's settings from the environment. Secret values go to `register` (the runner's
+ * masker) before anything can be printed; every problem is collected so the user fixes them in one go.
  */
-export function readSettings<D extends Declaration>(decl: D, env: NodeJS.ProcessEnv, rules: Rules<D> = {}): ReadSettings<D> {
+export function readSettings<D extends Declaration>(
+  decl: D,
+  env: NodeJS.ProcessEnv,
+  rules: Rules<D> = {},
+  register: (secret: string | undefined) => void = () => {},
+): ReadSettings<D> {
   const plugin = pluginVariables(env);
   const known = new Set<string>();
   const values: Record<string, unknown> = {};
   const given = new Set<keyof D & string>();
   const spelling: Partial<Record<keyof D & string, string>> = {};
   const problems: string[] = [];
+  // Every secret first: a problem with one setting may quote another's value.
+  for (const [name, spec] of Object.entries(decl)) {
+    if (spec.options.secret) register(findSource([name, ...(spec.options.aliases ?? [])], spec, plugin, env)?.raw);
+  }
 
   for (const [name, spec] of Object.entries(decl) as Array<[keyof D & string, Setting<unknown>]>) {
     const candidates = [name, ...(spec.options.aliases ?? [])];
     for (const c of candidates) known.add(envNameOf(c));
     const source = findSource(candidates, spec, plugin, env);
-    if (source && spec.options.secret) masker.add(source.raw);
     if (!source) {
       if (spec.options.required) problems.push(`settings.${name} is required. Example: ${name}: ${exampleOf(spec)}`);
       values[name] = defaultOf(spec);
@@ -77,10 +85,11 @@ export function readSettings<D extends Declaration>(decl: D, env: NodeJS.Process
       values[name] = value;
       // A secret list or map is printed item by item (a build arg, a token): each item is a secret.
       // A JSON value's secrets are the plugin's to pick: it also holds names and hosts.
-      if (spec.options.secret && (spec.kind === 'list' || spec.kind === 'map')) for (const item of Object.values(value as object)) masker.add(item);
+      if (spec.options.secret && (spec.kind === 'list' || spec.kind === 'map')) for (const item of Object.values(value as object)) register(item);
+      for (const secret of spec.options.secrets?.(value) ?? []) register(secret);
     } catch (err) {
       if (!(err instanceof ValueError)) throw err;
-      const what = spec.options.secret ? `${err.redacted} (the value is not shown: the setting is secret)` : `${err.message}, got ${JSON.stringify(truncate(source.raw))}`;
+      const what = spec.options.secret ? `${err.redacted} (the value is not shown: the setting is secret)` : `${err.message}, got ${JSON.stringify(excerpt(source.raw, 57))}`;
       problems.push(`${source.label}: ${what}. Example: ${name}: ${exampleOf(spec)}`);
     }
   }
@@ -135,8 +144,4 @@ function defaultOf(spec: Setting<unknown>): unknown {
 
 export function exampleOf(spec: Setting<unknown>): string {
   return spec.options.example ?? (spec.options.choices ? spec.options.choices[0]! : EXAMPLES[spec.kind]);
-}
-
-function truncate(s: string): string {
-  return s.length > 60 ? s.slice(0, 57) + '...' : s;
 }

@@ -7,6 +7,7 @@
  * `template()` is wrapped to put its own escape function into each new template's container.
  */
 import Handlebars from 'handlebars';
+import { masker } from '../secrets.ts';
 import { templateView } from './context-view.ts';
 import { registerHelpers } from './helpers.ts';
 import { TemplateError } from './template-error.ts';
@@ -109,6 +110,30 @@ function trimSpacesAndNewlines(text: string): string {
   return text.replace(/^[ \n]+|[ \n]+$/g, '');
 }
 
+interface Lexer {
+  yylloc?: { first_line: number; first_column: number };
+  matched?: string;
+  match?: string;
+  _input?: string;
+  showPosition?: () => string;
+}
+
+/**
+ * jison quotes 20 characters either side of the error, cut from the template as it was rendered:
+ * cut first, a secret substituted into it would show its start. The quote is rebuilt from the
+ * masked template instead.
+ */
+function withMaskedPosition(detail: string, lexer: Lexer | undefined): string {
+  const shown = lexer?.showPosition?.();
+  if (!lexer || !shown || typeof lexer.matched !== 'string' || typeof lexer.match !== 'string' || typeof lexer._input !== 'string') return detail;
+  const { text, at } = masker.maskAt(lexer.matched + lexer._input, lexer.matched.length - lexer.match.length);
+  const past = text.slice(0, at);
+  const next = text.slice(at);
+  const pre = (past.length > 20 ? '...' : '') + past.slice(-20).replace(/\n/g, '');
+  const post = (next.slice(0, 20) + (next.length > 20 ? '...' : '')).replace(/\n/g, '');
+  return detail.replace(shown, () => `${pre}${post}\n${'-'.repeat(pre.length)}^`);
+}
+
 interface HandlebarsFailure {
   message?: string;
   lineNumber?: number;
@@ -127,11 +152,13 @@ function toTemplateError(err: unknown, name: string, hb: HandlebarsEnv): Templat
   if (parse) {
     // The jison parser only puts the line into its message; the offending token's position is
     // still in the (shared, synchronous) lexer right after the throw.
-    const { Parser } = hb as unknown as { Parser: { lexer?: { yylloc?: { first_line: number; first_column: number } } } };
-    const loc = Parser.lexer?.yylloc;
+    const { Parser } = hb as unknown as { Parser: { lexer?: Lexer } };
+    const lexer = Parser.lexer;
+    const loc = lexer?.yylloc;
     const line = Number(parse[2]);
     const column = loc && loc.first_line === line ? loc.first_column + 1 : undefined;
-    return new TemplateError(name, `${parse[1]} error: ${message.slice(parse[0].length)}`, { line, column, cause: err });
+    const detail = withMaskedPosition(message.slice(parse[0].length), lexer);
+    return new TemplateError(name, `${parse[1]} error: ${detail}`, { line, column, cause: err });
   }
   return new TemplateError(name, message, { cause: err });
 }

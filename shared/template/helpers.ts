@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Handlebars from 'handlebars';
+import { deriveSecret } from '../secrets.ts';
 import { formatGoDuration, formatGoLayout, isTimeZone } from './go-time.ts';
 
 type HandlebarsEnv = typeof Handlebars;
@@ -150,7 +151,9 @@ export function registerHelpers(hb: HandlebarsEnv, environment: HelperEnvironmen
     hb.registerHelper(name, function (this: unknown, ...all: unknown[]) {
       const options = all.pop() as HelperOptions;
       try {
-        return helper.call(this, all, options);
+        const result = helper.call(this, all, options);
+        for (const arg of all) if (typeof arg === 'string') deriveSecret(arg, result);
+        return result;
       } catch (err) {
         // Errors from a block's body already name their own position.
         if (err instanceof hb.Exception) throw err;

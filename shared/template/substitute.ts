@@ -4,6 +4,7 @@
  * Differences from drone/envsubst, on purpose: we can tell unset from empty, so `${V-x}` and
  * `${V=x}` only apply to unset variables (bash), and strict mode can report unset ones.
  */
+import { deriveSecret } from '../secrets.ts';
 import { TemplateError } from './template-error.ts';
 
 type Part = string | Expr;
@@ -41,7 +42,9 @@ export function substitute(
       return useDefault ? evalParts(e.args[0]) : (value ?? '');
     }
     if (value === undefined && opts.strict) fail(e.offset, `variable ${e.name} is not set`);
-    return apply(e.op, value ?? '', e.args.map(evalParts));
+    const result = apply(e.op, value ?? '', e.args.map(evalParts));
+    if (value !== undefined && e.op !== 'length') deriveSecret(value, result);
+    return result;
   };
   return evalParts(parts);
 }

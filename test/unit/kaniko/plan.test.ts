@@ -36,10 +36,11 @@ test('a push plans the destinations, the default flags and the printed command',
   assert.equal(p.push, true);
 });
 
-test('the printed command masks build-arg values and quotes what a shell would split', () => {
-  const p = built({ repo: 'acme/app', build_args: { TOKEN: 'hunter22', NOTE: 'x' }, target: 'two words' });
-  assert.match(p.command, / '--target=two words' --build-arg=TOKEN=\*{8} --build-arg=NOTE=\*{8} /);
-  assert.ok(p.argv.includes('--build-arg=TOKEN=hunter22'));
+test('the printed command shows build-arg values written in the settings and quotes what a shell would split', () => {
+  const p = built({ repo: 'acme/app', build_args: { CHANNEL: 'latest', NOTE: 'x' }, target: 'two words' });
+  assert.match(p.command, / '--target=two words' --build-arg=CHANNEL=latest --build-arg=NOTE=x /);
+  assert.ok(p.argv.includes('--build-arg=CHANNEL=latest'));
+  assert.deepEqual(p.secrets, []);
 });
 
 test('no_push needs no repo and pushes nothing; a tar path keeps the destinations as its tags', () => {
@@ -141,5 +142,5 @@ test('the artifact lists every pushed image with the digest', () => {
 test('planFromEnv plans a step from its environment, for the demo', () => {
   const p = planFromEnv({ ...PUSH_TO_MAIN, PLUGIN_REPO: 'ghcr.io/acme/app', PLUGIN_BUILD_ARGS: 'VERSION=1.2.3', PLUGIN_AUTO_TAG: 'true' });
   assert.ok(!('skip' in p));
-  assert.equal(p.command, '/kaniko/executor --destination=ghcr.io/acme/app:latest --dockerfile=Dockerfile --context=dir://. --build-arg=VERSION=******** --digest-file=/kaniko/digest-file');
+  assert.equal(p.command, '/kaniko/executor --destination=ghcr.io/acme/app:latest --dockerfile=Dockerfile --context=dir://. --build-arg=VERSION=1.2.3 --digest-file=/kaniko/digest-file');
 });

@@ -68,6 +68,6 @@ describe('explain', () => {
     });
     const f = explain(err, { action: 'apply', object: object('secret/db', 'demo') }, conn);
     assert.doesNotMatch(f.message, /hunter2/);
-    assert.match(f.message, /Invalid value: \(hidden\)/);
+    assert.match(f.message, /Invalid value: \*{8}/);
   });
 });

@@ -3,8 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { findManifestFiles, locateField, maskSecretValues, parseManifests, templateText } from '../../../plugins/kubernetes/manifests.ts';
-import { masker } from '../../../shared/secrets.ts';
+import { findManifestFiles, locateField, parseManifests, secretLinesOf, secretValues, templateText } from '../../../plugins/kubernetes/manifests.ts';
 
 const yaml = (text: string, name = 'a.yaml') => parseManifests({ name, text, json: false });
 
@@ -76,10 +75,15 @@ describe('manifest sources', () => {
   });
 });
 
-describe('maskSecretValues', () => {
-  it('masks Secret values (data decoded, stringData as is) long enough not to mask ordinary words', () => {
-    maskSecretValues(yaml(`apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  pw: ${Buffer.from('correct-horse-battery').toString('base64')}\n  short: ${Buffer.from('demo').toString('base64')}\nstringData:\n  token: tok-9f8e7d6c5b\n`));
-    assert.equal(masker.mask('pw=correct-horse-battery token=tok-9f8e7d6c5b ns=demo'), 'pw=******** token=******** ns=demo');
+describe('secretValues', () => {
+  it('gives every value of a Secret, whatever its YAML type: data as written and decoded, stringData as is', () => {
+    const pw = Buffer.from('correct-horse-battery').toString('base64');
+    const values = secretValues(
+      yaml(`apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  pw: ${pw}\nstringData:\n  token: tok-9f8e7d6c5b\n  pin: 493817\n  on: true\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: not-a-secret}\n`),
+    );
+    assert.deepEqual(values, [pw, 'correct-horse-battery', 'tok-9f8e7d6c5b', '493817', 'true']);
+    // A data value that is not base64 is kept as written only: decoding it would give noise.
+    assert.deepEqual(secretValues(yaml('apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata:\n  pin: 493817\n')), ['493817']);
   });
 });
 
@@ -88,5 +92,12 @@ describe('document markers', () => {
     const out = yaml('--- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n--- # b\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n...\n');
     assert.deepEqual(out.map((o) => [o.object.metadata.name, o.source.line]), [['a', 1], ['b', 3]]);
     assert.throws(() => yaml('---\n# first\n---\napiVersion: v1\nkind: [a\nmetadata: {name: b}\n'), /a.yaml:6: invalid YAML/);
+  });
+});
+
+describe('secretLinesOf', () => {
+  it("reads a Secret's data and stringData values line by line, from a text that does not parse", () => {
+    const text = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  password: "Hx7Jk9Lm"\n  note: {{oops\n  file: |\n    body\ndata:\n  key: aGVsbG8=\ntype: Opaque\n---\nkind: ConfigMap\ndata:\n  plain: shown\n`;
+    assert.deepEqual(secretLinesOf(text), ['Hx7Jk9Lm', '{{oops', 'aGVsbG8=']);
   });
 });

@@ -70,3 +70,27 @@ test('unknown settings are warned about, and the plugin still runs', async () =>
   assert.equal(code, 0);
   assert.match(output, /warning: unknown setting settings\.conut is ignored; did you mean settings\.count\?/);
 });
+
+test('the runner registers what the declaration, the environment names and the plugin say is secret, and nothing else', async () => {
+  let output = '';
+  const record = (text: string) => {
+    output += text;
+  };
+  const decl = { access_key: setting.string({ doc: 'An id, not a secret.' }), api_token: setting.string({ doc: 'Token.', secret: true }) };
+  const env = { PLUGIN_ENV_FILE: '/nonexistent', PLUGIN_ACCESS_KEY: 'AKIAPLAINID', PLUGIN_API_TOKEN: 'declared-secret-1', DEPLOY_PASSWORD: 'named-secret-2' };
+  const code = await runPlugin(
+    {
+      name: 'test',
+      settings: decl,
+      run: async ({ log, registerSecrets }) => {
+        registerSecrets(['found-secret-3']);
+        log.info('AKIAPLAINID declared-secret-1 named-secret-2 found-secret-3');
+        return 0;
+      },
+    },
+    env,
+    { out: record, err: record },
+  );
+  assert.equal(code, 0);
+  assert.equal(output, 'AKIAPLAINID ******** ******** ********\n');
+});

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseJsonText } from '../../../shared/json-text.ts';
 import { createLogger } from '../../../shared/log.ts';
-import { Masker, maskSecretLookingEnv, masker } from '../../../shared/secrets.ts';
+import { MASK, Masker, deriveSecret, excerpt, masker, secretLookingEnv } from '../../../shared/secrets.ts';
 
 const SECRET = 's3cr3t-P@ss/word';
 
@@ -51,16 +52,66 @@ test('multi-line secrets: their key material is masked line by line, their struc
   }
 });
 
-test('short values are not masked, so ordinary words survive', () => {
+test('a secret shorter than 4 characters is masked wherever it stands as a whole word, and only there', () => {
   const m = new Masker();
   m.add('abc');
-  assert.equal(m.mask('abc def'), 'abc def');
+  assert.equal(m.mask('abc def'), '******** def');
+  assert.equal(m.mask('https://hooks.slack.com/services/T0/B0/abc?x=abc'), 'https://hooks.slack.com/services/T0/B0/********?x=********');
+  assert.equal(m.mask('abcdef xabc abc1 ábc'), 'abcdef xabc abc1 ábc');
 });
 
-test('secret-looking environment variables are masked; Drone and CI variables are not', () => {
+test('a short secret inside a longer one does not leave the rest of the longer one readable', () => {
   const m = new Masker();
-  maskSecretLookingEnv({ MY_API_TOKEN: 'tok-123456', DB_PASSWORD: 'pw-123456', DRONE_COMMIT_SHA: 'abcdef123456', HOME: '/root' }, m);
-  assert.equal(m.mask('tok-123456 pw-123456 abcdef123456 /root'), '******** ******** abcdef123456 /root');
+  m.add('abc');
+  m.add('abc-defghij');
+  assert.equal(m.mask('token abc-defghij'), 'token ********');
+});
+
+test('percent escapes match in either case', () => {
+  const m = new Masker();
+  m.add('pr0xy/pass:word');
+  for (const shown of ['pr0xy%2Fpass%3Aword', 'pr0xy%2fpass%3aword', 'pr0xy%2Fpass%3aword']) assert.equal(m.mask(`u:${shown}@proxy`), 'u:********@proxy');
+});
+
+test('an excerpt is masked whole before it is cut: no start of a secret survives the cut', () => {
+  const token = 'tok-0123456789abcdefghijklmnopqrstuvwxyz';
+  masker.add(token);
+  const body = `${'x'.repeat(195)}${token}`;
+  const cut = excerpt(body, 200);
+  assert.ok(!cut.includes('tok-') && !cut.includes('0123'), cut);
+  assert.equal(cut, `${'x'.repeat(195)}${MASK.slice(0, 5)}...`);
+  assert.equal(excerpt('short text', 200), 'short text');
+});
+
+test('maskAt says where a position moved to', () => {
+  const m = new Masker();
+  m.add('secret-value');
+  assert.deepEqual(m.maskAt('a secret-value b', 15), { text: `a ${MASK} b`, at: 11 });
+  assert.deepEqual(m.maskAt('a secret-value b', 5), { text: `a ${MASK} b`, at: 10 });
+  assert.deepEqual(m.maskAt('a secret-value b', 1), { text: `a ${MASK} b`, at: 1 });
+});
+
+test('a value computed from a secret is a secret; one computed from plain text, or a count, is not', () => {
+  masker.add('derive-me-secret');
+  deriveSecret('derive-me-secret', 'DERIVE-ME-SECRET');
+  deriveSecret('plain words', 'PLAIN WORDS');
+  deriveSecret('derive-me-secret', 16);
+  assert.equal(masker.mask('DERIVE-ME-SECRET PLAIN WORDS 16'), `${MASK} PLAIN WORDS 16`);
+});
+
+test('secret-looking environment variables are secrets; Drone and CI variables (but their git password), declared settings and switches are not', () => {
+  const env = {
+    MY_API_TOKEN: 'tok-123456',
+    DB_PASSWORD: 'pw-123456',
+    DRONE_COMMIT_SHA: 'abcdef123456',
+    HOME: '/root',
+    PLUGIN_ACCESS_KEY: 'AKIAEXAMPLE',
+    SKIP_AUTH: 'true',
+    DRONE_COMMIT_AUTHOR: 'octocat',
+    DRONE_NETRC_PASSWORD: 'ghp-netrc-1',
+    CI_NETRC_PASSWORD: 'wp-netrc-2',
+  };
+  assert.deepEqual(secretLookingEnv(env, (name) => name === 'PLUGIN_ACCESS_KEY'), ['tok-123456', 'pw-123456', 'ghp-netrc-1', 'wp-netrc-2']);
 });
 
 test('every log line goes through the masker, at every level', () => {
@@ -72,4 +123,19 @@ test('every log line goes through the masker, at every level', () => {
   log.error('error log-secret-value');
   log.debug('debug log-secret-value');
   assert.deepEqual(lines, ['info ********\n', 'warning: warn ********\n', 'error: error ********\n', 'debug: debug ********\n']);
+});
+
+test('a JSON syntax error quotes the text around the error masked before it is cut', () => {
+  const token = 'json-Tq7Wm3Zx9Kc5Vb1N';
+  masker.add(token);
+  for (const text of [`{"a": ${token}`, `{"a": "${token}`, `<html>${'x'.repeat(15)}${token}`]) {
+    assert.throws(
+      () => parseJsonText(text),
+      (err: Error) => {
+        for (let i = 0; i + 4 <= token.length; i++) assert.ok(!err.message.includes(token.slice(i, i + 4)), err.message);
+        return err instanceof SyntaxError && /^(Unexpected token|Unterminated string)/.test(err.message);
+      },
+    );
+  }
+  assert.throws(() => parseJsonText('{"a": 1 "b"}'), { message: `Expected ',' or '}' after property value in JSON at position 8 near ${JSON.stringify('{"a": 1 "b"}')}` });
 });

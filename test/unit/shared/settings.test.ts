@@ -122,6 +122,8 @@ test('settings that exclude each other are named as the user spelled them', () =
   ]);
 });
 
+const register = (secret: string | undefined) => masker.add(secret);
+
 test('a secret value never appears in an error, not even quoted by a parser, and is masked from then on', () => {
   const secretDecl = {
     pin: setting.int({ doc: 'PIN.', secret: true }),
@@ -131,7 +133,7 @@ test('a secret value never appears in an error, not even quoted by a parser, and
   const env = { PLUGIN_PIN: 'hunter2-not-a-number', PLUGIN_ARGS: 'A=1,TOKEN:hunter3secret', PLUGIN_CONFIG: '{"auths": hunter4secret}' };
   const problems = (() => {
     try {
-      readSettings(secretDecl, env);
+      readSettings(secretDecl, env, {}, register);
     } catch (err) {
       return (err as SettingsError).problems;
     }
@@ -147,8 +149,15 @@ test('a secret value never appears in an error, not even quoted by a parser, and
 
 test("a secret list's items and a secret map's values are masked one by one", () => {
   const d = { args: setting.map({ doc: 'Args.', secret: true }), ids: setting.list({ doc: 'Ids.', secret: true }) };
-  readSettings(d, { PLUGIN_ARGS: 'NPM_TOKEN=npm-abcdef123,REGION=eu-west-1', PLUGIN_IDS: 'id-one-111,id-two-222' });
+  readSettings(d, { PLUGIN_ARGS: 'NPM_TOKEN=npm-abcdef123,REGION=eu-west-1', PLUGIN_IDS: 'id-one-111,id-two-222' }, {}, register);
   assert.equal(masker.mask('--build-arg=NPM_TOKEN=npm-abcdef123 eu-west-1 id-two-222'), '--build-arg=NPM_TOKEN=******** ******** ********');
+});
+
+test('a declaration can name the secrets inside a structured value, registered as soon as it is read', () => {
+  const registered: string[] = [];
+  const d = { config: setting.json({ doc: 'Config.', secrets: (v) => [(v as { password?: string }).password] }), plain: setting.string({ doc: 'Plain.' }) };
+  readSettings(d, { PLUGIN_CONFIG: '{"user": "bot", "password": "pw-in-json-1"}', PLUGIN_PLAIN: 'readable' }, {}, (s) => s && registered.push(s));
+  assert.deepEqual(registered, ['pw-in-json-1']);
 });
 
 test('a switch set to false does not count against an exclusive group', () => {
