@@ -331,13 +331,13 @@ test('a username without a password is a settings error before anything runs', a
   const r = await kaniko({ PLUGIN_REPO: 'acme/app', PLUGIN_USERNAME: 'me' });
   assert.equal(r.code, 1);
   assert.equal(r.record, undefined);
-  assert.match(r.stderr, /error: settings\.username is set but settings\.password is not: set both to log in to https:\/\/index\.docker\.io\/v1\/, or neither\./);
+  assert.match(r.stderr, /error: settings\.username is set but settings\.password is not: set them together, or none of them\./);
   assert.ok(!existsSync(join(r.dir, 'docker', 'config.json')));
 });
 
 test('bad input fails before the executor runs, with exit 1 and a clear message', async () => {
   const rows: Array<[string, Record<string, string>, RegExp]> = [
-    ['missing repo', {}, /error: settings\.repo is required to push an image/],
+    ['missing repo', {}, /error: set one of settings\.repo or settings\.no_push\. Example: repo: registry\.example\.com\/team\/app/],
     ['missing Dockerfile', { PLUGIN_REPO: 'a/b', PLUGIN_DOCKERFILE: 'Dockerfile.prod', PLUGIN_CONTEXT: 'app' }, /error: the Dockerfile Dockerfile\.prod does not exist: looked for \S+\/src\/Dockerfile\.prod and \S+\/src\/app\/Dockerfile\.prod\./],
     ['malformed build arg', { PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: 'A=1,=' }, /error: settings\.build_args: expected key=value pairs, one has no key \(the value is not shown: the setting is secret\)/],
     ['bad build arg name', { PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: '{"A B":"x"}' }, /error: settings\.build_args: "A B" is not a build argument name/],
