@@ -339,7 +339,7 @@ test('bad input fails before the executor runs, with exit 1 and a clear message'
   const rows: Array<[string, Record<string, string>, RegExp]> = [
     ['missing repo', {}, /error: set one of settings\.repo or settings\.no_push\. Example: repo: registry\.example\.com\/team\/app/],
     ['missing Dockerfile', { PLUGIN_REPO: 'a/b', PLUGIN_DOCKERFILE: 'Dockerfile.prod', PLUGIN_CONTEXT: 'app' }, /error: the Dockerfile Dockerfile\.prod does not exist: looked for \S+\/src\/Dockerfile\.prod and \S+\/src\/app\/Dockerfile\.prod\./],
-    ['malformed build arg', { PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: 'A=1,=' }, /error: settings\.build_args: expected key=value pairs, one has no key \(the value is not shown: the setting is secret\)/],
+    ['malformed build arg', { PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: '=1,A=2' }, /error: settings\.build_args: expected key=value pairs, one has no key \(the value is not shown: the setting is secret\)/],
     ['bad build arg name', { PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: '{"A B":"x"}' }, /error: settings\.build_args: "A B" is not a build argument name/],
     ['not semver', { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', DRONE_BUILD_EVENT: 'tag', DRONE_COMMIT_REF: 'refs/tags/20190203' }, /error: auto_tag: the git tag 20190203 is not a semantic version/],
     ['auto_tag with tags', { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', PLUGIN_TAGS: '1.0' }, /error: settings\.auto_tag and settings\.tags exclude each other/],
