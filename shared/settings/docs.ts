@@ -12,12 +12,18 @@ export function settingsTable<D extends Declaration>(decl: D, rules: Rules<D> = 
   const rows = Object.entries(decl).map(([name, spec]) => {
     const names = [`\`${name}\``, ...(spec.options.aliases ?? []).map((a) => `\`${a}\``)].join(', ');
     const extra = [...(spec.options.env ?? []).map((e) => ` Also read from \`${e}\`.`), flagText(spec)].join('');
-    const notes = [spec.options.path ? 'in the workspace' : '', spec.options.secret ? 'secret' : ''].filter(Boolean).join(', ');
+    const notes = [pathNote(spec), spec.options.secret ? 'secret' : ''].filter(Boolean).join(', ');
     return `| ${names} | ${typeText(spec)} | ${defaultText(spec)} | ${cell(spec.options.doc + extra)}${notes ? ` (${notes})` : ''} |`;
   });
   const table = ['| setting (aliases) | type | default | description |', '|---|---|---|---|', ...rows].join('\n');
   const described = describeRules(rules);
   return described.length === 0 ? table : `${table}\n\nRules, checked with every other setting before the step does anything:\n${described.map((r) => `- ${r}`).join('\n')}`;
+}
+
+function pathNote(spec: Setting<unknown>): string {
+  const path = spec.options.path;
+  if (!path) return '';
+  return path === 'workspace' || path === 'workspace-glob' ? 'in the workspace' : 'a path in the workspace';
 }
 
 function flagText(spec: Setting<unknown>): string {
