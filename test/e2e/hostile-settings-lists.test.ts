@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { loadAll } from 'js-yaml';
-import { writeStandIn } from '../components/kaniko-executor/index.ts';
 import { startKubeApi } from '../kube-api/server.ts';
 import { droneBuildEnv } from '../support/drone-env.ts';
+import { runKaniko } from '../support/kaniko-step.ts';
 import { repoRoot, runBundle } from '../support/run-bundle.ts';
 
 /**
@@ -39,22 +39,8 @@ function substituted(text: string, env: Record<string, string>): string {
 }
 
 async function kaniko(workspace: string, env: Record<string, string>) {
-  const dir = tempDir('lists-kaniko-');
-  const executor = writeStandIn(dir);
-  const r = await runBundle(
-    'kaniko',
-    {
-      ...droneBuildEnv,
-      DRONE_WORKSPACE: workspace,
-      DOCKER_CONFIG: join(dir, 'docker'),
-      PLUGIN_ENV_FILE: join(dir, 'no-status-file'),
-      PLUGIN_EXECUTOR: executor.path,
-      PLUGIN_DIGEST_FILE: join(dir, 'digest'),
-      ...env,
-    },
-    { cwd: workspace },
-  );
-  return { ...r, argv: executor.record()?.argv ?? [] };
+  const r = await runKaniko(tempDir('lists-kaniko-'), workspace, { ...droneBuildEnv, ...env });
+  return { ...r, argv: r.record?.argv ?? [] };
 }
 
 test('build_args and custom_labels with commas in their values, as Drone encodes the YAML lists', async () => {

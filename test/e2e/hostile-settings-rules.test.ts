@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { writeStandIn } from '../components/kaniko-executor/index.ts';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { droneBuildEnv } from '../support/drone-env.ts';
+import { runKaniko } from '../support/kaniko-step.ts';
 import { runBundle } from '../support/run-bundle.ts';
+import { assertRefused } from '../support/settings-refused.ts';
 
 /**
  * The rules between settings, misspelled names and bad values are found together, before the
@@ -32,11 +33,6 @@ beforeEach(() => {
 });
 after(() => rmSync(workspace, { recursive: true, force: true }));
 
-/** The error as the log prints it: every line of it prefixed. */
-function errorLines(lines: readonly string[]): string {
-  return lines.map((l) => `error: ${l}\n`).join('');
-}
-
 function run(plugin: string, env: Record<string, string>) {
   return runBundle(plugin, { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...env }, { cwd: workspace });
 }
@@ -53,29 +49,23 @@ describe('kubernetes', () => {
       PLUGIN_TIMEOUT: '5 minutes',
       PLUGIN_NAMSPACE: 'demo',
     });
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.equal(
-      r.stderr,
-      errorLines([
-        '8 settings are wrong:',
-        `  settings.template: "../../../../../../etc/passwd" is outside the workspace ${workspace}`,
-        '  settings.timeout: expected a duration, got "5 minutes". Example: timeout: 5m',
-        '  settings.deployment needs settings.repo and settings.tag. Example: repo: registry.example.com/team/web',
-        '  settings.prune needs settings.prune_label. Example: prune_label: app.kubernetes.io/part-of=shop',
-        '  settings.client_cert is set but settings.client_key is not: set them together, or none of them.',
-        '  settings.manifests and settings.deployment exclude each other: set only one of them.',
-        '  settings.template and settings.deployment exclude each other: set only one of them.',
-        '  settings.namspace is not a setting: did you mean settings.namespace?',
-      ]),
-    );
+    assertRefused(r, [
+      `settings.template: "../../../../../../etc/passwd" is outside the workspace ${workspace}`,
+      'settings.timeout: expected a duration, got "5 minutes". Example: timeout: 5m',
+      'settings.deployment needs settings.repo and settings.tag. Example: repo: registry.example.com/team/web',
+      'settings.prune needs settings.prune_label. Example: prune_label: app.kubernetes.io/part-of=shop',
+      'settings.client_cert is set but settings.client_key is not: set them together, or none of them.',
+      'settings.manifests and settings.deployment exclude each other: set only one of them.',
+      'settings.template and settings.deployment exclude each other: set only one of them.',
+      'settings.namspace is not a setting: did you mean settings.namespace?',
+    ]);
     assert.match(r.stdout, /^hint: Fix the step's "settings:" in \.drone\.yml\.$/m);
     assert.equal(api.requests.length, 0, 'no request reached the API server');
   });
 
   test('namspace: demo fails the step, where it used to deploy into default with exit 0', async () => {
     const r = await run('kubernetes', { PLUGIN_KUBECONFIG: api.kubeconfig(), PLUGIN_MANIFESTS: 'k8s/', PLUGIN_NAMSPACE: 'demo' });
-    assert.equal(r.code, 1);
-    assert.equal(r.stderr, 'error: settings.namspace is not a setting: did you mean settings.namespace?\n');
+    assertRefused(r, ['settings.namspace is not a setting: did you mean settings.namespace?']);
     assert.equal(api.requests.length, 0);
     assert.equal(api.get('/api/v1/namespaces/default/configmaps/rules'), undefined);
   });
@@ -92,8 +82,7 @@ describe('kubernetes', () => {
 describe('slack', () => {
   test('access_token without channel or recipient is a settings error before any request (auth.test included)', async () => {
     const r = await run('slack', { PLUGIN_ACCESS_TOKEN: slack.token, PLUGIN_API_URL: `${slack.url}/api` });
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.equal(r.stderr, 'error: settings.access_token needs settings.channel or settings.recipient. Example: channel: deployments\n');
+    assertRefused(r, ['settings.access_token needs settings.channel or settings.recipient. Example: channel: deployments']);
     assert.equal(slack.received.length, 0);
     assert.ok(!(r.stdout + r.stderr).includes(slack.token));
   });
@@ -106,16 +95,11 @@ describe('slack', () => {
       PLUGIN_WEBOOK: slack.webhookUrl,
       PLUGIN_CHANNEL: 'deployments',
     });
-    assert.equal(r.code, 1);
-    assert.equal(
-      r.stderr,
-      errorLines([
-        '3 settings are wrong:',
-        '  settings.custom_block: block 1 has no "type": every Block Kit block is an object with a "type", such as "section" or "header"',
-        '  settings.thread_ts_file needs settings.access_token. Example: access_token: text',
-        '  settings.webook is not a setting: did you mean settings.webhook?',
-      ]),
-    );
+    assertRefused(r, [
+      'settings.custom_block: block 1 has no "type": every Block Kit block is an object with a "type", such as "section" or "header"',
+      'settings.thread_ts_file needs settings.access_token. Example: access_token: text',
+      'settings.webook is not a setting: did you mean settings.webhook?',
+    ]);
     assert.equal(slack.received.length, 0);
     assert.ok(!(r.stdout + r.stderr).includes('sortie-webhook-secret-path'), 'the webhook URL leaked');
   });
@@ -124,11 +108,9 @@ describe('slack', () => {
 describe('kaniko', () => {
   test('every problem at once, before the executor runs or a Docker config is written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hostile-settings-kaniko-'));
-    const executor = writeStandIn(dir);
     writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
-    const r = await run('kaniko', {
-      PLUGIN_EXECUTOR: executor.path,
-      DOCKER_CONFIG: join(dir, 'docker'),
+    const r = await runKaniko(dir, workspace, {
+      ...droneBuildEnv,
       PLUGIN_USERNAME: 'bot',
       PLUGIN_AUTO_TAG: 'true',
       PLUGIN_TAGS: '1.0',
@@ -137,30 +119,25 @@ describe('kaniko', () => {
       PLUGIN_REGISTRIES: '[{"registry": "quay.io", "password": "quay-secret-pass"}]',
       PLUGIN_SECRET_KEY: 'aws-secret-value',
     });
-    assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.equal(
-      r.stderr,
-      errorLines([
-        '7 settings are wrong:',
-        '  settings.cache_ttl: expected a duration such as 6h or 90m, got "two weeks"',
-        '  settings.registries: item 1 has a password but no username: give both, or neither',
-        '  settings.username is set but settings.password is not: set them together, or none of them.',
-        '  settings.secret_key is set but settings.access_key is not: set them together, or none of them.',
-        '  set one of settings.repo or settings.no_push. Example: repo: registry.example.com/team/app',
-        '  settings.auto_tag and settings.tags exclude each other: set only one of them.',
-        '  settings.build_arg is not a setting: did you mean settings.build_args?',
-      ]),
-    );
-    assert.equal(executor.record(), undefined, 'the executor did not run');
+    assertRefused(r, [
+      'settings.cache_ttl: expected a duration such as 6h or 90m, got "two weeks"',
+      'settings.registries: item 1 has a password but no username: give both, or neither',
+      'settings.username is set but settings.password is not: set them together, or none of them.',
+      'settings.secret_key is set but settings.access_key is not: set them together, or none of them.',
+      'set one of settings.repo or settings.no_push. Example: repo: registry.example.com/team/app',
+      'settings.auto_tag and settings.tags exclude each other: set only one of them.',
+      'settings.build_arg is not a setting: did you mean settings.build_args?',
+    ]);
+    assert.equal(r.record, undefined, 'the executor did not run');
+    assert.ok(!existsSync(join(dir, 'docker', 'config.json')));
     for (const secret of ['quay-secret-pass', 'aws-secret-value']) assert.ok(!(r.stdout + r.stderr).includes(secret));
     rmSync(dir, { recursive: true, force: true });
   });
 
   test('auto_tag on a pull request skips before the rules: a fork gets no secrets, so half a login is expected', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hostile-settings-kaniko-'));
-    const executor = writeStandIn(dir);
-    const r = await run('kaniko', {
-      PLUGIN_EXECUTOR: executor.path,
+    const r = await runKaniko(dir, workspace, {
+      ...droneBuildEnv,
       PLUGIN_REPO: 'acme/app',
       PLUGIN_USERNAME: 'bot',
       PLUGIN_AUTO_TAG: 'true',
@@ -169,7 +146,7 @@ describe('kaniko', () => {
     });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^auto_tag: skipping the build/m);
-    assert.equal(executor.record(), undefined);
+    assert.equal(r.record, undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type Recorded, type StandInOptions, writeStandIn } from '../components/kaniko-executor/index.ts';
-import { runBundle } from '../support/run-bundle.ts';
+import type { Recorded, StandInOptions } from '../components/kaniko-executor/index.ts';
+import { runKaniko } from '../support/kaniko-step.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const dirs: string[] = [];
@@ -37,24 +37,13 @@ async function kaniko(env: Record<string, string>, opts: { standIn?: StandInOpti
     mkdirSync(join(workspace, name, '..'), { recursive: true });
     writeFileSync(join(workspace, name), text);
   }
-  const executor = writeStandIn(dir, opts.standIn);
-  const r = await runBundle(
-    'kaniko',
-    {
-      DRONE: 'true',
-      DRONE_WORKSPACE: workspace,
-      DRONE_BUILD_EVENT: 'push',
-      DRONE_COMMIT_REF: 'refs/heads/main',
-      DRONE_REPO_BRANCH: 'main',
-      DOCKER_CONFIG: join(dir, 'docker'),
-      PLUGIN_ENV_FILE: join(dir, 'no-status-file'),
-      PLUGIN_EXECUTOR: executor.path,
-      PLUGIN_DIGEST_FILE: join(dir, 'digest'),
-      ...env,
-    },
-    { cwd: workspace },
+  const r = await runKaniko(
+    dir,
+    workspace,
+    { DRONE: 'true', DRONE_BUILD_EVENT: 'push', DRONE_COMMIT_REF: 'refs/heads/main', DRONE_REPO_BRANCH: 'main', ...env },
+    opts.standIn,
   );
-  return { ...r, output: r.stdout + r.stderr, record: executor.record(), dir, workspace };
+  return { ...r, output: r.stdout + r.stderr, dir, workspace };
 }
 
 function flags(r: Run): string[] {
