@@ -4,3 +4,4 @@ export { settingsTable, withSettingsTable } from './docs.ts';
 export { parseDuration } from './parse-value.ts';
 export { readSettings, SettingsError } from './read.ts';
 export type { ReadOptions, ReadSettings } from './read.ts';
+export { workspacePathProblem } from './workspace-path.ts';

@@ -72,6 +72,21 @@ describe('paths stay in the workspace', () => {
     assert.ok(!(r.stdout + r.stderr + each.map((e) => e.stdout + e.stderr).join('')).includes('FILE-OUTSIDE'), 'no file content is shown');
   });
 
+  test('kubernetes: a manifests directory holding a symlink to a directory outside is refused before any request', async () => {
+    mkdirSync(join(root, 'elsewhere'));
+    writeFileSync(join(root, 'elsewhere', 'stolen.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stolen\n');
+    mkdirSync(join(ws, 'k8s'));
+    writeFileSync(join(ws, 'k8s', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n');
+    symlinkSync(join(root, 'elsewhere'), join(ws, 'k8s', 'shared'));
+    const r = await run('kubernetes', { PLUGIN_KUBECONFIG: api.kubeconfig(), PLUGIN_MANIFESTS: 'k8s/' });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.equal(
+      r.stderr,
+      `error: settings.manifests: "k8s/shared/stolen.yaml" is outside the workspace ${ws} (a symlink leads to ${join(root, 'elsewhere', 'stolen.yaml')}), found in k8s/\n`,
+    );
+    assert.equal(api.requests.length, 0);
+  });
+
   test('slack: template through a symlink, thread_ts_file by .., a file: URL outside; nothing is sent', async () => {
     symlinkSync(join(root, 'secret.txt'), join(ws, 'message.hbs'));
     const r = await run('slack', {
