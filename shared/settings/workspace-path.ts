@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { PathKind } from './declare.ts';
 
@@ -44,8 +44,13 @@ function pathIn(kind: PathKind, value: string, workspace: string): string | unde
   }
 }
 
+/** Whether anything is there, a dangling symlink included; text that cannot be a path (too long, through a file) is not. */
 function exists(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false }) !== undefined || lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 function within(path: string, root: string): boolean {
@@ -62,12 +67,20 @@ function realPrefix(abs: string, links = 0): string {
       return join(realpathSync(head), ...rest);
     } catch {
       // A dangling symlink still decides where a file written there ends up.
-      const link = lstatSync(head, { throwIfNoEntry: false });
-      if (link?.isSymbolicLink() && links < MAX_LINKS) return join(realPrefix(resolve(dirname(head), readlinkSync(head)), links + 1), ...rest);
+      const target = links < MAX_LINKS ? linkTarget(head) : undefined;
+      if (target !== undefined) return join(realPrefix(resolve(dirname(head), target), links + 1), ...rest);
       const parent = dirname(head);
       if (parent === head) return abs;
       rest.unshift(basename(head));
       head = parent;
     }
+  }
+}
+
+function linkTarget(path: string): string | undefined {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ? readlinkSync(path) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -311,6 +311,8 @@ test('path settings stay in the workspace: .., absolute paths and symlinks out o
   ok({ PLUGIN_FILES: 'k8s/,k8s/*.yaml,inner/a.yaml', PLUGIN_OUT: 'out/artifact.json', PLUGIN_CONTEXT: 'git://github.com/a/b.git' });
   ok({ PLUGIN_INLINE: 'Hello {{build.status}}', PLUGIN_OUT: join(ws, 'abs.json') });
   ok({ PLUGIN_INLINE: '../../etc/passwd-does-not-exist' });
+  // Text that cannot be a path: longer than a file name may be, or under a file.
+  ok({ PLUGIN_INLINE: `{{build.status}} ${'x'.repeat(10_000)}`, PLUGIN_OUT: `k8s/a.yaml/${'y'.repeat(5_000)}` });
   assert.deepEqual(appProblems({ PLUGIN_FILES: '../../etc/passwd' }, ws), [`settings.files: "../../etc/passwd" is outside the workspace ${ws}`]);
   assert.deepEqual(appProblems({ PLUGIN_FILES: '../*.yaml' }, ws), [`settings.files: "../*.yaml" is outside the workspace ${ws}`]);
   assert.deepEqual(appProblems({ PLUGIN_OUT: '/etc/passwd' }, ws), [`settings.out: "/etc/passwd" is outside the workspace ${ws}`]);
