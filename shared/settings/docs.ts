@@ -16,7 +16,7 @@ export function settingsTable<D extends Declaration>(decl: D, rules: Rules<D> = 
     return `| ${names} | ${typeText(spec)} | ${defaultText(spec)} | ${cell(spec.options.doc + extra)}${notes ? ` (${notes})` : ''} |`;
   });
   const table = ['| setting (aliases) | type | default | description |', '|---|---|---|---|', ...rows].join('\n');
-  const described = describeRules(rules);
+  const described = describeRules(decl, rules);
   return described.length === 0 ? table : `${table}\n\nRules, checked with every other setting before the step does anything:\n${described.map((r) => `- ${r}`).join('\n')}`;
 }
 

@@ -38,8 +38,11 @@ export function ruleProblems<D extends Declaration>(rules: Rules<D>, view: RuleV
 }
 
 /** The rules in words, for the README, in the order they are checked. */
-export function describeRules<D extends Declaration>(rules: Rules<D>): string[] {
-  const code = (n: string) => `\`${n}\``;
+export function describeRules<D extends Declaration>(decl: D, rules: Rules<D>): string[] {
+  const code = (n: string) => {
+    const none = decl[n]?.options.noChoice;
+    return none === undefined ? `\`${n}\`` : `\`${n}\` (other than \`${JSON.stringify(none)}\`)`;
+  };
   const either = (need: Need<string>) => listed(alternatives(need).map(code), 'or');
   return [
     ...(Object.entries(rules.requires ?? {}) as Array<[string, readonly Need<string>[]]>).map(([name, needs]) => `${code(name)} needs ${listed(needs.map(either))}.`),

@@ -340,4 +340,6 @@ test("the README shows each rule under the table, a setting's flag and whether i
       '- `cert` and `key` are set together or not at all.',
     ].join('\n'),
   );
+  const noChoice = settingsTable({ tags: app.tags, auto: app.auto }, { exclusive: [['tags', 'auto']] });
+  assert.ok(noChoice.endsWith('\n- `tags` (other than `["latest"]`) and `auto` exclude each other.'), noChoice);
 });
