@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoEnv } from '../examples/kubernetes/demo.ts';
+import { copyDemoManifests, demoEnv } from '../examples/kubernetes/demo.ts';
 import { writeStandIn } from '../test/components/kaniko-executor/index.ts';
 import { startSlackStandIn } from '../test/components/slack/server.ts';
 import { startKubeApi } from '../test/kube-api/server.ts';
@@ -61,6 +61,7 @@ async function kanikoStep(): Promise<void> {
 /** The example app deployed to the Kubernetes API emulator, whose controllers roll it out. */
 async function kubernetesStep(): Promise<void> {
   const cluster = await startKubeApi();
+  copyDemoManifests(workspace);
   try {
     header(`kubernetes: deploy the example app to the embedded cluster (${cluster.url})`);
     await step('kubernetes', { ...demoEnv(cluster.kubeconfig()), PLUGIN_DIFF: 'false' });

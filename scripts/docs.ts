@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
-import { pluginReadmes, root } from './readmes.ts';
+import { generatedFiles } from './readmes.ts';
 
-for (const readme of await pluginReadmes()) {
-  if (readme.current === readme.expected) continue;
-  writeFileSync(readme.path, readme.expected);
-  console.log(`updated ${relative(root, readme.path)}`);
+for (const file of await generatedFiles()) {
+  if (file.current === file.expected) continue;
+  writeFileSync(file.path, file.expected);
+  console.log(`updated ${file.name}`);
 }

@@ -9,8 +9,6 @@ type Common = typeof commonSettings;
 
 export interface PluginInput<D extends Declaration> {
   readonly settings: Values<D & Common>;
-  readonly given: ReadonlySet<string>;
-  readonly spelling: Readonly<Record<string, string | undefined>>;
   readonly build: BuildContext;
   /** The environment with the runner's status file laid over it. */
   readonly env: NodeJS.ProcessEnv;
@@ -24,6 +22,10 @@ export interface PluginDefinition<D extends Declaration> {
   /** The plugin's own settings; `debug` and `env_file` are added to every plugin. */
   readonly settings: D;
   readonly rules?: Rules<D & Common>;
+  /** The setting names of the other Sortie plugins (plugins/setting-names.ts), which are no misspellings. */
+  readonly otherPlugins?: readonly string[];
+  /** Why the step has nothing to do in this build; checked before the rules between settings. */
+  skip?(settings: Values<D & Common>, build: BuildContext): string | undefined;
   // biome-ignore lint/suspicious/noConfusingVoidType: a run that returns nothing has succeeded.
   run(input: PluginInput<D>): Promise<number | undefined | void>;
 }
@@ -48,22 +50,26 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
   let log = createLogger({ ...sinks, debug: /^(true|1|yes|on)$/i.test(rawEnv.PLUGIN_DEBUG ?? '') });
   setLogger(log);
   try {
-    const common = readSettings(commonSettings, rawEnv);
+    const common = readSettings(commonSettings, rawEnv, { partial: true, register });
     const overlay = overlayStatusFile(rawEnv, common.values.env_file);
     registerEnv(overlay.env);
     if (overlay.found) {
       log.debug(`read ${common.values.env_file}: ${overlay.changed.length ? `updated ${overlay.changed.join(', ')}` : 'nothing new'}`);
       for (const s of overlay.skipped) log.debug(`${common.values.env_file}:${s.line}: skipped (${s.reason})`);
     }
-    const read = readSettings(all, overlay.env, def.rules, register);
+    const build = buildContext(overlay.env);
+    const skip = def.skip && ((values: Values<D & Common>) => def.skip!(values, build));
+    const read = readSettings(all, overlay.env, { rules: def.rules, workspace: build.workspace, otherPlugins: def.otherPlugins, skip, register });
     log = createLogger({ ...sinks, debug: read.values.debug as boolean });
     setLogger(log);
     for (const w of read.warnings) log.warn(w);
+    if (read.skip) {
+      log.info(read.skip);
+      return 0;
+    }
     const code = await def.run({
       settings: read.values,
-      given: read.given,
-      spelling: read.spelling,
-      build: buildContext(overlay.env),
+      build,
       env: overlay.env,
       log,
       registerSecrets: (secrets) => {

@@ -1,9 +1,15 @@
+import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Puts the example shop's manifests (`app/`) into a workspace as `k8s/`, where `demoEnv` looks. */
+export function copyDemoManifests(workspace: string): void {
+  cpSync(join(import.meta.dirname, 'app'), join(workspace, 'k8s'), { recursive: true });
+}
+
 /**
- * The settings under which `dist/kubernetes.js` deploys the example shop (`app/`) to a cluster: the
- * emulator in `npm start`. Merge them over the build's DRONE_* environment; the manifests path is
- * absolute, so any workspace and working directory will do. The RBAC examples (`rbac/`) are for
+ * The settings under which `dist/kubernetes.js` deploys the example shop to a cluster: the
+ * emulator in `npm start`. Merge them over the build's DRONE_* environment, in a workspace that
+ * `copyDemoManifests` filled: manifests stay in the workspace. The RBAC examples (`rbac/`) are for
  * the README, not the demo: the emulator's admin needs none.
  */
 export function demoEnv(kubeconfig: string, opts: { buildNumber?: number } = {}): Record<string, string> {
@@ -13,7 +19,7 @@ export function demoEnv(kubeconfig: string, opts: { buildNumber?: number } = {})
     PLUGIN_KUBECONFIG: Buffer.from(kubeconfig).toString('base64'),
     PLUGIN_NAMESPACE: 'shop',
     PLUGIN_CREATE_NAMESPACE: 'true',
-    PLUGIN_MANIFESTS: join(import.meta.dirname, 'app'),
+    PLUGIN_MANIFESTS: 'k8s/',
     PLUGIN_VARS: JSON.stringify({ GREETING: 'hello from the demo', REPLICAS: '2', IMAGE_TAG: '1.27' }),
     PLUGIN_PRUNE: 'true',
     PLUGIN_PRUNE_LABEL: 'app.kubernetes.io/part-of=shop',

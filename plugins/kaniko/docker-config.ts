@@ -1,5 +1,3 @@
-import { SettingsError } from '../../shared/settings/index.ts';
-
 /**
  * The executor's Docker config (`$DOCKER_CONFIG/config.json`) and the registry naming it depends
  * on. Kaniko looks Docker Hub up under its v1 URL only (kaniko#1209), so every spelling of Docker
@@ -64,15 +62,19 @@ export function registryType(host: string): RegistryType {
  * its other registries and keys stay, and a login from the settings wins over its entry.
  */
 export function dockerConfig(base: unknown, logins: readonly Login[], credHelpers: Readonly<Record<string, string>>): DockerConfig {
-  const user = base ?? {};
-  if (!isObject(user) || (user.auths !== undefined && !isObject(user.auths)) || (user.credHelpers !== undefined && !isObject(user.credHelpers))) {
-    throw new SettingsError(['settings.config must be a Docker config.json object, like {"auths": {"registry.example.com": {"auth": "..."}}}.']);
-  }
+  // The declaration checked its shape (dockerConfigProblem).
+  const user = (base ?? {}) as Record<string, unknown>;
   const auths: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(user.auths ?? {})) auths[registryKey(key)] = entry;
   for (const login of logins) auths[login.registry] = { auth: Buffer.from(`${login.username}:${login.password}`).toString('base64') };
   const helpers = { ...(user.credHelpers as Record<string, string> | undefined), ...credHelpers };
   return { ...user, auths, ...(Object.keys(helpers).length > 0 ? { credHelpers: helpers } : {}) };
+}
+
+/** What is wrong with `settings.config`, said without its content (it is secret). */
+export function dockerConfigProblem(value: unknown): string | undefined {
+  if (isObject(value) && (value.auths === undefined || isObject(value.auths)) && (value.credHelpers === undefined || isObject(value.credHelpers))) return undefined;
+  return 'expected a Docker config.json object, like {"auths": {"registry.example.com": {"auth": "..."}}}';
 }
 
 /** Every string in a config's `auths` entries, and the password inside each `auth`: values to mask. */

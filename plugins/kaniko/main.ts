@@ -1,5 +1,4 @@
 import { startPlugin } from '../../shared/plugin.ts';
-import { run } from './run.ts';
-import { settings } from './settings.ts';
+import { definition } from './definition.ts';
 
-startPlugin({ name: 'kaniko', settings, run });
+startPlugin(definition);

@@ -1,10 +1,11 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { type BuildContext, buildContext } from '../../shared/context/build-context.ts';
-import { SettingsError, type Values, readSettings } from '../../shared/settings/index.ts';
-import { flagArgs, localContext, secretEnvNames, secretSpecs } from './argv.ts';
+import { type Values, readSettings } from '../../shared/settings/index.ts';
+import { flagArgs } from './argv.ts';
 import { DOCKER_HUB, type DockerConfig, type Login, type RegistryType, configSecrets, dockerConfig, ecrRegion, hostOf, imageHost, registryKey, registryType } from './docker-config.ts';
-import { settings } from './settings.ts';
-import { resolveTags } from './tags.ts';
+import { localContext, secretEnvNames, secretSpecs } from './flag-values.ts';
+import { rules, settings } from './settings.ts';
+import { autoTags, resolveTags } from './tags.ts';
 
 /**
  * Settings and build context -> everything the step will do: the executor's argv and environment,
@@ -54,11 +55,22 @@ export interface Artifact {
   readonly registryUrl: string;
 }
 
+/** A tag build may carry DRONE_TAG without a ref. */
+function refOf(build: BuildContext): string {
+  return build.commit.ref || (build.build.tag ? `refs/tags/${build.build.tag}` : '');
+}
+
+/** Why auto_tag builds no image in this build; the runner asks before the rules between settings. */
+export function skipReason(s: KanikoSettings, build: BuildContext): string | undefined {
+  if (!s.auto_tag) return undefined;
+  const auto = autoTags(build.build.event, refOf(build), build.repo.defaultBranch);
+  return 'skip' in auto ? auto.skip : undefined;
+}
+
 export function planBuild(input: PlanInput): Plan {
   const s = input.settings;
   const { build, env } = input;
-  // A tag build may carry DRONE_TAG without a ref.
-  const ref = build.commit.ref || (build.build.tag ? `refs/tags/${build.build.tag}` : '');
+  const ref = refOf(build);
   const tagged = resolveTags({
     tags: s.tags,
     tagsFile: input.tagsFile,
@@ -73,19 +85,17 @@ export function planBuild(input: PlanInput): Plan {
   if ('skip' in tagged) return tagged;
 
   const push = !s.no_push;
-  const problems = push && !s.repo ? ['settings.repo is required to push an image. Example: repo: registry.example.com/team/app (or set no_push: true to only build).'] : [];
   const repo = s.repo && qualified(s.repo, s.registry);
   const cacheRepo = s.cache_repo && qualified(s.cache_repo, s.registry);
   const dockerConfigDir = env.DOCKER_CONFIG || '/kaniko/.docker';
-  const access = registryAccess(s, repo, cacheRepo, dockerConfigDir, problems);
-  if (problems.length > 0) throw new SettingsError(problems);
+  const access = registryAccess(s, repo, cacheRepo, dockerConfigDir);
 
   const images = repo && (push || s.tar_path) ? tagged.tags.map((t) => `${repo}:${t}`) : [];
   const flags = flagArgs({ ...s, cache_repo: cacheRepo });
   const destinations = images.map((i) => `--destination=${i}`);
   const argv = [...destinations, ...flags];
 
-  const fromEnv = [...s.build_args_from_env, ...secretEnvNames(secretSpecs(s.secrets))];
+  const fromEnv = [...s.build_args_from_env, ...secretEnvNames(secretSpecs(s.secrets) ?? [])];
   const warnings = [...new Set(fromEnv)].filter((n) => !env[n]).map((n) => `${n} is not set in the step's environment, so the build gets no value for it.`);
   const workspace = build.workspace;
 
@@ -121,16 +131,15 @@ interface RegistryAccess {
   readonly secrets: readonly string[];
 }
 
-/** The Docker config, the executor environment and the files that let it pull and push; half a login is a problem. */
-function registryAccess(s: KanikoSettings, repo: string | undefined, cacheRepo: string | undefined, dockerConfigDir: string, problems: string[]): RegistryAccess {
+/** The Docker config, the executor environment and the files that let it pull and push. */
+function registryAccess(s: KanikoSettings, repo: string | undefined, cacheRepo: string | undefined, dockerConfigDir: string): RegistryAccess {
   const pushRegistry = registryKey(s.registry || (repo && imageHost(repo)) || DOCKER_HUB);
   const baseRegistry = registryKey(s.base_image_registry || DOCKER_HUB);
   const logins = [
-    login(problems, pushRegistry, ['username', s.username], ['password', s.password]),
-    login(problems, baseRegistry, ['base_image_username', s.base_image_username], ['base_image_password', s.base_image_password]),
-    ...extraLogins(problems, s.registries),
+    login(pushRegistry, s.username, s.password),
+    login(baseRegistry, s.base_image_username, s.base_image_password),
+    ...extraLogins(s.registries),
   ].filter((l): l is Login => l !== undefined);
-  if (Boolean(s.access_key) !== Boolean(s.secret_key)) problems.push("settings.access_key and settings.secret_key go together: set both, or neither to use the pod's AWS identity.");
 
   // A login the user gave wins over the helper: Docker would ask the helper first.
   const loggedIn = new Set(logins.map((l) => hostOf(l.registry)));
@@ -168,7 +177,7 @@ export function artifactJson(artifact: Artifact, images: readonly string[], dige
 export function planFromEnv(env: Readonly<Record<string, string | undefined>>, tagsFile?: string): Plan {
   // Drone's default workspace, when the environment does not name one.
   const build = buildContext(env, '/drone/src');
-  return planBuild({ settings: readSettings(settings, env).values, build, env, tagsFile });
+  return planBuild({ settings: readSettings(settings, env, { rules }).values, build, env, tagsFile });
 }
 
 /** The private parts of a service account key, which a tool may print on their own. */
@@ -190,33 +199,14 @@ function qualified(repo: string, registry: string | undefined): string {
   return key === DOCKER_HUB ? repo : `${key}/${repo}`;
 }
 
-type Named = readonly [name: string, value: string | undefined];
-
-function login(problems: string[], registry: string, [userName, username]: Named, [passName, password]: Named): Login | undefined {
-  if (!username && !password) return undefined;
-  if (!username || !password) {
-    problems.push(`settings.${username ? userName : passName} is set but settings.${username ? passName : userName} is not: set both to log in to ${registry}, or neither.`);
-    return undefined;
-  }
-  return { registry, username, password };
+/** A login from a user and password; the rules and the declaration made sure both or neither are set. */
+function login(registry: string, username: string | undefined, password: string | undefined): Login | undefined {
+  return username && password ? { registry, username, password } : undefined;
 }
 
-function extraLogins(problems: string[], registries: unknown): Array<Login | undefined> {
-  if (registries === undefined) return [];
-  if (!Array.isArray(registries)) {
-    problems.push('settings.registries must be a list of {registry, username, password}.');
-    return [];
-  }
-  return registries.map((r: unknown, i) => {
-    const entry = (typeof r === 'object' && r !== null ? r : {}) as Record<string, unknown>;
-    const text = (k: string) => (typeof entry[k] === 'string' ? (entry[k] as string) : undefined);
-    const registry = text('registry');
-    if (!registry) {
-      problems.push(`settings.registries[${i}] has no registry: each item is {registry, username, password}.`);
-      return undefined;
-    }
-    return login(problems, registryKey(registry), [`registries[${i}].username`, text('username')], [`registries[${i}].password`, text('password')]);
-  });
+function extraLogins(registries: unknown): Array<Login | undefined> {
+  // The declaration checked that it is a list of {registry, username, password}.
+  return ((registries ?? []) as Array<Record<string, string | undefined>>).map((r) => login(registryKey(r.registry!), r.username, r.password));
 }
 
 function dockerfileCandidates(workspace: string, dockerfile: string, context: string, subPath: string | undefined): string[] {

@@ -18,12 +18,8 @@ export interface TagInput {
 
 export function resolveTags(input: TagInput): TagResult {
   const given = splitTags(input.tags);
+  // The rules keep tags (other than plugins/kaniko's default `latest`) and expand_tag away from auto_tag.
   if (input.autoTag) {
-    const problems = [];
-    // `tags: latest` is plugins/kaniko's default, so it does not count as a choice.
-    if (given.length > 0 && !(given.length === 1 && given[0] === 'latest')) problems.push('settings.auto_tag and settings.tags exclude each other: auto_tag derives the tags from the git ref.');
-    if (input.expandTag) problems.push('settings.auto_tag and settings.expand_tag exclude each other: auto_tag already gives the major and minor tags.');
-    if (problems.length > 0) throw new SettingsError(problems);
     const auto = autoTags(input.event, input.ref, input.defaultBranch);
     if ('skip' in auto) return auto;
     return { tags: checked(withSuffix(auto.tags, input.autoTagSuffix)) };

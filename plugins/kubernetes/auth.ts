@@ -181,12 +181,6 @@ function proxyOf(url: string, cluster: string): string {
 function fromServer(input: AuthInput): Connection {
   const pem = (value: string | undefined, setting: string) =>
     value ? Buffer.from(decodeMaybeBase64(value, (t) => t.includes('-----BEGIN'), setting), 'utf8') : undefined;
-  if (!input.token && !input.client_cert) {
-    throw new PluginError('settings.server is set but neither settings.token nor settings.client_cert is', {
-      hint: 'Give a service account token (token: {from_secret: kube_token}), or client_cert and client_key.',
-    });
-  }
-  if (input.client_cert && !input.client_key) throw new PluginError('settings.client_cert needs settings.client_key');
   const token = input.token?.trim();
   return {
     server: normalizeServer(input.server!),

@@ -1,5 +1,4 @@
 import { startPlugin } from '../../shared/plugin.ts';
-import { run } from './run.ts';
-import { rules, settings } from './settings.ts';
+import { definition } from './definition.ts';
 
-startPlugin({ name: 'kubernetes', settings, rules, run });
+startPlugin(definition);

@@ -3,6 +3,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { load } from 'js-yaml';
 import { PluginError } from '../../shared/errors.ts';
 import { excerpt } from '../../shared/secrets.ts';
+import { workspacePathProblem } from '../../shared/settings/index.ts';
 
 /** Where an object was written: shown with every message about it. */
 export interface Source {
@@ -53,6 +54,11 @@ export function findManifestFiles(entries: readonly string[], workspace: string)
       found = statSync(abs).isDirectory() ? walk(abs) : [abs];
     }
     if (found.length === 0) throw new PluginError(`settings.manifests: ${entry} matches no .yaml, .yml or .json file`);
+    // A directory may hold a symlink to one outside the workspace, which the walk follows.
+    for (const f of found) {
+      const problem = workspacePathProblem('workspace', relative(workspace, f), workspace);
+      if (problem) throw new PluginError(`settings.manifests: ${problem}, found in ${entry}`);
+    }
     for (const f of found) if (!out.includes(f)) out.push(f);
   }
   return out.map((f) => relative(workspace, f) || f);

@@ -190,9 +190,7 @@ function stampRestart(body: KubeObject, at: string): void {
 }
 
 /** `repo:tag`, or `repo@sha256:...` for a digest. */
-export function imageOf(repo: string | undefined, tag: string | undefined): string {
-  if (!repo) throw new PluginError('settings.deployment is set, so settings.repo is needed too', { hint: 'Example: repo: registry.example.com/team/web' });
-  if (!tag) throw new PluginError('settings.deployment is set, so settings.tag is needed too', { hint: 'Example: tag: ${DRONE_COMMIT_SHA:0:8}' });
+export function imageOf(repo: string, tag: string): string {
   return /^sha256:[a-f0-9]{64}$/.test(tag) ? `${repo}@${tag}` : `${repo}:${tag}`;
 }
 

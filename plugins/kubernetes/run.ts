@@ -23,13 +23,7 @@ const POLL_MS = 1000;
 
 export async function run(input: PluginInput<Settings>): Promise<number> {
   const { settings: s, log, build } = input;
-  if (s.prune && !s.prune_label) throw new PluginError('settings.prune needs settings.prune_label', { hint: 'Example: prune_label: app.kubernetes.io/part-of=shop (put that label on every manifest).' });
   const setImageMode = s.deployment.length > 0;
-  if (!setImageMode && s.manifests.length === 0 && !s.template) {
-    throw new PluginError('nothing to deploy: set settings.manifests (files, directories or globs) or settings.template', {
-      hint: 'Example: manifests: [k8s/]. To only change an image, set deployment, repo and tag.',
-    });
-  }
 
   // Manifests first: a mistake in them needs no cluster to be found.
   const manifests = setImageMode ? [] : await loadManifests(input);
@@ -118,7 +112,8 @@ async function setImages(kube: KubeClient, input: PluginInput<Settings>, namespa
     tag = tag.split(',')[0]!.trim();
     log.warn(`settings.tag has several values; using the first, ${tag}`);
   }
-  const image = imageOf(s.repo, tag);
+  // The rules say deployment needs repo and tag.
+  const image = imageOf(s.repo!, tag!);
   const targets = s.deployment.map((name): Target => ({
     label: labelOf('Deployment', 'apps', name),
     kind: 'Deployment',

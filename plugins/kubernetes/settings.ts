@@ -36,6 +36,7 @@ export const settings = {
     doc: "Do not verify the API server's certificate. Insecure: prefer `ca`.",
     aliases: ['skip_tls_verify', 'skip_tls'],
   }),
+  // Where the pod mounts its credentials, not a workspace path.
   service_account_dir: setting.string({
     doc: 'Where the in-cluster service account (token, ca.crt, namespace) is mounted.',
     default: DEFAULT_SERVICE_ACCOUNT_DIR,
@@ -46,10 +47,12 @@ export const settings = {
     doc: 'Manifest files, directories (searched recursively for *.yaml, *.yml, *.json) and globs, applied in the order given.',
     aliases: ['files', 'manifest'],
     example: '[k8s/]',
+    path: 'workspace-glob',
   }),
   template: setting.string({
     doc: 'A manifest given inline, or the path of one; also `{type: yaml, data: "..."}`. Rendered like `manifests`.',
     example: 'k8s/deployment.yaml',
+    path: 'workspace-or-text',
   }),
   vars: setting.map({ doc: 'Variables for `${VAR}` and `{{vars.name}}` in manifests.', example: '{replicas: 3}' }),
   namespace: setting.string({ doc: 'The namespace of namespaced objects that do not name one; the kubeconfig or service account namespace by default.' }),
@@ -80,6 +83,13 @@ export const settings = {
 export type Settings = typeof settings;
 
 export const rules: Rules<Settings> = {
+  requires: {
+    server: [['token', 'client_cert']],
+    deployment: ['repo', 'tag'],
+    prune: ['prune_label'],
+  },
+  together: [['client_cert', 'client_key']],
+  oneOf: [['manifests', 'template', 'deployment']],
   exclusive: [
     ['token', 'client_cert'],
     ['manifests', 'deployment'],

@@ -1,11 +1,10 @@
 import type { BuildContext } from '../../shared/context/index.ts';
 import { isFailedStatus } from '../../shared/context/index.ts';
-import { PluginError } from '../../shared/errors.ts';
 import type { Values } from '../../shared/settings/index.ts';
 import { buildTemplateFields } from '../../shared/template/build-fields.ts';
 import { templateView } from '../../shared/template/context-view.ts';
 import type { Render } from '../../shared/template/handlebars.ts';
-import type { settings } from './settings.ts';
+import { blocksOf, type settings } from './settings.ts';
 
 /** The message, decided without I/O: the same structure goes to a webhook or to chat.postMessage. */
 export interface Attachment {
@@ -57,7 +56,8 @@ export function planMessage(s: SlackSettings, build: BuildContext, templates: Lo
     icon_emoji: s.icon_emoji,
     link_names: s.link_names || undefined,
     attachments: [{ color: s.color ?? statusColor(status), text, fallback, mrkdwn_in: ['text', 'fallback'], image_url: s.image_url }],
-    blocks: s.custom_block === undefined ? undefined : blocksOf(s.custom_block),
+    // The declaration checked the shape.
+    blocks: s.custom_block === undefined ? undefined : (blocksOf(s.custom_block) as Record<string, unknown>[]),
   };
 }
 
@@ -90,20 +90,4 @@ export function withMentions(text: string, mentions: readonly string[]): string 
 
 function prefixed(prefix: string, name: string): string {
   return name.startsWith(prefix) ? name : prefix + name;
-}
-
-/** Any block type is passed on; Slack validates the blocks themselves, we only check the shape. */
-function blocksOf(value: unknown): Record<string, unknown>[] {
-  const blocks = Array.isArray(value) ? value : (value as { blocks?: unknown } | null)?.blocks;
-  if (!Array.isArray(blocks)) {
-    throw new PluginError('settings.custom_block: expected {"blocks": [...]} or a list of blocks', {
-      hint: 'Build the blocks in Slack\'s Block Kit Builder and paste its JSON, e.g. custom_block: \'{"blocks":[{"type":"section","text":{"type":"mrkdwn","text":"hi"}}]}\'',
-    });
-  }
-  blocks.forEach((block, i) => {
-    if (block === null || typeof block !== 'object' || typeof (block as { type?: unknown }).type !== 'string') {
-      throw new PluginError(`settings.custom_block: block ${i + 1} has no "type"`, { hint: 'Every Block Kit block is an object with a "type", such as "section" or "header".' });
-    }
-  });
-  return blocks as Record<string, unknown>[];
 }

@@ -11,14 +11,6 @@ import { readThreadTs, writeThreadTs } from './thread-file.ts';
 const TEMPLATE_SETTINGS = ['template', 'template_success', 'template_failure', 'fallback'] as const;
 
 export async function run({ settings: s, build, log }: PluginInput<typeof settings>): Promise<number> {
-  if (!s.webhook && !s.access_token) {
-    throw new PluginError('settings.webhook or settings.access_token is required', {
-      hint: 'Keep the webhook URL in a secret: webhook: { from_secret: slack_webhook }',
-    });
-  }
-  if (s.thread_ts_file && !s.access_token) {
-    throw new PluginError('settings.thread_ts_file needs settings.access_token', { hint: 'Webhooks do not return the timestamp a thread is replied to.' });
-  }
   const http = createHttpClient({ timeoutMs: s.timeout });
   const templates = await loadTemplates(s, build.workspace, http);
   const renderer = Object.keys(templates).length > 0 ? (await import('../../shared/template/handlebars.ts')).renderTemplate : undefined;

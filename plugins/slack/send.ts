@@ -80,15 +80,10 @@ export async function sendWithToken(
     return answer;
   };
   await call('auth.test', {});
-  if (!message.channel) {
-    throw new PluginError('settings.channel or settings.recipient is required with settings.access_token', {
-      hint: 'A webhook knows its channel; a token does not. Example: channel: deployments',
-    });
-  }
   const answer = await call('chat.postMessage', {
     ...message,
     text: message.attachments[0]?.fallback,
     thread_ts: threadTs,
   });
-  return { channel: answer.channel ?? message.channel, ts: answer.ts ?? '' };
+  return { channel: answer.channel ?? message.channel ?? '', ts: answer.ts ?? '' };
 }

@@ -10,13 +10,11 @@ import { repoRoot } from './runtime.ts';
  */
 export async function snapshotBundle(plugin: string, outfile: string): Promise<string> {
   const imp = (p: string) => JSON.stringify(join(repoRoot, p));
-  const rules = plugin === 'kubernetes' ? ', rules' : '';
   const contents = [
     "import v8 from 'node:v8';",
     `import { startPlugin } from ${imp('shared/plugin.ts')};`,
-    `import { run } from ${imp(`plugins/${plugin}/run.ts`)};`,
-    `import { settings${rules} } from ${imp(`plugins/${plugin}/settings.ts`)};`,
-    `v8.startupSnapshot.setDeserializeMainFunction(() => startPlugin({ name: ${JSON.stringify(plugin)}, settings${rules}, run }));`,
+    `import { definition } from ${imp(`plugins/${plugin}/definition.ts`)};`,
+    'v8.startupSnapshot.setDeserializeMainFunction(() => startPlugin(definition));',
   ].join('\n');
   await build({
     stdin: { contents, resolveDir: repoRoot, sourcefile: `${plugin}-snapshot-entry.ts`, loader: 'ts' },

@@ -78,7 +78,11 @@ function parseList(raw: string): string[] {
     .filter((s) => s !== '');
 }
 
-/** Drone encodes a YAML map as JSON; a `k=v` list is accepted too, as the anchor plugins do. */
+/**
+ * Drone encodes a YAML map as JSON; a `k=v` list is accepted too, as the anchor plugins do. Drone
+ * and Woodpecker join a list with bare commas, so `["A=x, y", "B=1,2"]` arrives as `A=x, y,B=1,2`:
+ * only a comma that starts a new `KEY=` ends an item. A JSON array keeps any value as written.
+ */
 function parseMap(raw: string): Record<string, string> {
   const v = raw.trim();
   if (v.startsWith('{')) {
@@ -87,7 +91,7 @@ function parseMap(raw: string): Record<string, string> {
     return Object.fromEntries(Object.entries(parsed).map(([k, val]) => [k, scalarText(val)]));
   }
   const out: Record<string, string> = {};
-  for (const item of parseList(v)) {
+  for (const item of v.startsWith('[') ? parseList(v) : splitPairs(v)) {
     const eq = item.indexOf('=');
     const shown = JSON.stringify(excerpt(item, 40));
     if (eq < 0) throw new ValueError(`expected key=value pairs, ${shown} has no "="`, 'expected key=value pairs, one has no "="');
@@ -97,13 +101,52 @@ function parseMap(raw: string): Record<string, string> {
   return out;
 }
 
+/**
+ * A key as build args, labels, variables and registries spell them: `NODE_ENV`,
+ * `org.opencontainers.image.title`, `app.kubernetes.io/name`, `10.0.0.1:5000`.
+ */
+const STARTS_PAIR = /^\s*\w[\w./:-]*=/;
+
+function splitPairs(v: string): string[] {
+  const items: string[] = [];
+  for (const piece of v.split(',')) {
+    if (items.length === 0 || STARTS_PAIR.test(piece)) items.push(piece);
+    else items[items.length - 1] += `,${piece}`;
+  }
+  return items.map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/**
+ * Deeper than any real setting (a Docker config.json is 4 levels, Block Kit about 8), and shallow
+ * enough that a hostile value is refused before the parser builds it.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 function parseJson(raw: string): unknown {
+  if (nestedTooDeep(raw)) throw new ValueError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   try {
     return parseJsonText(raw);
   } catch (err) {
     // V8's message quotes the text around the error, so it is kept out of secret settings' errors.
     throw new ValueError(`invalid JSON (${(err as Error).message})`, 'invalid JSON');
   }
+}
+
+/** Whether brackets outside strings nest past the limit: one pass, no allocation. */
+function nestedTooDeep(text: string): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }
 
 function scalarText(v: unknown): string {

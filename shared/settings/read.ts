@@ -1,21 +1,36 @@
 import { PluginError } from '../errors.ts';
 import { excerpt } from '../secrets.ts';
-import type { Declaration, Kind, Setting, Values } from './declare.ts';
-import { envNameOf, nearest, normalizeEnvName, settingNameOf } from './names.ts';
+import type { Declaration, Kind, Rules, Setting, Values } from './declare.ts';
+import { envNameOf, isMisspelling, nearest, normalizeEnvName, settingNameOf } from './names.ts';
 import { ValueError, parseValue } from './parse-value.ts';
+import { ruleProblems } from './rules.ts';
+import { workspacePathProblem } from './workspace-path.ts';
 
-export interface Rules<D extends Declaration> {
-  /** Groups of settings of which at most one may be set. */
-  readonly exclusive?: ReadonlyArray<ReadonlyArray<keyof D & string>>;
+export interface ReadOptions<D extends Declaration> {
+  readonly rules?: Rules<D>;
+  /** Where path settings must stay; without it they are not checked (the demo, unit tests). */
+  readonly workspace?: string;
+  /**
+   * The setting names (and aliases) of the other Sortie plugins: one of them in this step, say from
+   * a YAML anchor shared by several steps, is not a misspelling of a setting of this plugin.
+   */
+  readonly otherPlugins?: readonly string[];
+  /** Leave names not in `decl` alone: it is a part of the settings, read early. */
+  readonly partial?: boolean;
+  /**
+   * Why the step has nothing to do in this build, from values that parsed: then the rules between
+   * settings are not checked, as a pull request from a fork gets no secrets and so half a login.
+   */
+  readonly skip?: (values: Values<D>) => string | undefined;
+  /** Where secret values go as soon as they are found: the runner's masker. */
+  readonly register?: (secret: string | undefined) => void;
 }
 
 export interface ReadSettings<D extends Declaration> {
   readonly values: Values<D>;
-  /** The settings the user set, by declared name. */
-  readonly given: ReadonlySet<keyof D & string>;
-  /** Where each given setting came from, as the user spelled it (`settings.kube_token`, `SLACK_WEBHOOK`). */
-  readonly spelling: Readonly<Partial<Record<keyof D & string, string>>>;
   readonly warnings: readonly string[];
+  /** Set when `skip` said the step has nothing to do. */
+  readonly skip?: string | undefined;
 }
 
 export class SettingsError extends PluginError {
@@ -48,19 +63,16 @@ interface Source {
 
 /**
  * Reads a plugin's settings from the environment. Secret values go to `register` (the runner's
- * masker) before anything can be printed; every problem is collected so the user fixes them in one go.
+ * masker) before anything can be printed; every problem (values, paths, the rules between settings,
+ * misspelled names) is collected so the user fixes them in one go, before the plugin does anything.
  */
-export function readSettings<D extends Declaration>(
-  decl: D,
-  env: NodeJS.ProcessEnv,
-  rules: Rules<D> = {},
-  register: (secret: string | undefined) => void = () => {},
-): ReadSettings<D> {
+export function readSettings<D extends Declaration>(decl: D, env: NodeJS.ProcessEnv, opts: ReadOptions<D> = {}): ReadSettings<D> {
+  const register = opts.register ?? (() => {});
   const plugin = pluginVariables(env);
   const known = new Set<string>();
   const values: Record<string, unknown> = {};
-  const given = new Set<keyof D & string>();
-  const spelling: Partial<Record<keyof D & string, string>> = {};
+  const sources = new Map<string, Source>();
+  const unreadable = new Set<string>();
   const problems: string[] = [];
   // Every secret first: a problem with one setting may quote another's value.
   for (const [name, spec] of Object.entries(decl)) {
@@ -72,12 +84,10 @@ export function readSettings<D extends Declaration>(
     for (const c of candidates) known.add(envNameOf(c));
     const source = findSource(candidates, spec, plugin, env);
     if (!source) {
-      if (spec.options.required) problems.push(`settings.${name} is required. Example: ${name}: ${exampleOf(spec)}`);
       values[name] = defaultOf(spec);
       continue;
     }
-    given.add(name);
-    spelling[name] = source.label;
+    sources.set(name, source);
     try {
       const value = parseValue(spec.kind, source.raw);
       const choices = spec.options.choices;
@@ -91,23 +101,55 @@ export function readSettings<D extends Declaration>(
       if (!(err instanceof ValueError)) throw err;
       const what = spec.options.secret ? `${err.redacted} (the value is not shown: the setting is secret)` : `${err.message}, got ${JSON.stringify(excerpt(source.raw, 57))}`;
       problems.push(`${source.label}: ${what}. Example: ${name}: ${exampleOf(spec)}`);
+      unreadable.add(name);
+      continue;
     }
+    const problem = checkValue(spec, values[name], opts.workspace);
+    if (problem) problems.push(`${source.label}: ${problem}`);
   }
 
-  for (const group of rules.exclusive ?? []) {
-    // A switch set to false is as good as unset: `auto_tag: false` next to `tags` is fine.
-    const set = group.filter((n) => given.has(n) && values[n] !== false);
-    if (set.length > 1) problems.push(`${set.map((n) => spelling[n]).join(' and ')} exclude each other: set only one of them.`);
+  const skip = problems.length === 0 ? opts.skip?.(values as Values<D>) : undefined;
+  if (!skip) {
+    problems.push(
+      ...ruleProblems(opts.rules ?? {}, {
+        isSet: (n) => unreadable.has(n) || (sources.has(n) && !isNoChoice(decl[n]!, values[n])),
+        label: (n) => sources.get(n)?.label ?? `settings.${n}`,
+        example: (n) => `${n}: ${exampleOf(decl[n]!)}`,
+      }),
+    );
+  }
+
+  const warnings: string[] = [];
+  const declared = [...known].map(settingNameOf);
+  const elsewhere = new Set((opts.otherPlugins ?? []).map(envNameOf));
+  for (const envName of plugin.keys()) {
+    if (known.has(envName) || opts.partial) continue;
+    const name = settingNameOf(envName);
+    const guess = nearest(name, declared);
+    if (guess && isMisspelling(name, guess) && !elsewhere.has(envName)) problems.push(`settings.${name} is not a setting: did you mean settings.${guess}?`);
+    else warnings.push(`unknown setting settings.${name} is ignored` + (guess ? `; did you mean settings.${guess}?` : '.'));
   }
   if (problems.length > 0) throw new SettingsError(problems);
+  return { values: values as Values<D>, warnings, skip };
+}
 
-  const warnings = [...plugin.keys()]
-    .filter((n) => !known.has(n))
-    .map((n) => {
-      const guess = nearest(settingNameOf(n), [...known].map(settingNameOf));
-      return `unknown setting settings.${settingNameOf(n)} is ignored` + (guess ? `; did you mean settings.${guess}?` : '.');
-    });
-  return { values: values as Values<D>, given, spelling, warnings };
+/** A given value's own problem beyond its type: a path out of the workspace, the declaration's check. */
+function checkValue(spec: Setting<unknown>, value: unknown, workspace: string | undefined): string | undefined {
+  if (spec.options.path && workspace !== undefined) {
+    const paths = typeof value === 'string' ? [value] : Array.isArray(value) ? (value as string[]) : [];
+    for (const p of paths) {
+      const problem = workspacePathProblem(spec.options.path, p, workspace);
+      if (problem) return problem;
+    }
+  }
+  return spec.options.validate?.(value);
+}
+
+/** A switch that is off, an empty list, or a declared non-choice such as a replaced plugin's default, is as good as unset. */
+function isNoChoice(spec: Setting<unknown>, value: unknown): boolean {
+  if (value === false || value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0)) return true;
+  const none = spec.options.noChoice;
+  return none !== undefined && JSON.stringify(none) === JSON.stringify(value);
 }
 
 /** PLUGIN_* variables by normalized name; Drone drops empty values, so empty means unset here too. */

@@ -33,7 +33,7 @@ test('build_args from .drone.yml are shown (CHANNEL=latest leaves the pushed tag
 
 test('a malformed build arg is quoted masked before it is cut at 40 characters', async () => {
   const token = 'Zx8Cv6Bn4Mm2Ll0Kj9Hg';
-  const r = await kaniko({ PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: `A=1,NOTE with some padding words ${token}`, DEPLOY_TOKEN: token });
+  const r = await kaniko({ PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: `NOTE with some padding words ${token},A=1`, DEPLOY_TOKEN: token });
   assert.equal(r.code, 1, r.output);
   assert.equal(r.record, undefined);
   assert.match(r.stderr, /error: settings\.build_args: expected key=value pairs, "NOTE with some padding words \*{8}" has no "="/);

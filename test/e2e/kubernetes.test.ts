@@ -4,7 +4,7 @@ import { type AddressInfo, type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dump, load } from 'js-yaml';
-import { demoEnv } from '../../examples/kubernetes/demo.ts';
+import { copyDemoManifests, demoEnv } from '../../examples/kubernetes/demo.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { workspace } from '../support/workspace.ts';
@@ -539,6 +539,7 @@ spec:
 describe('the example app', () => {
   it('deploys, and the next build prunes the previous migration Job', async () => {
     const ws = workspace({});
+    copyDemoManifests(ws);
     const first = await deploy(ws, { DRONE_COMMIT_SHA: 'c0ffee00', ...demoEnv(api.kubeconfig(), { buildNumber: 1 }) });
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.match(first.stdout, /deployment.apps\/web successfully rolled out/);

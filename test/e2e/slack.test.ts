@@ -156,7 +156,7 @@ describe('Web API with a token', () => {
 
 describe('errors: clear message, exit 1, nothing sent, no secret shown', () => {
   const cases: Array<[string, Record<string, string>, RegExp]> = [
-    ['no webhook and no token', {}, /settings\.webhook or settings\.access_token is required/],
+    ['no webhook and no token', {}, /set one of settings\.webhook or settings\.access_token\. Example: webhook: /],
     ['invalid Block Kit JSON', { PLUGIN_CUSTOM_BLOCK: '{"blocks": [' }, /settings\.custom_block: invalid JSON/],
     ['a block without a type', { PLUGIN_CUSTOM_BLOCK: '{"blocks": [{"text": "x"}]}' }, /settings\.custom_block: block 1 has no "type"/],
     ['a template syntax error', { PLUGIN_TEMPLATE: 'hello {{#if build.status}} unclosed' }, /template "settings\.template".*line 1/],

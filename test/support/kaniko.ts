@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
 import { type Recorded, type StandInOptions, writeStandIn } from '../components/kaniko-executor/index.ts';
-import { runBundle } from './run-bundle.ts';
+import { type BundleRun, runBundle } from './run-bundle.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -35,15 +35,20 @@ export async function kaniko(env: Record<string, string>, opts: { standIn?: Stan
     mkdirSync(join(workspace, name, '..'), { recursive: true });
     writeFileSync(join(workspace, name), text);
   }
-  const executor = writeStandIn(dir, opts.standIn);
+  const r = await runKaniko(dir, workspace, { DRONE: 'true', DRONE_BUILD_EVENT: 'push', DRONE_COMMIT_REF: 'refs/heads/main', DRONE_REPO_BRANCH: 'main', ...env }, opts.standIn);
+  return { ...r, output: r.stdout + r.stderr, dir, workspace };
+}
+
+/**
+ * `dist/kaniko.js` run in `workspace` with a recording stand-in executor; the executor, its Docker
+ * config and the digest file live in `dir`, outside the workspace, as /kaniko does in the image.
+ */
+export async function runKaniko(dir: string, workspace: string, env: Record<string, string>, standIn?: StandInOptions): Promise<BundleRun & { readonly record: Recorded | undefined }> {
+  const executor = writeStandIn(dir, standIn);
   const r = await runBundle(
     'kaniko',
     {
-      DRONE: 'true',
       DRONE_WORKSPACE: workspace,
-      DRONE_BUILD_EVENT: 'push',
-      DRONE_COMMIT_REF: 'refs/heads/main',
-      DRONE_REPO_BRANCH: 'main',
       DOCKER_CONFIG: join(dir, 'docker'),
       PLUGIN_ENV_FILE: join(dir, 'no-status-file'),
       PLUGIN_EXECUTOR: executor.path,
@@ -52,6 +57,5 @@ export async function kaniko(env: Record<string, string>, opts: { standIn?: Stan
     },
     { cwd: workspace },
   );
-  return { ...r, output: r.stdout + r.stderr, record: executor.record(), dir, workspace };
+  return { ...r, record: executor.record() };
 }
-

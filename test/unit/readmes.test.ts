@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pluginReadmes } from '../../scripts/readmes.ts';
+import { generatedFiles } from '../../scripts/readmes.ts';
 
-test("every plugin README's settings table matches the plugin's declaration", async () => {
-  for (const readme of await pluginReadmes()) {
-    assert.equal(readme.current, readme.expected, `plugins/${readme.plugin}/README.md is stale: run npm run docs`);
+test("every plugin README's settings table, and the list of every plugin's setting names, match the declarations", async () => {
+  for (const file of await generatedFiles()) {
+    assert.equal(file.current, file.expected, `${file.name} is stale: run npm run docs`);
   }
 });

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { flagArgs, flagSettings, secretEnvNames, secretSpecs } from '../../../plugins/kaniko/argv.ts';
+import { flagArgs } from '../../../plugins/kaniko/argv.ts';
+import { secretEnvNames, secretSpecs } from '../../../plugins/kaniko/flag-values.ts';
 import { settings } from '../../../plugins/kaniko/settings.ts';
 import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
 
 const DEFAULTS = ['--dockerfile=Dockerfile', '--context=dir://.', '--digest-file=/kaniko/digest-file'];
+const flagSettings = Object.entries(settings).filter(([, spec]) => spec.options.flag !== undefined);
 
 /** The flags the settings give beyond the three every build has. */
 function flagsFor(env: Record<string, string>): string[] {
@@ -54,6 +56,11 @@ test('each setting gives its executor flag', () => {
     [{ PLUGIN_INSECURE_REGISTRY: 'registry.local:5000' }, ['--insecure-registry=registry.local:5000']],
     [{ PLUGIN_REGISTRY_CERTIFICATE: 'r.local=/certs/ca.crt' }, ['--registry-certificate=r.local=/certs/ca.crt']],
     [{ PLUGIN_REGISTRY_CLIENT_CERT: '["r.local=/c/cert.pem,/c/key.pem"]' }, ['--registry-client-cert=r.local=/c/cert.pem,/c/key.pem']],
+    // Drone's encoding of [r.local=/c/cert.pem,/c/key.pem, "s.local:5000=/d/cert.pem,/d/key.pem"].
+    [
+      { PLUGIN_REGISTRY_CLIENT_CERT: 'r.local=/c/cert.pem,/c/key.pem,s.local:5000=/d/cert.pem,/d/key.pem' },
+      ['--registry-client-cert=r.local=/c/cert.pem,/c/key.pem', '--registry-client-cert=s.local:5000=/d/cert.pem,/d/key.pem'],
+    ],
     [{ PLUGIN_SKIP_PUSH_PERMISSION_CHECK: 'true' }, ['--skip-push-permission-check']],
     [{ PLUGIN_SKIP_DEFAULT_REGISTRY_FALLBACK: 'true' }, ['--skip-default-registry-fallback']],
     [{ PLUGIN_PLATFORM: 'linux/arm64' }, ['--custom-platform=linux/arm64']],
@@ -83,7 +90,7 @@ test('each setting gives its executor flag', () => {
 
 test('every flag setting is covered by a row above', () => {
   const source = readFileSync(import.meta.filename, 'utf8');
-  for (const [name, spec] of Object.entries(flagSettings)) {
+  for (const [name, spec] of flagSettings) {
     const spellings = [name, ...(spec.options.aliases ?? [])].map((n) => `PLUGIN_${n.toUpperCase()}:`);
     assert.ok(spellings.some((s) => source.includes(s)), `no row for settings.${name}`);
   }
@@ -94,14 +101,15 @@ test('build-arg values written in the settings are shown: they are in the reposi
   assert.deepEqual(args, ['--dockerfile=Dockerfile', '--context=dir://.', '--target=x', '--build-arg=A=1', '--build-arg=B=c=d', '--build-arg=TOKEN', '--digest-file=/kaniko/digest-file']);
 });
 
-test('malformed values are settings errors that name the setting', () => {
+test('malformed values are settings errors that name the setting, before any flag is made', () => {
   const rows: Array<[Record<string, string>, RegExp]> = [
     [{ PLUGIN_BUILD_ARGS: '{"A B":"1"}' }, /settings.build_args: "A B" is not a build argument name/],
     [{ PLUGIN_BUILD_ARGS_FROM_ENV: 'NOT-A-NAME' }, /settings.build_args_from_env: "NOT-A-NAME"/],
     [{ PLUGIN_CACHE_TTL: 'two weeks' }, /settings.cache_ttl: expected a duration/],
-    [{ PLUGIN_SKIP_TLS_VERIFY_REGISTRY: 'true' }, /settings.skip_tls_verify_registry takes registry names/],
+    [{ PLUGIN_SKIP_TLS_VERIFY_REGISTRY: 'true' }, /settings.skip_tls_verify_registry: takes registry names/],
     [{ PLUGIN_SECRETS: 'src=/x' }, /settings.secrets: expected id=NAME/],
-    [{ PLUGIN_REGISTRY_CERTIFICATE: '/certs/ca.crt' }, /settings.registry_certificate: expected registry=\/path/],
+    [{ PLUGIN_REGISTRY_CERTIFICATE: '/certs/ca.crt' }, /settings.registry_certificate: expected key=value pairs/],
+    [{ PLUGIN_REGISTRY_CERTIFICATE: '{"r.local": ""}' }, /settings.registry_certificate: expected registry=\/path, "r.local" has no path/],
   ];
   for (const [env, message] of rows) {
     assert.throws(() => flagsFor(env), (e: unknown) => e instanceof SettingsError && message.test(e.message), JSON.stringify(env));
@@ -110,7 +118,7 @@ test('malformed values are settings errors that name the setting', () => {
 });
 
 test('secret specs name the environment variables that hold the values', () => {
-  assert.deepEqual(secretEnvNames(secretSpecs(['A', 'id=b,src=/f', 'id=c', 'env=C_VALUE'])), ['A', 'C_VALUE']);
+  assert.deepEqual(secretEnvNames(secretSpecs(['A', 'id=b,src=/f', 'id=c', 'env=C_VALUE'])!), ['A', 'C_VALUE']);
 });
 
 /** `executor --help` of osscontainertools/kaniko: flag name -> its value type, '' for a switch. */
@@ -126,7 +134,7 @@ test("every flag the plugin can emit is in the executor's flag set, with the val
   assert.ok(flags.size > 50, 'the help text parsed');
   const everything = readSettings(settings, {
     ...Object.fromEntries(
-      Object.entries(flagSettings).map(([name, spec]) => {
+      flagSettings.map(([name, spec]) => {
         const value = { bool: spec.options.default === true ? 'false' : 'true', int: '2', list: 'a.local', map: 'k=v', string: 'x', duration: '1h', json: '{}' }[spec.kind];
         return [`PLUGIN_${name.toUpperCase()}`, value];
       }),
@@ -155,5 +163,5 @@ test("every flag the plugin can emit is in the executor's flag set, with the val
     if (type === 'duration') assert.match(value!, /^(\d+(\.\d+)?(ns|us|ms|s|m|h))+$/, arg);
     if (type.startsWith('key-value-arg')) assert.match(value!, /^[^=]+=/, arg);
   }
-  for (const spec of Object.values(flagSettings)) assert.ok(seen.has(spec.flag.slice(2)), `${spec.flag} was not exercised`);
+  for (const [, spec] of flagSettings) assert.ok(seen.has(spec.options.flag!.slice(2)), `${spec.options.flag} was not exercised`);
 });

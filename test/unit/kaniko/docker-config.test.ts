@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DOCKER_HUB, dockerConfig, ecrRegion, imageHost, registryKey, registryType } from '../../../plugins/kaniko/docker-config.ts';
-import { SettingsError } from '../../../shared/settings/index.ts';
+import { settings } from '../../../plugins/kaniko/settings.ts';
+import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
 
 const auth = (user: string, pass: string) => ({ auth: Buffer.from(`${user}:${pass}`).toString('base64') });
 
@@ -54,8 +55,8 @@ test('no config and no logins is an empty config', () => {
 test('a config that is not a Docker config object is a settings error that does not echo it', () => {
   for (const bad of [[], 'x', { auths: [] }, { credHelpers: 'ecr-login' }]) {
     assert.throws(
-      () => dockerConfig(bad, [], {}),
-      (e: unknown) => e instanceof SettingsError && /settings.config must be a Docker config.json object/.test(e.message),
+      () => readSettings(settings, { PLUGIN_CONFIG: JSON.stringify(bad) }),
+      (e: unknown) => e instanceof SettingsError && e.message === 'settings.config: expected a Docker config.json object, like {"auths": {"registry.example.com": {"auth": "..."}}}',
     );
   }
 });

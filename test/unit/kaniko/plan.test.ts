@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type BuildPlan, type KanikoSettings, type Plan, artifactJson, planBuild, planFromEnv } from '../../../plugins/kaniko/plan.ts';
-import { settings } from '../../../plugins/kaniko/settings.ts';
+import { type BuildPlan, type KanikoSettings, type Plan, artifactJson, planBuild, planFromEnv, skipReason } from '../../../plugins/kaniko/plan.ts';
+import { rules, settings } from '../../../plugins/kaniko/settings.ts';
 import { buildContext } from '../../../shared/context/build-context.ts';
 import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
 
@@ -92,27 +92,39 @@ test('Google: json_key goes to a file that GOOGLE_APPLICATION_CREDENTIALS names'
   assert.deepEqual(p.dockerConfig, { auths: {} });
 });
 
-test('half a login is a settings error naming every problem, and no value', () => {
+test('half a login is a settings error of the declaration naming every problem, and no value', () => {
+  const env = {
+    PLUGIN_REPO: 'acme/app',
+    PLUGIN_USERNAME: 'u',
+    PLUGIN_BASE_IMAGE_PASSWORD: 'pw-secret',
+    PLUGIN_REGISTRIES: '[{"registry": "quay.io", "username": "q"}, {}]',
+    PLUGIN_ACCESS_KEY: 'AKIA',
+  };
   assert.throws(
-    () => built({ repo: 'acme/app', username: 'u', base_image_password: 'pw-secret', registries: [{ registry: 'quay.io', username: 'q' }, {}], access_key: 'AKIA' }),
+    () => readSettings(settings, env, { rules }),
     (e: unknown) => {
       assert.ok(e instanceof SettingsError);
       assert.deepEqual(e.problems, [
-        'settings.username is set but settings.password is not: set both to log in to https://index.docker.io/v1/, or neither.',
-        'settings.base_image_password is set but settings.base_image_username is not: set both to log in to https://index.docker.io/v1/, or neither.',
-        'settings.registries[0].username is set but settings.registries[0].password is not: set both to log in to quay.io, or neither.',
-        'settings.registries[1] has no registry: each item is {registry, username, password}.',
-        "settings.access_key and settings.secret_key go together: set both, or neither to use the pod's AWS identity.",
+        'settings.registries: item 1 has a username but no password: give both, or neither',
+        'settings.username is set but settings.password is not: set them together, or none of them.',
+        'settings.base_image_password is set but settings.base_image_username is not: set them together, or none of them.',
+        'settings.access_key is set but settings.secret_key is not: set them together, or none of them.',
       ]);
       return true;
     },
   );
-  assert.throws(() => built({}), /settings.repo is required to push an image/);
+  assert.throws(() => readSettings(settings, { PLUGIN_REGISTRIES: '[{}]', PLUGIN_NO_PUSH: 'true' }, { rules }), /settings.registries: item 1 has no registry/);
+  assert.throws(() => readSettings(settings, {}, { rules }), /set one of settings.repo or settings.no_push\. Example: repo: registry.example.com\/team\/app/);
 });
 
 test('auto_tag skips before credentials are checked: pull requests from forks get no secrets', () => {
-  const p = plan({ auto_tag: true, repo: 'acme/app', username: 'u' }, { DRONE_BUILD_EVENT: 'pull_request', DRONE_COMMIT_REF: 'refs/pull/1/head' });
+  const pr = { ...PUSH_TO_MAIN, DRONE_BUILD_EVENT: 'pull_request', DRONE_COMMIT_REF: 'refs/pull/1/head' };
+  const p = plan({ auto_tag: true, repo: 'acme/app', username: 'u' }, pr);
   assert.ok('skip' in p);
+  const build = buildContext(pr, '/');
+  const read = readSettings(settings, { PLUGIN_AUTO_TAG: 'true', PLUGIN_REPO: 'acme/app', PLUGIN_USERNAME: 'u' }, { rules, skip: (v) => skipReason(v, build) });
+  assert.match(read.skip!, /^auto_tag: skipping the build/);
+  assert.equal(skipReason({ ...DEFAULTS, auto_tag: true }, buildContext(PUSH_TO_MAIN, '/')), undefined);
 });
 
 test('a tag build without a ref uses DRONE_TAG', () => {

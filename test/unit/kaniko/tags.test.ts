@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PluginError } from '../../../shared/errors.ts';
-import { SettingsError } from '../../../shared/settings/index.ts';
+import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
+import { rules, settings } from '../../../plugins/kaniko/settings.ts';
 import { type TagInput, autoTags, resolveTags, splitTags, versionTags } from '../../../plugins/kaniko/tags.ts';
 
 test('auto_tag derives tags from the ref, the event and the default branch', () => {
@@ -83,9 +84,20 @@ test('auto_tag ignores the .tags file and accepts the default tag latest', () =>
   assert.deepEqual(resolveTags({ ...base, autoTag: true, tags: ['latest'], ref: 'refs/tags/v3.0.0' }), { tags: ['3', '3.0', '3.0.0'] });
 });
 
-test('auto_tag with explicit tags or expand_tag is a settings error', () => {
-  assert.throws(() => resolveTags({ ...base, autoTag: true, tags: ['1.0'] }), (e: unknown) => e instanceof SettingsError && /auto_tag and settings.tags exclude/.test(e.message));
-  assert.throws(() => resolveTags({ ...base, autoTag: true, expandTag: true }), (e: unknown) => e instanceof SettingsError && /auto_tag and settings.expand_tag exclude/.test(e.message));
+test('auto_tag with explicit tags or expand_tag is a settings error of the declaration; tags: latest is no choice', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      readSettings(settings, { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', ...env }, { rules });
+      return [];
+    } catch (err) {
+      return (err as SettingsError).problems;
+    }
+  };
+  assert.deepEqual(problems({ PLUGIN_TAGS: '1.0', PLUGIN_EXPAND_TAG: 'true' }), [
+    'settings.auto_tag and settings.tags exclude each other: set only one of them.',
+    'settings.auto_tag and settings.expand_tag exclude each other: set only one of them.',
+  ]);
+  assert.deepEqual(problems({ PLUGIN_TAGS: 'latest' }), []);
 });
 
 test('a tag that cannot be an image tag is an error before anything runs', () => {

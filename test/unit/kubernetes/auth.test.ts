@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { connect } from '../../../plugins/kubernetes/auth.ts';
+import { rules, settings } from '../../../plugins/kubernetes/settings.ts';
+import { readSettings } from '../../../shared/settings/index.ts';
 
 const registered: string[] = [];
 const register = (secrets: Iterable<string | undefined>) => {
@@ -48,12 +50,13 @@ describe('connect', () => {
     await assert.rejects(connect({ ...base, kubeconfig: 'apiVersion: v1\nusers: [\n  token: sekrit-value' }, {}, '/', register), (e: Error) => /not a valid kubeconfig at line \d/.test(e.message) && !e.message.includes('sekrit'));
   });
 
-  it('takes server + token, and needs a credential', async () => {
+  it('takes server + token; the declaration says it needs a credential', async () => {
     const c = await connect({ ...base, server: 'kube.example:6443', token: ' t0ken-value\n', ca: Buffer.from('-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----').toString('base64') }, {}, '/', register);
     assert.equal(c.server, 'https://kube.example:6443');
     assert.match(c.ca!.toString(), /^-----BEGIN CERTIFICATE-----/);
     assert.deepEqual(await c.headers(), { authorization: 'Bearer t0ken-value' });
-    await assert.rejects(connect({ ...base, server: 'https://k' }, {}, '/', register), /neither settings.token nor settings.client_cert/);
+    assert.throws(() => readSettings(settings, { PLUGIN_SERVER: 'https://k', PLUGIN_MANIFESTS: 'k8s/' }, { rules }), /^SettingsError: settings\.server needs settings\.token or settings\.client_cert\./);
+    assert.throws(() => readSettings(settings, { PLUGIN_SERVER: 'https://k', PLUGIN_CLIENT_CERT: 'c', PLUGIN_MANIFESTS: 'k8s/' }, { rules }), /settings\.client_cert is set but settings\.client_key is not/);
     await assert.rejects(connect({ ...base, server: 'https://k', token: 't', ca: 'not a cert' }, {}, '/', register), /settings.ca is neither PEM nor base64-encoded PEM/);
   });
 

@@ -92,10 +92,9 @@ describe('plan', () => {
 });
 
 describe('set_image planning', () => {
-  it('builds repo:tag or repo@digest and needs both', () => {
+  it('builds repo:tag or repo@digest', () => {
     assert.equal(imageOf('nginx', '1.27'), 'nginx:1.27');
     assert.equal(imageOf('nginx', `sha256:${'a'.repeat(64)}`), `nginx@sha256:${'a'.repeat(64)}`);
-    assert.throws(() => imageOf(undefined, '1'), /settings.repo is needed/);
   });
 
   it('patches the only container, or the named ones, and says which exist', () => {

@@ -65,10 +65,18 @@ test('an unexpected error is reported as such; the stack only with debug', async
   assert.match(loud.output, /debug: TypeError: boom\ndebug:\s+at /);
 });
 
-test('unknown settings are warned about, and the plugin still runs', async () => {
-  const { code, output } = await run({ PLUGIN_CONUT: '2' });
+test('unknown settings are warned about, and the plugin still runs; a misspelled one stops it', async () => {
+  const { code, output } = await run({ PLUGIN_VERBOSE: '2' });
   assert.equal(code, 0);
-  assert.match(output, /warning: unknown setting settings\.conut is ignored; did you mean settings\.count\?/);
+  assert.match(output, /warning: unknown setting settings\.verbose is ignored\./);
+  let ran = false;
+  const misspelled = await run({ PLUGIN_CONUT: '2' }, async () => {
+    ran = true;
+    return 0;
+  });
+  assert.equal(misspelled.code, 1);
+  assert.equal(ran, false);
+  assert.match(misspelled.output, /^error: settings\.conut is not a setting: did you mean settings\.count\?\n/);
 });
 
 test('the runner registers what the declaration, the environment names and the plugin say is secret, and nothing else', async () => {
