@@ -1,8 +1,10 @@
-import { existsSync, globSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, globSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { load } from 'js-yaml';
 import { PluginError } from '../../shared/errors.ts';
+import { MAX_INPUT_FILE_BYTES } from '../../shared/limits.ts';
+import { readTextFile } from '../../shared/read-file.ts';
 import { masker } from '../../shared/secrets.ts';
+import { YamlLimitError, loadBoundedYaml, nodeBudget } from '../../shared/yaml.ts';
 
 /** Where an object was written: shown with every message about it. */
 export interface Source {
@@ -66,7 +68,13 @@ function walk(dir: string): string[] {
 }
 
 export function readManifestFiles(files: readonly string[], workspace: string): ManifestText[] {
-  return files.map((name) => ({ name, text: readFileSync(isAbsolute(name) ? name : join(workspace, name), 'utf8'), json: /\.json$/i.test(name) }));
+  return files.map((name) => ({ name, text: readManifestFile(isAbsolute(name) ? name : join(workspace, name), name, 'manifests'), json: /\.json$/i.test(name) }));
+}
+
+function readManifestFile(path: string, shown: string, setting: string): string {
+  const text = readTextFile(path, { shown, maxBytes: MAX_INPUT_FILE_BYTES });
+  if (text === undefined) throw new PluginError(`settings.${setting}: ${shown} does not exist`);
+  return text;
 }
 
 /**
@@ -86,7 +94,7 @@ export function templateText(value: string, workspace: string): ManifestText {
   if (!v.includes('\n') && MANIFEST_FILE.test(v)) {
     const path = isAbsolute(v) ? v : join(workspace, v);
     if (!existsSync(path)) throw new PluginError(`settings.template: ${v} does not exist (in ${workspace})`);
-    return { name: v, text: readFileSync(path, 'utf8'), json: /\.json$/i.test(v) };
+    return { name: v, text: readManifestFile(path, v, 'template'), json: /\.json$/i.test(v) };
   }
   return { name: 'settings.template', text: value, json: false };
 }
@@ -97,12 +105,18 @@ export function templateText(value: string, workspace: string): ManifestText {
  */
 export function parseManifests(m: ManifestText): Manifest[] {
   const out: Manifest[] = [];
+  const budget = nodeBudget();
   for (const doc of splitDocuments(m.text)) {
     if (!/^[ \t]*[^\s#]/m.test(doc.text)) continue;
     let value: unknown;
     try {
-      value = load(doc.text, { filename: m.name });
+      value = loadBoundedYaml(doc.text, budget, m.name);
     } catch (err) {
+      if (err instanceof YamlLimitError) {
+        throw new PluginError(`${m.name}:${firstContentLine(doc)}: refused: ${err.message}`, {
+          hint: 'A manifest this large is almost certainly a mistake or an attack ("billion laughs"); write the objects out without so many aliases.',
+        });
+      }
       const e = err as { reason?: string; mark?: { line: number; column: number }; message: string };
       const line = doc.line + (e.mark?.line ?? 0);
       throw new PluginError(`${m.name}:${line}: invalid ${m.json ? 'JSON' : 'YAML'}: ${e.reason ?? e.message}`, {

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type Handlebars from 'handlebars';
 import { formatGoDuration, formatGoLayout, isTimeZone } from './go-time.ts';
+import { OutputLimitError, ensureRoom, spendOutput } from './output-budget.ts';
 
 type HandlebarsEnv = typeof Handlebars;
 
@@ -105,7 +106,12 @@ export function registerHelpers(hb: HandlebarsEnv, environment: HelperEnvironmen
     },
     indent: ([n, s]) => indent(toInt(n), str(s)),
     nindent: ([n, s]) => '\n' + indent(toInt(n), str(s)),
-    repeat: ([n, s]) => str(s).repeat(Math.max(0, toInt(n))),
+    repeat: ([n, s]) => {
+      const text = str(s);
+      const count = Math.max(0, toInt(n));
+      ensureRoom(text.length * count);
+      return text.repeat(count);
+    },
     wrap: ([n, s]) => wrap(str(s), toInt(n)),
     nospace: ([s]) => str(s).replace(/\s+/gu, ''),
     kebabcase: ([s]) => words(str(s)).join('-'),
@@ -150,8 +156,11 @@ export function registerHelpers(hb: HandlebarsEnv, environment: HelperEnvironmen
     hb.registerHelper(name, function (this: unknown, ...all: unknown[]) {
       const options = all.pop() as HelperOptions;
       try {
-        return helper.call(this, all, options);
+        const out = helper.call(this, all, options);
+        if (typeof out === 'string') spendOutput(out.length);
+        return out;
       } catch (err) {
+        if (err instanceof OutputLimitError) throw err;
         // Errors from a block's body already name their own position.
         if (err instanceof hb.Exception) throw err;
         // A handlebars Exception carries the position, so renderTemplate can report line/column.
@@ -319,6 +328,7 @@ function toList(value: unknown): unknown[] {
 }
 
 function indent(n: number, s: string): string {
+  ensureRoom(Math.max(0, n) * s.split('\n').length);
   const pad = ' '.repeat(Math.max(0, n));
   return pad + s.replaceAll('\n', '\n' + pad);
 }

@@ -4,6 +4,7 @@
  * Differences from drone/envsubst, on purpose: we can tell unset from empty, so `${V-x}` and
  * `${V=x}` only apply to unset variables (bash), and strict mode can report unset ones.
  */
+import { OutputLimitError, spendOutput, withOutputBudget } from './output-budget.ts';
 import { TemplateError } from './template-error.ts';
 
 type Part = string | Expr;
@@ -35,6 +36,16 @@ export function substitute(
 
   const evalParts = (list: Part[]): string => list.map((p) => (typeof p === 'string' ? p : evalExpr(p))).join('');
   const evalExpr = (e: Expr): string => {
+    const out = evalValue(e);
+    try {
+      spendOutput(out.length);
+    } catch (err) {
+      if (err instanceof OutputLimitError) fail(e.offset, `stopped at \${${e.name}}: ${err.message}`);
+      throw err;
+    }
+    return out;
+  };
+  const evalValue = (e: Expr): string => {
     const value = lookup(e.name);
     if (DEFAULT_OPS.has(e.op)) {
       const useDefault = value === undefined || (e.op.startsWith(':') && value === '');
@@ -43,7 +54,7 @@ export function substitute(
     if (value === undefined && opts.strict) fail(e.offset, `variable ${e.name} is not set`);
     return apply(e.op, value ?? '', e.args.map(evalParts));
   };
-  return evalParts(parts);
+  return withOutputBudget(() => evalParts(parts));
 }
 
 /** Reads literal text and `${…}` expressions until one of `stops` (outside any expression). */
