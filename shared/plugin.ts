@@ -51,11 +51,12 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
     log = createLogger({ ...sinks, debug: read.values.debug as boolean });
     setLogger(log);
     for (const w of read.warnings) log.warn(w);
+    const build = buildContext(overlay.env, undefined, (w) => log.warn(w));
     const code = await def.run({
       settings: read.values,
       given: read.given,
       spelling: read.spelling,
-      build: buildContext(overlay.env),
+      build,
       env: overlay.env,
       log,
     });

@@ -19,6 +19,17 @@ export interface FileLabel {
  */
 export function readBoundedFile(path: string, label: FileLabel): Buffer | undefined {
   const prefix = label.setting ? `settings.${label.setting}: ` : '';
+  try {
+    return readChecked(path, label, prefix);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    if (code) throw new PluginError(`${prefix}cannot read ${label.shown}: ${code}`, { hint: 'Check the path and that the step may read it.', cause: err });
+    throw err;
+  }
+}
+
+function readChecked(path: string, label: FileLabel, prefix: string): Buffer | undefined {
   const stat = statSync(path, { throwIfNoEntry: false });
   if (!stat) return undefined;
   if (!stat.isFile()) throw new PluginError(`${prefix}${label.shown} is ${kindOf(stat)}, not a file`);
@@ -81,7 +92,7 @@ function firstInvalidByte(bytes: Buffer): number {
 
 function tooLarge(prefix: string, label: FileLabel, size: number): PluginError {
   return new PluginError(`${prefix}${label.shown} is ${formatBytes(size)}, more than the ${formatBytes(label.maxBytes)} this plugin reads`, {
-    hint: 'Check that the path names the file you meant; split a manifest this large into several files.',
+    hint: 'Check that the path names the file you meant.',
   });
 }
 
