@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { findManifestFiles, locateField, maskSecretValues, parseManifests, templateText } from '../../../plugins/kubernetes/manifests.ts';
+import { findManifestFiles, maskSecretValues, parseManifests, templateText } from '../../../plugins/kubernetes/manifests.ts';
+import { locateField } from '../../../plugins/kubernetes/source-line.ts';
 import { masker } from '../../../shared/secrets.ts';
 
 const yaml = (text: string, name = 'a.yaml') => parseManifests({ name, text, json: false });
