@@ -344,7 +344,7 @@ test('bad input fails before the executor runs, with exit 1 and a clear message'
     ['not semver', { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', DRONE_BUILD_EVENT: 'tag', DRONE_COMMIT_REF: 'refs/tags/20190203' }, /error: auto_tag: the git tag 20190203 is not a semantic version/],
     ['auto_tag with tags', { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', PLUGIN_TAGS: '1.0' }, /error: settings\.auto_tag and settings\.tags exclude each other/],
     ['auto_tag with expand_tag', { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', PLUGIN_EXPAND_TAG: 'true' }, /error: settings\.auto_tag and settings\.expand_tag exclude each other/],
-    ['bad tag', { PLUGIN_REPO: 'a/b', PLUGIN_TAGS: 'feature/x' }, /error: "feature\/x" is not an image tag/],
+    ['bad tag', { PLUGIN_REPO: 'a/b', PLUGIN_TAGS: 'feature/x' }, /error: settings.tags: "feature\/x" is not an image tag/],
     ['no executor', { PLUGIN_REPO: 'a/b', PLUGIN_EXECUTOR: '/nonexistent/executor' }, /error: cannot run the executor \/nonexistent\/executor: it does not exist\./],
   ];
   for (const [name, env, message] of rows) {
