@@ -338,7 +338,7 @@ test('a username without a password is a settings error before anything runs', a
 test('bad input fails before the executor runs, with exit 1 and a clear message', async () => {
   const rows: Array<[string, Record<string, string>, RegExp]> = [
     ['missing repo', {}, /error: settings\.repo is required to push an image/],
-    ['missing Dockerfile', { PLUGIN_REPO: 'a/b', PLUGIN_DOCKERFILE: 'Dockerfile.prod', PLUGIN_CONTEXT: 'app' }, /error: the Dockerfile Dockerfile\.prod does not exist: looked for \S+\/src\/Dockerfile\.prod and \S+\/src\/app\/Dockerfile\.prod\./],
+    ['missing Dockerfile', { PLUGIN_REPO: 'a/b', PLUGIN_DOCKERFILE: 'Dockerfile.prod' }, /error: the Dockerfile Dockerfile\.prod does not exist: looked for \S+\/src\/Dockerfile\.prod\./],
     ['malformed build arg', { PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: 'A=1,=' }, /error: settings\.build_args: expected key=value pairs, one has no key \(the value is not shown: the setting is secret\)/],
     ['bad build arg name', { PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: '{"A B":"x"}' }, /error: settings\.build_args: "A B" is not a build argument name/],
     ['not semver', { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', DRONE_BUILD_EVENT: 'tag', DRONE_COMMIT_REF: 'refs/tags/20190203' }, /error: auto_tag: the git tag 20190203 is not a semantic version/],
