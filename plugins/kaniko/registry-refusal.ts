@@ -1,4 +1,4 @@
-import { type DockerConfig, registryKey } from './docker-config.ts';
+import { DOCKER_HUB, type DockerConfig, hostOf, imageHost, registryKey } from './docker-config.ts';
 
 /**
  * Kaniko's words when a registry refuses the credentials: `UNAUTHORIZED: authentication required`
@@ -6,13 +6,15 @@ import { type DockerConfig, registryKey } from './docker-config.ts';
  * `unsupported status code 401`) from pulls of base images and the cache.
  */
 const REFUSED = /\bUNAUTHORIZED\b|status code 401\b|\b401 Unauthorized\b/;
-const IMAGE_IN_LINE = /checking push permission for "([^"/]+)\//;
+const IMAGE_IN_LINE = /checking push permission for "([^"]+)"/;
 const URL_IN_LINE = /\bhttps?:\/\/([^/\s"]+)\//;
 
 /** The registry host an executor output line says refused the credentials; '' when it names none. */
 export function refusedRegistry(line: string): string | undefined {
   if (!REFUSED.test(line)) return undefined;
-  return IMAGE_IN_LINE.exec(line)?.[1] ?? URL_IN_LINE.exec(line)?.[1] ?? '';
+  const image = IMAGE_IN_LINE.exec(line)?.[1];
+  if (image) return imageHost(image) ?? hostOf(DOCKER_HUB);
+  return URL_IN_LINE.exec(line)?.[1] ?? '';
 }
 
 /** The hint for a refusal: the registry and the user the step logged in as, never the password. */

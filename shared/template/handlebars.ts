@@ -9,7 +9,7 @@
 import Handlebars from 'handlebars';
 import { templateView } from './context-view.ts';
 import { registerHelpers } from './helpers.ts';
-import { OutputLimitError, spendOutput, withOutputBudget } from './output-budget.ts';
+import { OutputLimitError, charge, chargeEscaped, withOutputBudget } from './output-budget.ts';
 import { TemplateError } from './template-error.ts';
 
 export { TemplateError } from './template-error.ts';
@@ -62,7 +62,7 @@ function environment(mode: EscapeMode): HandlebarsEnv {
   hb = Handlebars.create();
   const escapeFn = escapeFunction(ESCAPES[mode]);
   const template = hb.template.bind(hb);
-  const countedEscape: Escape = (value) => charged(escapeFn(value));
+  const countedEscape: Escape = (value) => chargeEscaped(value, escapeFn);
   hb.template = ((spec: TemplateSpec) =>
     template({ ...counted(spec), main: withEscape(chargedProgram(spec.main), countedEscape) })) as HandlebarsEnv['template'];
   registerHelpers(hb);
@@ -76,14 +76,9 @@ interface TemplateSpec {
   [program: string]: unknown;
 }
 
-function charged(text: string): string {
-  spendOutput(text.length);
-  return text;
-}
-
 function chargedProgram<A extends unknown[]>(program: (...args: A) => string): (...args: A) => string {
   return function (this: unknown, ...args: A) {
-    return charged(program.apply(this, args));
+    return charge(() => program.apply(this, args));
   };
 }
 

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type Handlebars from 'handlebars';
 import { formatGoDuration, formatGoLayout, isTimeZone } from './go-time.ts';
-import { OutputLimitError, ensureRoom, spendOutput } from './output-budget.ts';
+import { OutputLimitError, chargeHelper, ensureRoom } from './output-budget.ts';
 
 type HandlebarsEnv = typeof Handlebars;
 
@@ -156,9 +156,7 @@ export function registerHelpers(hb: HandlebarsEnv, environment: HelperEnvironmen
     hb.registerHelper(name, function (this: unknown, ...all: unknown[]) {
       const options = all.pop() as HelperOptions;
       try {
-        const out = helper.call(this, all, options);
-        if (typeof out === 'string') spendOutput(out.length);
-        return out;
+        return chargeHelper(() => helper.call(this, all, options));
       } catch (err) {
         if (err instanceof OutputLimitError) throw err;
         // Errors from a block's body already name their own position.

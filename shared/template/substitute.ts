@@ -4,7 +4,7 @@
  * Differences from drone/envsubst, on purpose: we can tell unset from empty, so `${V-x}` and
  * `${V=x}` only apply to unset variables (bash), and strict mode can report unset ones.
  */
-import { OutputLimitError, spendOutput, withOutputBudget } from './output-budget.ts';
+import { OutputLimitError, charge, withOutputBudget } from './output-budget.ts';
 import { TemplateError } from './template-error.ts';
 
 type Part = string | Expr;
@@ -36,14 +36,12 @@ export function substitute(
 
   const evalParts = (list: Part[]): string => list.map((p) => (typeof p === 'string' ? p : evalExpr(p))).join('');
   const evalExpr = (e: Expr): string => {
-    const out = evalValue(e);
     try {
-      spendOutput(out.length);
+      return charge(() => evalValue(e));
     } catch (err) {
       if (err instanceof OutputLimitError) fail(e.offset, `stopped at \${${e.name}}: ${err.message}`);
       throw err;
     }
-    return out;
   };
   const evalValue = (e: Expr): string => {
     const value = lookup(e.name);
