@@ -58,8 +58,8 @@ export function chargeHelper<T>(make: () => T): T {
 }
 
 /** A printed value, charged for what escaping adds when it is the result just charged. */
-export function chargeEscaped(value: unknown, escape: (value: unknown) => string): string {
-  const out = charge(() => escape(value), typeof value === 'string' && value === lastMade ? value.length : 0);
+export function chargeEscaped(value: unknown, escapeFn: (value: unknown) => string): string {
+  const out = charge(() => escapeFn(value), typeof value === 'string' && value === lastMade ? value.length : 0);
   // Strings compare by value: the same text printed again is new output.
   lastMade = undefined;
   return out;

@@ -64,7 +64,11 @@ test('a tag that is not a valid tag names where it came from', async () => {
   for (const [settings, files, message] of cases) {
     const r = await build(
       { PLUGIN_REPO: 'registry.example.com/team/app', ...settings },
-      { prepare: (_docker, dir) => Object.entries(files).forEach(([name, text]) => writeFileSync(join(dir, 'src', name), text)) },
+      {
+        prepare: (_docker, dir) => {
+          for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, 'src', name), text);
+        },
+      },
     );
     assert.equal(r.code, 1, r.out);
     assert.equal(r.ran, false);
