@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 // API model and adds ~100 ms to each start, five times a bare `node -e 0`.
 import { type Cluster, type Context, type User, newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
 import { PluginError } from '../../shared/errors.ts';
-import { MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
-import { readTextFile } from '../../shared/read-file.ts';
+import { MAX_INPUT_FILE_BYTES, MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
+import { readBoundedFile, readTextFile } from '../../shared/read-file.ts';
 import { masker } from '../../shared/secrets.ts';
 import { YamlLimitError, loadBoundedYaml, nodeBudget } from '../../shared/yaml.ts';
 
@@ -93,7 +93,12 @@ async function fromKubeconfig(raw: string, wanted: string | undefined, insecure:
   const user = users.find((u) => u.name === context.user);
   if (!user) throw new PluginError(`the kubeconfig context "${name}" names user "${context.user}", which the kubeconfig does not define`);
 
-  const file = (path: string | undefined) => (path ? readFileSync(resolve(workspace, path)) : undefined);
+  const file = (path: string | undefined) => {
+    if (!path) return undefined;
+    const bytes = readBoundedFile(resolve(workspace, path), { shown: `${path} (named by the kubeconfig)`, maxBytes: MAX_INPUT_FILE_BYTES });
+    if (!bytes) throw new PluginError(`the kubeconfig names the file ${path}, which does not exist (in ${workspace})`);
+    return bytes;
+  };
   const data = (b64: string | undefined) => (b64 ? Buffer.from(b64, 'base64') : undefined);
   const auth = userAuth(user, `kubeconfig user "${user.name}"`);
   const first = await auth.apply();

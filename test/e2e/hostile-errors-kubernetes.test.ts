@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { dump, load } from 'js-yaml';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { runBundleMeasured } from '../support/run-measured.ts';
 
@@ -107,6 +108,19 @@ describe('clear errors', () => {
       const r = await deploy(workspace({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n' }), { PLUGIN_KUBECONFIG: path, PLUGIN_MANIFESTS: 'cm.yaml' });
       refused(r, /^error: settings\.kubeconfig holds a file path, not a kubeconfig$/m);
       assert.match(r.stdout, /hint: The setting takes the kubeconfig's contents/);
+    }
+  });
+
+  it('a file the kubeconfig names is read bounded: a device or a missing file is named', async () => {
+    const ws = workspace({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n' });
+    for (const [path, message] of [
+      ['/dev/zero', /^error: \/dev\/zero \(named by the kubeconfig\) is a device, not a file$/m],
+      ['certs/missing-ca.crt', new RegExp(`^error: the kubeconfig names the file certs/missing-ca\\.crt, which does not exist \\(in ${ws}\\)$`, 'm')],
+    ] as const) {
+      const doc = load(api.kubeconfig()) as { clusters: Array<{ cluster: Record<string, string> }> };
+      delete doc.clusters[0]!.cluster['certificate-authority-data'];
+      doc.clusters[0]!.cluster['certificate-authority'] = path;
+      refused(await deploy(ws, { PLUGIN_KUBECONFIG: dump(doc), PLUGIN_MANIFESTS: 'cm.yaml' }), message);
     }
   });
 
