@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // The light modules of client-node only: its package entry (and config.js) pulls in every generated
 // API model and adds ~100 ms to each start, five times a bare `node -e 0`.
@@ -248,14 +248,14 @@ function fromServiceAccount(dir: string, env: NodeJS.ProcessEnv, insecure: boole
         `(then ${tokenFile} and KUBERNETES_SERVICE_HOST exist).`,
     });
   }
-  const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').trim() : undefined);
+  const read = (name: string) => readTextFile(join(dir, name), { shown: join(dir, name), maxBytes: MAX_SMALL_FILE_BYTES })?.trim();
   const namespace = read('namespace');
   const user: User = { name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile } } };
   const auth = userAuth(user, 'the in-cluster service account');
   return {
     // Only an IPv6 literal holds a colon; it needs brackets in a URL.
     server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    ca: existsSync(join(dir, 'ca.crt')) ? readFileSync(join(dir, 'ca.crt')) : undefined,
+    ca: readBoundedFile(join(dir, 'ca.crt'), { shown: join(dir, 'ca.crt'), maxBytes: MAX_INPUT_FILE_BYTES }),
     cert: undefined,
     key: undefined,
     rejectUnauthorized: !insecure,

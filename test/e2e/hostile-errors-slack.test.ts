@@ -82,6 +82,13 @@ describe('env_file that is not a file', () => {
     });
   }
 
+  test('thread_ts_file that is a directory is named, before anything is posted', async () => {
+    const r = await drone({ PLUGIN_ACCESS_TOKEN: session.slack.token, PLUGIN_API_URL: session.slack.apiUrl, PLUGIN_CHANNEL: 'general', PLUGIN_THREAD_TS_FILE: '.' });
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.stderr, new RegExp(`^error: settings\\.thread_ts_file: ${session.workspace} is a directory, not a file$`, 'm'));
+    assert.equal(session.slack.received.filter((x) => x.path.endsWith('chat.postMessage')).length, 0);
+  });
+
   test('a status file larger than any pod annotations (1 MiB) is refused', async () => {
     const file = join(session.workspace, 'env');
     writeFileSync(file, `DRONE_BUILD_STATUS="failure"\n${'x'.repeat(2 * 1024 * 1024)}\n`);
