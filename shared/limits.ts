@@ -21,6 +21,13 @@ export const MAX_INPUT_FILE_BYTES = 16 * MiB;
 export const MAX_RENDERED_CHARS = 16 * MiB;
 
 /**
+ * Runs of block bodies (`{{#each}}`, `{{#if}}` ...) one render may make. Many small pieces cost
+ * memory of their own (each run leaves about 1 KB for the garbage collector), so 50,000 runs stay
+ * near 50 MB; real templates loop over tens or hundreds of items.
+ */
+export const MAX_TEMPLATE_BLOCK_RUNS = 50_000;
+
+/**
  * Nodes (mappings, lists and scalars) one YAML file holds once every alias is expanded. An alias
  * costs nothing to parse but everything to send: a "billion laughs" file of a few hundred bytes
  * expands to 10^9 nodes. The largest CRD schemas hold about 100,000.

@@ -9,7 +9,7 @@
 import Handlebars from 'handlebars';
 import { templateView } from './context-view.ts';
 import { registerHelpers } from './helpers.ts';
-import { OutputLimitError, charge, chargeEscaped, withOutputBudget } from './output-budget.ts';
+import { OutputLimitError, charge, chargeEscaped, countBlockRun, withOutputBudget } from './output-budget.ts';
 import { TemplateError } from './template-error.ts';
 
 export { TemplateError } from './template-error.ts';
@@ -82,11 +82,16 @@ function chargedProgram<A extends unknown[]>(program: (...args: A) => string): (
   };
 }
 
-/** Block bodies (`#each`, `#if` ...) are the spec's numbered programs: each run is charged. */
+/** Block bodies (`#each`, `#if` ...) are the spec's numbered programs: each run is counted and charged. */
 function counted(spec: TemplateSpec): TemplateSpec {
   const out: TemplateSpec = { ...spec };
   for (const [key, value] of Object.entries(spec)) {
-    if (/^\d+$/.test(key) && typeof value === 'function') out[key] = chargedProgram(value as (...args: unknown[]) => string);
+    if (!/^\d+$/.test(key) || typeof value !== 'function') continue;
+    const program = chargedProgram(value as (...args: unknown[]) => string);
+    out[key] = function (this: unknown, ...args: unknown[]) {
+      countBlockRun();
+      return program.apply(this, args);
+    };
   }
   return out;
 }

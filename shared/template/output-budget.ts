@@ -1,4 +1,4 @@
-import { MAX_RENDERED_CHARS, formatBytes } from '../limits.ts';
+import { MAX_RENDERED_CHARS, MAX_TEMPLATE_BLOCK_RUNS, formatBytes } from '../limits.ts';
 
 /**
  * How much text the render in progress may still produce. Templates render synchronously, so one
@@ -8,25 +8,32 @@ import { MAX_RENDERED_CHARS, formatBytes } from '../limits.ts';
  * limit, not after the allocation, and text is not charged again at each level it passes through.
  */
 export class OutputLimitError extends Error {
-  constructor() {
-    super(`it renders to more than ${formatBytes(MAX_RENDERED_CHARS)} of text; rendering was stopped there`);
+  constructor(what = `renders to more than ${formatBytes(MAX_RENDERED_CHARS)} of text`) {
+    super(`it ${what}; rendering was stopped there`);
     this.name = 'OutputLimitError';
   }
 }
 
 let left: number | undefined;
+let runsLeft = 0;
 /** For each piece being made, the length of the output the pieces inside it were charged for. */
 let inner: number[] = [];
 
 export function withOutputBudget<T>(render: () => T, limit = MAX_RENDERED_CHARS): T {
-  const outer = { left, inner };
+  const outer = { left, inner, runsLeft };
   left = limit;
   inner = [];
+  runsLeft = MAX_TEMPLATE_BLOCK_RUNS;
   try {
     return render();
   } finally {
-    ({ left, inner } = outer);
+    ({ left, inner, runsLeft } = outer);
   }
+}
+
+/** Counts one run of a block body against the render in progress. */
+export function countBlockRun(): void {
+  if (left !== undefined && --runsLeft < 0) throw new OutputLimitError(`runs its blocks ({{#each}} ...) more than ${MAX_TEMPLATE_BLOCK_RUNS.toLocaleString('en')} times`);
 }
 
 /** The last helper result: `{{helper}}` prints it through the escape function next. */

@@ -75,11 +75,13 @@ describe('memory bounds', () => {
     refused(r, /^error: huge\.yaml is 50 MiB, more than the 16 MiB this plugin reads$/m);
   });
 
-  it('a template that would render gigabytes (nested #each over repeat) stops at 16 MiB, naming the file', async () => {
+  it('a template that would render gigabytes stops at 50,000 block runs or 16 MiB of text, naming the file', async () => {
     const loop = (n: number) => `(split "," (repeat ${n} "a,"))`;
-    const manifest = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  x: "{{#each ${loop(5000)}}}{{#each ${loop(5000)}}}{{repeat 100 "x"}}{{/each}}{{/each}}"\n`;
-    const r = await deploy(workspace({ 'big.yaml': manifest }), { ...admin(), PLUGIN_MANIFESTS: 'big.yaml' });
-    refused(r, /^error: template "big\.yaml": it renders to more than 16 MiB of text; rendering was stopped there$/m);
+    const manifest = (body: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n  x: "${body}"\n`;
+    const manyRuns = await deploy(workspace({ 'rows.yaml': manifest(`{{#each ${loop(5000)}}}{{#each ${loop(5000)}}}{{repeat 100 "x"}}{{/each}}{{/each}}`) }), { ...admin(), PLUGIN_MANIFESTS: 'rows.yaml' });
+    refused(manyRuns, /^error: template "rows\.yaml": it runs its blocks \(\{\{#each\}\} \.\.\.\) more than 50,000 times; rendering was stopped there$/m);
+    const bigRows = await deploy(workspace({ 'big.yaml': manifest(`{{#each ${loop(100)}}}{{#each ${loop(100)}}}{{repeat 100000 "x"}}{{/each}}{{/each}}`) }), { ...admin(), PLUGIN_MANIFESTS: 'big.yaml' });
+    refused(bigRows, /^error: template "big\.yaml": it renders to more than 16 MiB of text; rendering was stopped there$/m);
   });
 
   it('${VAR} substituted into gigabytes stops at 16 MiB, naming the file and line', async () => {
