@@ -10,11 +10,12 @@ export class YamlLimitError extends Error {}
 
 /** A node count shared by the documents of one file. */
 export interface NodeBudget {
+  readonly limit: number;
   left: number;
 }
 
 export function nodeBudget(limit = MAX_YAML_NODES): NodeBudget {
-  return { left: limit };
+  return { limit, left: limit };
 }
 
 /** `load` with the file's expanded size counted against `budget`. Parse errors are js-yaml's. */
@@ -47,6 +48,6 @@ function spend(value: unknown, budget: NodeBudget, sizes: Map<object, number>, o
 
 function charge(budget: NodeBudget, n: number): number {
   budget.left -= n;
-  if (budget.left < 0) throw new YamlLimitError(`it expands to more than ${MAX_YAML_NODES.toLocaleString('en')} nodes once its aliases are expanded`);
+  if (budget.left < 0) throw new YamlLimitError(`it expands to more than ${budget.limit.toLocaleString('en')} nodes once its aliases are expanded`);
   return n;
 }
