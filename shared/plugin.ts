@@ -57,7 +57,7 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
       log.debug(`read ${common.values.env_file}: ${overlay.changed.length ? `updated ${overlay.changed.join(', ')}` : 'nothing new'}`);
       for (const s of overlay.skipped) log.debug(`${common.values.env_file}:${s.line}: skipped (${s.reason})`);
     }
-    const build = buildContext(overlay.env);
+    const build = buildContext(overlay.env, undefined, (w) => log.warn(w));
     const skip = def.skip && ((values: Values<D & Common>) => def.skip!(values, build));
     const read = readSettings(all, overlay.env, { rules: def.rules, workspace: build.workspace, otherPlugins: def.otherPlugins, skip, register });
     log = createLogger({ ...sinks, debug: read.values.debug as boolean });

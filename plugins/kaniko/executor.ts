@@ -7,12 +7,14 @@ import { writeFd } from '../../shared/stdio.ts';
 
 /**
  * Runs the executor without a shell (values with spaces or quotes pass as they are) and streams
- * its output line by line through the masker. Resolves to its exit code.
+ * its output line by line through the masker. `onLine` sees each masked line, to explain a failure
+ * afterwards. Resolves to its exit code.
  */
-export function execute(file: string, argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
+export function execute(file: string, argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; onLine?: (line: string) => void }): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const flush = [relay(child.stdout, 1), relay(child.stderr, 2)];
+    const onLine = opts.onLine ?? (() => {});
+    const flush = [relay(child.stdout, 1, onLine), relay(child.stderr, 2, onLine)];
     child.on('error', (err: NodeJS.ErrnoException) => {
       const why = err.code === 'ENOENT' ? 'it does not exist' : err.code === 'EACCES' ? 'it is not executable' : err.message;
       reject(
@@ -29,16 +31,21 @@ export function execute(file: string, argv: readonly string[], opts: { cwd: stri
   });
 }
 
-function relay(from: Readable, to: 1 | 2): () => void {
+function relay(from: Readable, to: 1 | 2, onLine: (line: string) => void): () => void {
   let pending = '';
+  const masked = (line: string) => {
+    const text = masker.mask(line);
+    onLine(text);
+    return text + '\n';
+  };
   from.setEncoding('utf8');
   from.on('data', (chunk: string) => {
     const lines = (pending + chunk).split('\n');
     pending = lines.pop()!;
-    if (lines.length > 0) writeFd(to, lines.map((l) => masker.mask(l) + '\n').join(''));
+    if (lines.length > 0) writeFd(to, lines.map(masked).join(''));
   });
   return () => {
-    if (pending !== '') writeFd(to, masker.mask(pending) + '\n');
+    if (pending !== '') writeFd(to, masked(pending));
     pending = '';
   };
 }

@@ -41,6 +41,8 @@ export interface BuildPlan {
   readonly tarPath: string | undefined;
   /** Where the executor looks for the Dockerfile; empty for a remote context. */
   readonly dockerfiles: readonly string[];
+  /** The build context directory; undefined for a remote context (git, s3, gcs ...). */
+  readonly contextDir: string | undefined;
   readonly artifact: Artifact | undefined;
   /** Values to mask before anything is printed: the `build_args_from_env` and `secrets` variables, the credentials inside secret settings. */
   readonly secrets: readonly string[];
@@ -113,6 +115,7 @@ export function planBuild(input: PlanInput): Plan {
     digestFile: resolve(workspace, s.digest_file),
     tarPath: s.tar_path ? resolve(workspace, s.tar_path) : undefined,
     dockerfiles: dockerfileCandidates(workspace, s.dockerfile, s.context, s.context_sub_path),
+    contextDir: localContext(s.context) === undefined ? undefined : resolve(workspace, localContext(s.context)!, s.context_sub_path ?? ''),
     artifact:
       s.artifact_file && push
         ? { file: resolve(workspace, s.artifact_file), registryType: registryType(hostOf(access.pushRegistry)), registryUrl: access.pushRegistry }

@@ -1,14 +1,19 @@
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
+import { MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
+import { writePrivateFile } from '../../shared/private-file.ts';
+import { readTextFile } from '../../shared/read-file.ts';
+import { DOCKER_HUB, imageHost } from './docker-config.ts';
 import { execute } from './executor.ts';
 import { type BuildPlan, artifactJson, planBuild } from './plan.ts';
+import { refusalHint, refusedRegistry } from './registry-refusal.ts';
 import type { settings } from './settings.ts';
 
 export async function run({ settings: s, build, env, log, registerSecrets }: PluginInput<typeof settings>): Promise<number> {
-  const tagsFile = s.tags.length > 0 ? undefined : readIfExists(join(build.workspace, '.tags'));
+  const tagsFile = s.tags.length > 0 ? undefined : readIfExists(join(build.workspace, '.tags'), '.tags');
   const plan = planBuild({ settings: s, build, env, tagsFile });
   if ('skip' in plan) {
     log.info(plan.skip);
@@ -16,18 +21,32 @@ export async function run({ settings: s, build, env, log, registerSecrets }: Plu
   }
   registerSecrets(plan.secrets);
   for (const warning of plan.warnings) log.warn(warning);
+  requireContext(plan.contextDir, s.context, s.context_sub_path);
   requireDockerfile(plan.dockerfiles, s.dockerfile);
   prepare(plan, log);
 
   log.info(`+ ${plan.command}`);
   log.debug(`the executor's environment adds ${Object.keys(plan.env).join(', ')} and drops the PLUGIN_ settings`);
-  const code = await execute(plan.executor, plan.argv, { cwd: plan.cwd, env: { ...stepEnv(env), ...plan.env } });
+  let refused: string | undefined;
+  const onLine = (line: string) => {
+    refused ??= refusedRegistry(line);
+  };
+  const code = await execute(plan.executor, plan.argv, { cwd: plan.cwd, env: { ...stepEnv(env), ...plan.env }, onLine });
   if (code !== 0) {
     log.error(`the executor exited with code ${code}.`);
+    if (refused !== undefined) log.info(`hint: ${refusalHint(refused, plan.dockerConfig, imageHost(plan.images[0] ?? '') ?? DOCKER_HUB)}`);
     return code;
   }
   report(plan, log);
   return 0;
+}
+
+function requireContext(dir: string | undefined, context: string, subPath: string | undefined): void {
+  if (dir === undefined || statSync(dir, { throwIfNoEntry: false })?.isDirectory()) return;
+  const given = subPath ? `settings.context ${context} with settings.context_sub_path ${subPath}` : `settings.context ${context}`;
+  throw new PluginError(`${given}: ${dir} is not a directory`, {
+    hint: 'The build context is a directory relative to the workspace (the repository root), or a remote context such as git://.',
+  });
 }
 
 function requireDockerfile(candidates: readonly string[], dockerfile: string): void {
@@ -41,8 +60,8 @@ function prepare(plan: BuildPlan, log: Logger): void {
   const file = join(plan.dockerConfigDir, 'config.json');
   try {
     mkdirSync(plan.dockerConfigDir, { recursive: true });
-    writeFileSync(file, JSON.stringify(plan.dockerConfig, null, 2) + '\n', { mode: 0o600 });
-    if (plan.googleKey) writeFileSync(plan.googleKey.path, plan.googleKey.content, { mode: 0o600 });
+    writePrivateFile(file, JSON.stringify(plan.dockerConfig, null, 2) + '\n');
+    if (plan.googleKey) writePrivateFile(plan.googleKey.path, plan.googleKey.content);
     if (plan.tarPath) mkdirSync(dirname(plan.tarPath), { recursive: true });
     // A digest left by an earlier build must not be reported as this one's.
     rmSync(plan.digestFile, { force: true });
@@ -55,7 +74,7 @@ function prepare(plan: BuildPlan, log: Logger): void {
 }
 
 function report(plan: BuildPlan, log: Logger): void {
-  const digest = readIfExists(plan.digestFile)?.trim();
+  const digest = readIfExists(plan.digestFile, plan.digestFile)?.trim();
   if (!digest) {
     log.warn(`the executor wrote no digest to ${plan.digestFile}${plan.artifact ? ', so no artifact file is written' : ''}.`);
     return;
@@ -80,11 +99,6 @@ function exists(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+function readIfExists(path: string, shown: string): string | undefined {
+  return readTextFile(path, { shown, maxBytes: MAX_SMALL_FILE_BYTES });
 }

@@ -22,11 +22,12 @@ export function resolveTags(input: TagInput): TagResult {
   if (input.autoTag) {
     const auto = autoTags(input.event, input.ref, input.defaultBranch);
     if ('skip' in auto) return auto;
-    return { tags: checked(withSuffix(auto.tags, input.autoTagSuffix)) };
+    // The git tag is a semantic version, so a bad tag can only come from the suffix.
+    return { tags: checked(withSuffix(auto.tags, input.autoTagSuffix), 'settings.auto_tag_suffix') };
   }
   const plain = given.length > 0 ? given : splitTags([input.tagsFile ?? '']);
   const tags = plain.length > 0 ? plain : ['latest'];
-  return { tags: checked(input.expandTag ? tags.flatMap((t) => versionTags(t) ?? [t]) : tags) };
+  return { tags: checked(input.expandTag ? tags.flatMap((t) => versionTags(t) ?? [t]) : tags, given.length > 0 ? 'settings.tags' : 'the .tags file of the workspace') };
 }
 
 /** Both the setting and the `.tags` file may separate tags with commas or newlines. */
@@ -78,11 +79,12 @@ function withSuffix(tags: readonly string[], suffix: string | undefined): string
 
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
-function checked(tags: readonly string[]): string[] {
+/** Docker's tag grammar; `from` names where the tags came from, as the user wrote it. */
+function checked(tags: readonly string[], from: string): string[] {
   const bad = tags.filter((t) => !IMAGE_TAG.test(t));
   if (bad.length > 0) {
     throw new SettingsError(
-      bad.map((t) => `${JSON.stringify(t.slice(0, 130))} is not an image tag: letters, digits, _ . and - only, at most 128, not starting with . or -.`),
+      bad.map((t) => `${from}: ${JSON.stringify(t.slice(0, 130))} is not an image tag: letters, digits, _ . and - only, at most 128, not starting with . or -.`),
     );
   }
   return [...new Set(tags)];

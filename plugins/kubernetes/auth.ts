@@ -1,10 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 // The light modules of client-node only: its package entry (and config.js) pulls in every generated
 // API model and adds ~100 ms to each start, five times a bare `node -e 0`.
 import { type Cluster, type Context, type User, newClusters, newContexts, newUsers } from '@kubernetes/client-node/dist/config_types.js';
-import { load } from 'js-yaml';
 import { PluginError } from '../../shared/errors.ts';
+import { MAX_INPUT_FILE_BYTES, MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
+import { readBoundedFile, readTextFile } from '../../shared/read-file.ts';
+import { YamlLimitError, loadBoundedYaml, nodeBudget } from '../../shared/yaml.ts';
 
 /** Where and as whom to talk to the API server: what every request needs, whatever the auth mode. */
 export interface Connection {
@@ -57,16 +59,23 @@ export function kubeconfigText(raw: string): string {
 
 async function fromKubeconfig(raw: string, wanted: string | undefined, insecure: boolean, workspace: string, register: Register): Promise<Connection> {
   const text = kubeconfigText(raw);
+  if (looksLikePath(text)) {
+    // Not quoted: the setting is a secret, so the masker would hide the path anyway.
+    throw new PluginError('settings.kubeconfig holds a file path, not a kubeconfig', {
+      hint: "The setting takes the kubeconfig's contents: store the whole file (or its base64) in a secret and use kubeconfig: {from_secret: kubeconfig}.",
+    });
+  }
   let doc: Record<string, unknown>;
   let clusters: Cluster[];
   let contexts: Context[];
   let users: User[];
   try {
-    doc = (load(text) ?? {}) as Record<string, unknown>;
+    doc = (loadBoundedYaml(text, nodeBudget()) ?? {}) as Record<string, unknown>;
     clusters = newClusters(doc.clusters);
     contexts = newContexts(doc.contexts);
     users = newUsers(doc.users);
   } catch (err) {
+    if (err instanceof YamlLimitError) throw new PluginError(`settings.kubeconfig is refused: ${err.message}`);
     // js-yaml quotes the offending line, which may hold a credential: keep only its position.
     const mark = (err as { mark?: { line: number } }).mark;
     const where = mark ? ` at line ${mark.line + 1}` : '';
@@ -92,7 +101,12 @@ async function fromKubeconfig(raw: string, wanted: string | undefined, insecure:
   const user = users.find((u) => u.name === context.user);
   if (!user) throw new PluginError(`the kubeconfig context "${name}" names user "${context.user}", which the kubeconfig does not define`);
 
-  const file = (path: string | undefined) => (path ? readFileSync(resolve(workspace, path)) : undefined);
+  const file = (path: string | undefined) => {
+    if (!path) return undefined;
+    const bytes = readBoundedFile(resolve(workspace, path), { shown: `${path} (named by the kubeconfig)`, maxBytes: MAX_INPUT_FILE_BYTES });
+    if (!bytes) throw new PluginError(`the kubeconfig names the file ${path}, which does not exist (in ${workspace})`);
+    return bytes;
+  };
   const data = (b64: string | undefined) => (b64 ? Buffer.from(b64, 'base64') : undefined);
   const auth = userAuth(user, `kubeconfig user "${user.name}"`, register);
   const first = await auth.apply();
@@ -120,14 +134,11 @@ interface Applied {
 /** A kubeconfig user's credentials as headers, using client-node's exec and token-file providers. */
 function userAuth(user: User, label: string, register: Register): { apply(): Promise<Applied> } {
   const provider = user.authProvider as { name?: string; config?: { tokenFile?: string } } | undefined;
-  // Loaded only for the users that need them: ExecAuth brings node:child_process (with net and
+  const tokenFile = provider?.config?.tokenFile ? tokenFileReader(provider.config.tokenFile, label) : undefined;
+  // Loaded only for the users that need it: ExecAuth brings node:child_process (with net and
   // dgram) into every start otherwise.
-  const authenticator = user.exec
-    ? import('@kubernetes/client-node/dist/exec_auth.js').then((m) => new m.ExecAuth())
-    : provider?.config?.tokenFile
-      ? import('@kubernetes/client-node/dist/file_auth.js').then((m) => new m.FileAuth())
-      : undefined;
-  if (provider && !authenticator) {
+  const authenticator = user.exec ? import('@kubernetes/client-node/dist/exec_auth.js').then((m) => new m.ExecAuth()) : undefined;
+  if (provider && !tokenFile) {
     throw new PluginError(`${label} uses the auth-provider "${provider.name}", which this plugin does not support`, {
       hint: 'Use a token, a client certificate or an exec credential plugin in the kubeconfig (kubectl removed the built-in auth providers too).',
     });
@@ -145,6 +156,7 @@ function userAuth(user: User, label: string, register: Register): { apply(): Pro
           });
         }
       }
+      if (tokenFile) opts.headers.authorization = `Bearer ${tokenFile()}`;
       if (user.token) opts.headers.authorization = `Bearer ${user.token}`;
       else if (user.username) opts.headers.authorization = `Basic ${Buffer.from(`${user.username}:${user.password ?? ''}`).toString('base64')}`;
       if (user.impersonateUser) opts.headers['impersonate-user'] = user.impersonateUser;
@@ -161,6 +173,32 @@ function userAuth(user: User, label: string, register: Register): { apply(): Pro
       return { headers: opts.headers, cert: toBuffer(opts.cert), key: toBuffer(opts.key) };
     },
   };
+}
+
+// What client-go does: a projected token is rotated in place, so it is read again after a minute.
+const TOKEN_FILE_REREAD_MS = 60_000;
+
+/**
+ * A token file's current token. Trimmed: a file written by `echo` or a Secret edited by hand ends in
+ * a newline, which is not part of the token (and makes the header invalid).
+ */
+function tokenFileReader(path: string, label: string): () => string {
+  let token = '';
+  let readAt = -Infinity;
+  return () => {
+    if (performance.now() - readAt < TOKEN_FILE_REREAD_MS) return token;
+    const text = readTextFile(path, { shown: path, maxBytes: MAX_SMALL_FILE_BYTES })?.trim();
+    if (!text) throw new PluginError(`${label}: the token file ${path} ${text === undefined ? 'does not exist' : 'is empty'}`);
+    if (/\s/.test(text)) throw new PluginError(`${label}: the token file ${path} holds more than one line or word; a token is one`);
+    token = text;
+    readAt = performance.now();
+    return token;
+  };
+}
+
+/** A single line with no YAML key in it, naming a file: `/root/.kube/config`, `~/.kube/config`, `kubeconfig.yaml`. */
+function looksLikePath(text: string): boolean {
+  return !text.includes('\n') && !/:\s|^\{/.test(text) && /^(~|\.{0,2}\/|\$\{?\w+\}?\/)|\.(ya?ml|conf|config|kubeconfig)$|(^|\/)config$/.test(text);
 }
 
 function proxyOf(url: string, cluster: string): string {
@@ -206,14 +244,14 @@ function fromServiceAccount(dir: string, env: NodeJS.ProcessEnv, insecure: boole
         `(then ${tokenFile} and KUBERNETES_SERVICE_HOST exist).`,
     });
   }
-  const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8').trim() : undefined);
+  const read = (name: string) => readTextFile(join(dir, name), { shown: join(dir, name), maxBytes: MAX_SMALL_FILE_BYTES })?.trim();
   const namespace = read('namespace');
   const user: User = { name: 'in-cluster', authProvider: { name: 'tokenFile', config: { tokenFile } } };
   const auth = userAuth(user, 'the in-cluster service account', register);
   return {
     // Only an IPv6 literal holds a colon; it needs brackets in a URL.
     server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    ca: existsSync(join(dir, 'ca.crt')) ? readFileSync(join(dir, 'ca.crt')) : undefined,
+    ca: readBoundedFile(join(dir, 'ca.crt'), { shown: join(dir, 'ca.crt'), maxBytes: MAX_INPUT_FILE_BYTES }),
     cert: undefined,
     key: undefined,
     rejectUnauthorized: !insecure,

@@ -7,8 +7,8 @@ import { HttpError, isCertificateError } from '../../shared/http.ts';
 import { MASK } from '../../shared/secrets.ts';
 import type { Connection } from './auth.ts';
 import { KubeError } from './kube.ts';
-import { locateField } from './manifests.ts';
 import type { Planned } from './plan.ts';
+import { where } from './source-line.ts';
 
 export interface Failure {
   readonly message: string;
@@ -32,7 +32,7 @@ export function explain(err: unknown, doing: Doing, conn: Connection): Failure {
   const s = err.status;
   const obj = doing.object;
   const subject = obj ? `${obj.label}${obj.namespace ? ` in namespace ${obj.namespace}` : ''}` : (doing.what ?? err.path);
-  const at = obj ? `${locate(obj.source)}: ` : '';
+  const at = obj ? `${where(obj.source)}: ` : '';
   const head = `${at}${doing.action} ${subject}`;
 
   if (s.code === 401) {
@@ -74,13 +74,13 @@ export function explain(err: unknown, doing: Doing, conn: Connection): Failure {
     const owners = causes.map((c) => `${c.field} is owned by ${(c.message ?? '').replace(/^conflict with /, 'field manager ')}`);
     const field = causes[0]?.field;
     return {
-      message: `${obj && field ? `${locate(obj.source, field)}: ` : at}${doing.action} ${subject}: conflict: ${owners.join('; ') || s.message}`,
+      message: `${obj && field ? `${where(obj.source, field)}: ` : at}${doing.action} ${subject}: conflict: ${owners.join('; ') || s.message}`,
       hint: 'Set force_conflicts: true to take these fields over, or stop setting them in the manifest.',
     };
   }
   const causes = s.details?.causes ?? [];
   const field = causes.find((c) => c.field)?.field ?? /^failed to create typed patch object \([^)]*\): (\S+):/.exec(s.message)?.[1];
-  const line = obj && field ? `${locate(obj.source, field)}: ` : at;
+  const line = obj && field ? `${where(obj.source, field)}: ` : at;
   let detail = s.message.replace(/^failed to create typed patch object \([^)]*\): /, '');
   if (causes.length > 0 && s.code === 422) detail = causes.map((c) => `${c.field}: ${c.message}`).join('; ');
   // The server quotes the offending value, which in a Secret is the secret.
@@ -107,14 +107,6 @@ export function failureError(failures: readonly Failure[], what: string): Plugin
   const message = failures.length === 1 ? failures[0]!.message : `${failures.length} ${what}:\n  ${failures.map((f) => f.message).join('\n  ')}`;
   // The runner prints "hint: " before the first line only.
   return new PluginError(message, { hint: hints.join('\nhint: ') || undefined });
-}
-
-function locate(source: Pick<Planned['source'], 'file' | 'line' | 'text'>, field?: string): string {
-  if (source.line === 0) return source.file;
-  const offset = field ? locateField(source.text, field) : undefined;
-  if (offset === undefined) return `${source.file}:${source.line}`;
-  const firstContent = source.text.split('\n').findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
-  return `${source.file}:${source.line - Math.max(0, firstContent) + offset}`;
 }
 
 function unreachable(err: HttpError, conn: Connection): Failure {

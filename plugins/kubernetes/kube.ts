@@ -1,5 +1,6 @@
+import { PluginError } from '../../shared/errors.ts';
 import { type HttpClient, type HttpResponse, createHttpClient } from '../../shared/http.ts';
-import { parseJsonText } from '../../shared/json-text.ts';
+import { jsonOf } from '../../shared/json-answer.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import type { Connection } from './auth.ts';
 
@@ -71,6 +72,7 @@ export function createKubeClient(conn: Connection): KubeClient {
     retryable: (res) => !(res.status === 500 && DETERMINISTIC_500.test(statusOf(res).message)),
   });
   const discovery = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
+  const server = `the API server ${conn.server}`;
 
   async function send(method: string, path: string, o: RequestOptions): Promise<HttpResponse> {
     const url = conn.server + path + queryString(o.query);
@@ -86,9 +88,8 @@ export function createKubeClient(conn: Connection): KubeClient {
   async function call<T>(method: string, path: string, o: RequestOptions = {}) {
     const res = await send(method, path, o);
     if (res.status < 200 || res.status > 299) throw new KubeError(method, path, statusOf(res));
-    const raw = res.text();
     const warnings = [res.headers.warning ?? []].flat().map((w) => w.replace(/^299 - "?|"$/g, '').replace(/\\"/g, '"'));
-    return { status: res.status, body: (raw ? parseJsonText(raw) : undefined) as T, warnings };
+    return { status: res.status, body: (res.body.length > 0 ? jsonOf<T>(res, server) : undefined) as T, warnings };
   }
 
   async function text(path: string, query?: RequestOptions['query']): Promise<string> {
@@ -101,8 +102,11 @@ export function createKubeClient(conn: Connection): KubeClient {
     let hit = discovery.get(apiVersion);
     if (!hit) {
       const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-      hit = call<{ resources: Array<ResourceInfo & { name: string }> }>('GET', path).then(
-        ({ body }) => new Map(body.resources.filter((r) => !r.name.includes('/')).map((r) => [r.kind, r])),
+      hit = call<{ resources?: Array<ResourceInfo & { name: string }> }>('GET', path).then(
+        ({ body }) => {
+          if (!Array.isArray(body?.resources)) throw new PluginError(`${server} answered GET ${path} without a list of resources: it may not be a Kubernetes API server`);
+          return new Map(body.resources.filter((r) => !r.name.includes('/')).map((r) => [r.kind, r]));
+        },
         (err) => {
           if (err instanceof KubeError && err.status.code === 404) return undefined;
           discovery.delete(apiVersion);

@@ -1,9 +1,11 @@
-import { existsSync, globSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, globSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { load } from 'js-yaml';
 import { PluginError } from '../../shared/errors.ts';
+import { MAX_INPUT_FILE_BYTES } from '../../shared/limits.ts';
+import { readTextFile } from '../../shared/read-file.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import { workspacePathProblem } from '../../shared/settings/index.ts';
+import { YamlLimitError, loadBoundedYaml, nodeBudget } from '../../shared/yaml.ts';
 
 /** Where an object was written: shown with every message about it. */
 export interface Source {
@@ -72,7 +74,13 @@ function walk(dir: string): string[] {
 }
 
 export function readManifestFiles(files: readonly string[], workspace: string): ManifestText[] {
-  return files.map((name) => ({ name, text: readFileSync(isAbsolute(name) ? name : join(workspace, name), 'utf8'), json: /\.json$/i.test(name) }));
+  return files.map((name) => ({ name, text: readManifestFile(isAbsolute(name) ? name : join(workspace, name), name, 'manifests'), json: /\.json$/i.test(name) }));
+}
+
+function readManifestFile(path: string, shown: string, setting: string): string {
+  const text = readTextFile(path, { shown, maxBytes: MAX_INPUT_FILE_BYTES });
+  if (text === undefined) throw new PluginError(`settings.${setting}: ${shown} does not exist`);
+  return text;
 }
 
 /**
@@ -92,7 +100,7 @@ export function templateText(value: string, workspace: string): ManifestText {
   if (!v.includes('\n') && MANIFEST_FILE.test(v)) {
     const path = isAbsolute(v) ? v : join(workspace, v);
     if (!existsSync(path)) throw new PluginError(`settings.template: ${v} does not exist (in ${workspace})`);
-    return { name: v, text: readFileSync(path, 'utf8'), json: /\.json$/i.test(v) };
+    return { name: v, text: readManifestFile(path, v, 'template'), json: /\.json$/i.test(v) };
   }
   return { name: 'settings.template', text: value, json: false };
 }
@@ -103,12 +111,18 @@ export function templateText(value: string, workspace: string): ManifestText {
  */
 export function parseManifests(m: ManifestText): Manifest[] {
   const out: Manifest[] = [];
+  const budget = nodeBudget();
   for (const doc of splitDocuments(m.text)) {
     if (!/^[ \t]*[^\s#]/m.test(doc.text)) continue;
     let value: unknown;
     try {
-      value = load(doc.text, { filename: m.name });
+      value = loadBoundedYaml(doc.text, budget, m.name);
     } catch (err) {
+      if (err instanceof YamlLimitError) {
+        throw new PluginError(`${m.name}:${firstContentLine(doc)}: refused: ${err.message}`, {
+          hint: 'A manifest this large is almost certainly a mistake or an attack ("billion laughs"); write the objects out without so many aliases.',
+        });
+      }
       const e = err as { reason?: string; mark?: { line: number; column: number }; message: string };
       const line = doc.line + (e.mark?.line ?? 0);
       throw new PluginError(`${m.name}:${line}: invalid ${m.json ? 'JSON' : 'YAML'}: ${e.reason ?? e.message}`, {
@@ -209,41 +223,4 @@ function splitDocuments(text: string): Doc[] {
 function firstContentLine(doc: Doc): number {
   const idx = doc.text.split('\n').findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#'));
   return doc.line + Math.max(0, idx);
-}
-
-/**
- * The 0-based line of a field named in a server error (`.spec.template.spec.containers[name="app"].image`,
- * `spec.selector`) within a document; the nearest enclosing field found when the exact one is not.
- */
-export function locateField(text: string, path: string): number | undefined {
-  const lines = text.split('\n');
-  const segments = path.replace(/^\./, '').match(/[^.[\]]+|\[[^\]]*\]/g) ?? [];
-  let from = 0;
-  let minIndent = -1;
-  let found: number | undefined;
-  for (const seg of segments) {
-    if (seg.startsWith('[')) {
-      const m = /^\[(\w+)="?([^"]*)"?\]$/.exec(seg);
-      if (!m) continue;
-      const re = new RegExp(`^(\\s*)(?:-\\s+)?["']?${RegExp.escape(m[1]!)}["']?\\s*:\\s*["']?${RegExp.escape(m[2]!)}["']?\\s*$`);
-      const i = lines.findIndex((l, n) => n >= from && re.test(l));
-      if (i < 0) return found;
-      found = i;
-      from = i + 1;
-      minIndent = lines[i]!.search(/\S/) - 1;
-      continue;
-    }
-    const re = new RegExp(`^(\\s*)(?:-\\s+)?["']?${RegExp.escape(seg)}["']?\\s*:`);
-    const i = lines.findIndex((l, n) => n >= from && re.test(l) && indentOf(l) > minIndent);
-    if (i < 0) return found;
-    found = i;
-    from = i + 1;
-    minIndent = indentOf(lines[i]!);
-  }
-  return found;
-}
-
-function indentOf(line: string): number {
-  const m = /^(\s*)(?:-\s+)?/.exec(line)!;
-  return m[0].length;
 }

@@ -4,6 +4,7 @@
  */
 import { PluginError } from '../../shared/errors.ts';
 import type { KubeObject, Manifest, Source } from './manifests.ts';
+import { where } from './source-line.ts';
 
 export interface Scope {
   /** The plural resource name used in URLs. */
@@ -123,7 +124,7 @@ export function plan(input: PlanInput): Plan {
     // Cluster-scoped objects have none, whatever the manifest says (kubectl ignores it too).
     const namespace = scope.namespaced ? (object.metadata.namespace ?? input.namespace) : undefined;
     if (namespace && namespace !== input.namespace && input.namespaceGiven && !input.allowNamespaceOverride) {
-      problems.push(`${at}: ${label} names namespace "${namespace}", but settings.namespace is "${input.namespace}"`);
+      problems.push(`${where(source, 'metadata.namespace')}: ${label} names namespace "${namespace}", but settings.namespace is "${input.namespace}"`);
       continue;
     }
     const identity = `${group}/${object.kind}/${namespace ?? ''}/${object.metadata.name}`;
@@ -166,10 +167,6 @@ export function plan(input: PlanInput): Plan {
     namespaces: [...new Set(objects.map((o) => o.namespace).filter((n): n is string => n !== undefined))],
     waits: objects.filter((o) => WAIT_KINDS.has(`${o.group}/${o.object.kind}`)),
   };
-}
-
-export function where(source: Source): string {
-  return source.line > 0 ? `${source.file}:${source.line}` : source.file;
 }
 
 /** A copy with metadata.namespace as the URL has it, so the server sees the two agree. */

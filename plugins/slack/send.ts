@@ -1,6 +1,7 @@
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import { PluginError } from '../../shared/errors.ts';
-import type { HttpClient } from '../../shared/http.ts';
+import { HttpError, type HttpClient } from '../../shared/http.ts';
+import { jsonOf } from '../../shared/json-answer.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import type { SlackMessage } from './message.ts';
 
@@ -32,6 +33,12 @@ function slackError(what: string, code: string, status?: number): PluginError {
   });
 }
 
+/** A request that got no answer, named by the setting that holds its address. */
+function unreachable(setting: string, err: unknown): unknown {
+  if (!(err instanceof HttpError) || err.status !== 0) return err;
+  return new PluginError(`settings.${setting}: cannot reach Slack: ${err.message}`, { hint: err.hint, cause: err });
+}
+
 export async function sendWebhook(url: string, message: SlackMessage, http: HttpClient, timeoutMs: number): Promise<void> {
   // Loaded here so a step that only sends through the Web API, or fails its settings, skips it.
   const { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } = await import('@slack/webhook');
@@ -42,7 +49,10 @@ export async function sendWebhook(url: string, message: SlackMessage, http: Http
     await webhook.send(message as unknown as IncomingWebhookSendArguments);
   } catch (err) {
     if (err instanceof IncomingWebhookHTTPError) throw slackError('posting to the webhook failed', err.body, err.statusCode);
-    if (err instanceof IncomingWebhookRequestError) throw err.original instanceof PluginError ? err.original : new PluginError(`posting to the webhook failed: ${err.original.message}`);
+    if (err instanceof IncomingWebhookRequestError) {
+      const e = unreachable('webhook', err.original);
+      throw e instanceof PluginError ? e : new PluginError(`posting to the webhook failed: ${err.original.message}`);
+    }
     throw err;
   }
 }
@@ -64,18 +74,13 @@ export async function sendWithToken(
   threadTs?: string,
 ): Promise<Posted> {
   const call = async (method: string, body: object) => {
-    const res = await http.request({
-      url: `${apiUrl.replace(/\/+$/, '')}/${method}`,
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(body),
-    });
-    let answer: { ok?: boolean; error?: string; channel?: string; ts?: string };
-    try {
-      answer = res.json();
-    } catch {
-      throw slackError(`${method} failed`, res.text(), res.status);
-    }
+    const url = `${apiUrl.replace(/\/+$/, '')}/${method}`;
+    const res = await http
+      .request({ url, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) })
+      .catch((err: unknown) => {
+        throw unreachable('api_url', err);
+      });
+    const answer = jsonOf<{ ok?: boolean; error?: string; channel?: string; ts?: string }>(res, `${method} at ${url} (settings.api_url)`);
     if (!answer.ok) throw slackError(`${method} failed`, answer.error ?? 'unknown_error', res.status >= 400 ? res.status : undefined);
     return answer;
   };

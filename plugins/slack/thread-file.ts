@@ -1,6 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PluginError } from '../../shared/errors.ts';
+import { MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
+import { readTextFile } from '../../shared/read-file.ts';
 
 /**
  * Drone has no step outputs, so the thread a message starts is handed to later steps in a
@@ -8,14 +10,8 @@ import { PluginError } from '../../shared/errors.ts';
  * timestamp, as a shell step might write it, is read too.
  */
 export function readThreadTs(path: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8').trim();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new PluginError(`settings.thread_ts_file: cannot read ${path} (${(err as NodeJS.ErrnoException).code})`);
-  }
-  if (text === '') return undefined;
+  const text = readTextFile(path, { shown: path, setting: 'thread_ts_file', maxBytes: MAX_SMALL_FILE_BYTES })?.trim();
+  if (!text) return undefined;
   if (/^\d+\.\d+$/.test(text)) return text;
   try {
     const ts = (JSON.parse(text) as { ts?: unknown }).ts;

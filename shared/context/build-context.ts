@@ -68,6 +68,8 @@ export interface BuildContext {
     readonly dependsOn: readonly string[];
   };
   readonly step: { readonly name: string; readonly number: number };
+  /** The repository's previous pipeline, as Woodpecker describes it (Drone does not). */
+  readonly prev: { readonly status: string; readonly number: number };
   readonly system: { readonly host: string; readonly hostname: string; readonly proto: string; readonly version: string; readonly link: string };
 }
 
@@ -77,7 +79,11 @@ export function isFailedStatus(status: string): boolean {
   return FAILED.has(status);
 }
 
-export function buildContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): BuildContext {
+/**
+ * `warn` hears, the first time `build.status` is read, that the runner gave no status to trust:
+ * only a step that uses the status (a notification, a template) needs to say so.
+ */
+export function buildContext(env: NodeJS.ProcessEnv, cwd = process.cwd(), warn: (warning: string) => void = () => {}): BuildContext {
   const get = (...names: string[]): string => {
     for (const n of names) {
       const v = env[n];
@@ -99,7 +105,9 @@ export function buildContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): Build
   const [slugOwner = '', slugName = ''] = slug.split('/');
   const failedSteps = list('DRONE_FAILED_STEPS');
   const failedStages = list('DRONE_FAILED_STAGES');
-  const reported = get('DRONE_BUILD_STATUS', 'CI_PIPELINE_STATUS') || 'success';
+  const runner = env.CI === 'woodpecker' ? 'woodpecker' : env.DRONE ? 'drone' : env.CI_PIPELINE_NUMBER ? 'woodpecker' : 'unknown';
+  const reported = runner === 'woodpecker' ? env.CI_PIPELINE_STATUS || UNKNOWN_STATUS : get('DRONE_BUILD_STATUS', 'CI_PIPELINE_STATUS') || 'success';
+  let untrusted = reported === UNKNOWN_STATUS;
   const stageStatus = get('DRONE_STAGE_STATUS', 'CI_STEP_STATUS') || reported;
   const status =
     isFailedStatus(reported) || isFailedStatus(stageStatus) || failedSteps.length > 0 || failedStages.length > 0
@@ -109,7 +117,7 @@ export function buildContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): Build
   const tag = get('DRONE_TAG', 'CI_COMMIT_TAG') || (ref.startsWith('refs/tags/') ? ref.slice(10) : '');
 
   return {
-    runner: env.DRONE ? 'drone' : env.CI === 'woodpecker' || env.CI_PIPELINE_NUMBER ? 'woodpecker' : 'unknown',
+    runner,
     workspace: get('DRONE_WORKSPACE', 'CI_WORKSPACE') || cwd,
     repo: {
       owner: get('DRONE_REPO_OWNER', 'DRONE_REPO_NAMESPACE', 'CI_REPO_OWNER') || slugOwner,
@@ -127,7 +135,11 @@ export function buildContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): Build
       parent: num('DRONE_BUILD_PARENT', 'CI_PIPELINE_PARENT'),
       event: get('DRONE_BUILD_EVENT', 'CI_PIPELINE_EVENT'),
       action: get('DRONE_BUILD_ACTION'),
-      status,
+      get status() {
+        if (untrusted) warn(WOODPECKER_WITHOUT_STATUS);
+        untrusted = false;
+        return status;
+      },
       link: get('DRONE_BUILD_LINK', 'CI_PIPELINE_URL', 'CI_PIPELINE_LINK'),
       created: num('DRONE_BUILD_CREATED', 'CI_PIPELINE_CREATED'),
       started: num('DRONE_BUILD_STARTED', 'CI_PIPELINE_STARTED'),
@@ -170,6 +182,7 @@ export function buildContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): Build
       dependsOn: list('DRONE_STAGE_DEPENDS_ON'),
     },
     step: { name: get('DRONE_STEP_NAME', 'CI_STEP_NAME'), number: num('DRONE_STEP_NUMBER', 'CI_STEP_NUMBER') },
+    prev: { status: get('CI_PREV_PIPELINE_STATUS'), number: num('CI_PREV_PIPELINE_NUMBER') },
     system: {
       host: get('DRONE_SYSTEM_HOST', 'CI_SYSTEM_HOST'),
       hostname: get('DRONE_SYSTEM_HOSTNAME', 'CI_SYSTEM_HOST'),
@@ -179,3 +192,14 @@ export function buildContext(env: NodeJS.ProcessEnv, cwd = process.cwd()): Build
     },
   };
 }
+
+/**
+ * Woodpecker 3 sets DRONE_BUILD_STATUS to "success" on every step, whatever happened, so only its
+ * own CI_PIPELINE_STATUS counts: removed in 3.0, restored in 3.15 as the state of the workflow right
+ * before the step started. Without it the status is unknown, never a success.
+ */
+const UNKNOWN_STATUS = 'unknown';
+const WOODPECKER_WITHOUT_STATUS =
+  'Woodpecker did not say how the pipeline went (CI_PIPELINE_STATUS is unset, as on Woodpecker 3.0 to 3.14, and its DRONE_BUILD_STATUS is "success" on every step), ' +
+  `so the build status is "${UNKNOWN_STATUS}". ` +
+  'Fix: upgrade Woodpecker to 3.15 or later, or run this step only for one outcome with `when: status: [failure]` (or `[success]`) on the step.';

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { MAX_STATUS_FILE_BYTES } from '../limits.ts';
+import { readBoundedFile } from '../read-file.ts';
 import { goUnquote } from './go-unquote.ts';
 
 /**
@@ -47,17 +48,15 @@ export interface Overlay {
 
 /**
  * The environment with the file's env-shaped keys laid over it. A missing file is the normal case
- * on the Docker runner. Values are taken literally: no `$VAR` expansion.
+ * on the Docker runner. Values are taken literally: no `$VAR` expansion. A directory, FIFO or
+ * device, or a file larger than any pod's annotations, is refused naming `settings.env_file`:
+ * reading on without it could report a failed build as a success.
  */
 export function overlayStatusFile(env: NodeJS.ProcessEnv, path: string): Overlay {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { env, changed: [], skipped: [], found: false };
-    throw err;
-  }
-  const file = parseStatusFile(text);
+  const bytes = readBoundedFile(path, { shown: path, setting: 'env_file', maxBytes: MAX_STATUS_FILE_BYTES });
+  if (!bytes) return { env, changed: [], skipped: [], found: false };
+  // Lenient on purpose: one unreadable annotation must not cost the status lines.
+  const file = parseStatusFile(bytes.toString('utf8'));
   const merged = { ...env };
   const changed: string[] = [];
   for (const [key, value] of file.entries) {

@@ -65,6 +65,8 @@ export function buildTemplateFields(b: BuildContext): Record<string, unknown> {
     // `{{since job.started}}` users mean.
     job: { started: b.stage.started || b.build.started },
     system: { ...b.system },
+    // Woodpecker's previous pipeline of the repository: `{{#failure prev.build.status}}fixed{{/failure}}`.
+    prev: { build: { status: b.prev.status, number: b.prev.number } },
   };
 }
 

@@ -10,6 +10,7 @@ import Handlebars from 'handlebars';
 import { masker } from '../secrets.ts';
 import { templateView } from './context-view.ts';
 import { registerHelpers } from './helpers.ts';
+import { OutputLimitError, charge, chargeEscaped, countBlockRun, withOutputBudget } from './output-budget.ts';
 import { TemplateError } from './template-error.ts';
 
 export { TemplateError } from './template-error.ts';
@@ -47,8 +48,11 @@ export function renderTemplate(source: string, context: object, opts: RenderOpti
   const hb = environment(opts.escape ?? 'raymond');
   try {
     const render = hb.compile(source, { strict: opts.strict ?? false });
-    return trimSpacesAndNewlines(render(templateView(context)));
+    return trimSpacesAndNewlines(withOutputBudget(() => render(templateView(context))));
   } catch (err) {
+    if (err instanceof OutputLimitError) {
+      throw new TemplateError(opts.name, err.message, { hint: 'Check the loops and repeat counts of the template: no message or manifest needs that much text.' });
+    }
     throw toTemplateError(err, opts.name, hb);
   }
 }
@@ -59,8 +63,9 @@ function environment(mode: EscapeMode): HandlebarsEnv {
   hb = Handlebars.create();
   const escapeFn = escapeFunction(ESCAPES[mode]);
   const template = hb.template.bind(hb);
+  const countedEscape: Escape = (value) => chargeEscaped(value, escapeFn);
   hb.template = ((spec: TemplateSpec) =>
-    template({ ...spec, main: withEscape(spec.main, escapeFn) })) as HandlebarsEnv['template'];
+    template({ ...counted(spec), main: withEscape(chargedProgram(spec.main), countedEscape) })) as HandlebarsEnv['template'];
   registerHelpers(hb);
   registerHelperMissing(hb);
   environments.set(mode, hb);
@@ -69,6 +74,27 @@ function environment(mode: EscapeMode): HandlebarsEnv {
 
 interface TemplateSpec {
   main: (container: { escapeExpression: Escape }, ...rest: unknown[]) => string;
+  [program: string]: unknown;
+}
+
+function chargedProgram<A extends unknown[]>(program: (...args: A) => string): (...args: A) => string {
+  return function (this: unknown, ...args: A) {
+    return charge(() => program.apply(this, args));
+  };
+}
+
+/** Block bodies (`#each`, `#if` ...) are the spec's numbered programs: each run is counted and charged. */
+function counted(spec: TemplateSpec): TemplateSpec {
+  const out: TemplateSpec = { ...spec };
+  for (const [key, value] of Object.entries(spec)) {
+    if (!/^\d+$/.test(key) || typeof value !== 'function') continue;
+    const program = chargedProgram(value as (...args: unknown[]) => string);
+    out[key] = function (this: unknown, ...args: unknown[]) {
+      countBlockRun();
+      return program.apply(this, args);
+    };
+  }
+  return out;
 }
 
 function withEscape(main: TemplateSpec['main'], escapeFn: Escape): TemplateSpec['main'] {

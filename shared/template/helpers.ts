@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type Handlebars from 'handlebars';
 import { deriveSecret } from '../secrets.ts';
 import { formatGoDuration, formatGoLayout, isTimeZone } from './go-time.ts';
+import { OutputLimitError, chargeHelper, ensureRoom } from './output-budget.ts';
 
 type HandlebarsEnv = typeof Handlebars;
 
@@ -106,7 +107,12 @@ export function registerHelpers(hb: HandlebarsEnv, environment: HelperEnvironmen
     },
     indent: ([n, s]) => indent(toInt(n), str(s)),
     nindent: ([n, s]) => '\n' + indent(toInt(n), str(s)),
-    repeat: ([n, s]) => str(s).repeat(Math.max(0, toInt(n))),
+    repeat: ([n, s]) => {
+      const text = str(s);
+      const count = Math.max(0, toInt(n));
+      ensureRoom(text.length * count);
+      return text.repeat(count);
+    },
     wrap: ([n, s]) => wrap(str(s), toInt(n)),
     nospace: ([s]) => str(s).replace(/\s+/gu, ''),
     kebabcase: ([s]) => words(str(s)).join('-'),
@@ -151,10 +157,11 @@ export function registerHelpers(hb: HandlebarsEnv, environment: HelperEnvironmen
     hb.registerHelper(name, function (this: unknown, ...all: unknown[]) {
       const options = all.pop() as HelperOptions;
       try {
-        const result = helper.call(this, all, options);
+        const result = chargeHelper(() => helper.call(this, all, options));
         for (const arg of all) if (typeof arg === 'string') deriveSecret(arg, result);
         return result;
       } catch (err) {
+        if (err instanceof OutputLimitError) throw err;
         // Errors from a block's body already name their own position.
         if (err instanceof hb.Exception) throw err;
         // A handlebars Exception carries the position, so renderTemplate can report line/column.
@@ -322,6 +329,7 @@ function toList(value: unknown): unknown[] {
 }
 
 function indent(n: number, s: string): string {
+  ensureRoom(Math.max(0, n) * s.split('\n').length);
   const pad = ' '.repeat(Math.max(0, n));
   return pad + s.replaceAll('\n', '\n' + pad);
 }

@@ -2,8 +2,11 @@
  * Where a template setting's text comes from, in drone-slack's `contents()` order: an http(s) URL,
  * a `file:` URL, an existing file, or else the setting's value is the template itself.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isPluginError } from '../errors.ts';
+import { MAX_INPUT_FILE_BYTES } from '../limits.ts';
+import { readTextFile } from '../read-file.ts';
 import { TemplateError } from './template-error.ts';
 
 export interface TemplateSource {
@@ -36,10 +39,18 @@ export async function loadTemplateSource(value: string, opts: LoadTemplateOption
     return { name: path, text: readTemplateFile(resolve(opts.workspace, path), path, setting) };
   }
   // A multi-line value is a template, never a path; skip the file system for it.
-  if (value !== '' && !value.includes('\n') && isFile(resolve(opts.workspace, value))) {
+  if (value !== '' && !value.includes('\n') && (looksLikePath(value) || isFile(resolve(opts.workspace, value)))) {
     return { name: value, text: readTemplateFile(resolve(opts.workspace, value), value, setting) };
   }
   return { name: setting, text: value };
+}
+
+/**
+ * A value with no `{{`, no spaces and a `/` or a file extension is a path whose file is missing
+ * far more often than a message: posting "templates/deploy.hbs" to the channel helps nobody.
+ */
+function looksLikePath(value: string): boolean {
+  return !value.includes('{{') && !/\s/.test(value) && (value.includes('/') || /\.[A-Za-z][A-Za-z0-9]{0,7}$/.test(value));
 }
 
 // Synchronous on purpose: a template is one small file, and node:fs/promises would cost every
@@ -53,11 +64,20 @@ function isFile(path: string): boolean {
 }
 
 function readTemplateFile(path: string, shown: string, setting: string): string {
+  let text: string | undefined;
   try {
-    return readFileSync(path, 'utf8');
+    text = readTextFile(path, { shown, maxBytes: MAX_INPUT_FILE_BYTES });
   } catch (err) {
+    // Already names the file (and line), with a hint.
+    if (isPluginError(err)) throw new TemplateError(setting, err.message, { cause: err, hint: err.hint });
     throw new TemplateError(setting, `cannot read template file "${shown}": ${errorText(err)}`, { cause: err });
   }
+  if (text === undefined) {
+    throw new TemplateError(setting, `the template file "${shown}" does not exist`, {
+      hint: 'Paths are relative to the workspace. A one-word message that looks like a path belongs in settings.message.',
+    });
+  }
+  return text;
 }
 
 function errorText(err: unknown): string {

@@ -5,6 +5,7 @@
  * `${V=x}` only apply to unset variables (bash), and strict mode can report unset ones.
  */
 import { deriveSecret } from '../secrets.ts';
+import { OutputLimitError, charge, withOutputBudget } from './output-budget.ts';
 import { TemplateError } from './template-error.ts';
 
 type Part = string | Expr;
@@ -36,6 +37,14 @@ export function substitute(
 
   const evalParts = (list: Part[]): string => list.map((p) => (typeof p === 'string' ? p : evalExpr(p))).join('');
   const evalExpr = (e: Expr): string => {
+    try {
+      return charge(() => evalValue(e));
+    } catch (err) {
+      if (err instanceof OutputLimitError) fail(e.offset, `stopped at \${${e.name}}: ${err.message}`);
+      throw err;
+    }
+  };
+  const evalValue = (e: Expr): string => {
     const value = lookup(e.name);
     if (DEFAULT_OPS.has(e.op)) {
       const useDefault = value === undefined || (e.op.startsWith(':') && value === '');
@@ -46,7 +55,7 @@ export function substitute(
     if (value !== undefined && e.op !== 'length') deriveSecret(value, result);
     return result;
   };
-  return evalParts(parts);
+  return withOutputBudget(() => evalParts(parts));
 }
 
 /** Reads literal text and `${…}` expressions until one of `stops` (outside any expression). */

@@ -288,13 +288,13 @@ test('a username without a password is a settings error before anything runs', a
 test('bad input fails before the executor runs, with exit 1 and a clear message', async () => {
   const rows: Array<[string, Record<string, string>, RegExp]> = [
     ['missing repo', {}, /error: set one of settings\.repo or settings\.no_push\. Example: repo: registry\.example\.com\/team\/app/],
-    ['missing Dockerfile', { PLUGIN_REPO: 'a/b', PLUGIN_DOCKERFILE: 'Dockerfile.prod', PLUGIN_CONTEXT: 'app' }, /error: the Dockerfile Dockerfile\.prod does not exist: looked for \S+\/src\/Dockerfile\.prod and \S+\/src\/app\/Dockerfile\.prod\./],
+    ['missing Dockerfile', { PLUGIN_REPO: 'a/b', PLUGIN_DOCKERFILE: 'Dockerfile.prod' }, /error: the Dockerfile Dockerfile\.prod does not exist: looked for \S+\/src\/Dockerfile\.prod\./],
     ['malformed build arg', { PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: '=1,A=2' }, /error: settings\.build_args: expected key=value pairs, "=1" has no key, got "=1,A=2"/],
     ['bad build arg name', { PLUGIN_REPO: 'a/b', PLUGIN_BUILD_ARGS: '{"A B":"x"}' }, /error: settings\.build_args: "A B" is not a build argument name/],
     ['not semver', { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', DRONE_BUILD_EVENT: 'tag', DRONE_COMMIT_REF: 'refs/tags/20190203' }, /error: auto_tag: the git tag 20190203 is not a semantic version/],
     ['auto_tag with tags', { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', PLUGIN_TAGS: '1.0' }, /error: settings\.auto_tag and settings\.tags exclude each other/],
     ['auto_tag with expand_tag', { PLUGIN_REPO: 'a/b', PLUGIN_AUTO_TAG: 'true', PLUGIN_EXPAND_TAG: 'true' }, /error: settings\.auto_tag and settings\.expand_tag exclude each other/],
-    ['bad tag', { PLUGIN_REPO: 'a/b', PLUGIN_TAGS: 'feature/x' }, /error: "feature\/x" is not an image tag/],
+    ['bad tag', { PLUGIN_REPO: 'a/b', PLUGIN_TAGS: 'feature/x' }, /error: settings.tags: "feature\/x" is not an image tag/],
     ['no executor', { PLUGIN_REPO: 'a/b', PLUGIN_EXECUTOR: '/nonexistent/executor' }, /error: cannot run the executor \/nonexistent\/executor: it does not exist\./],
   ];
   for (const [name, env, message] of rows) {

@@ -323,7 +323,7 @@ describe('manifests and validation', () => {
     const ws = workspace({ 'cm.yaml': configMap('elsewhere', { a: '1' }, '  namespace: other\n') });
     const refused = await deploy(ws, { ...admin(), PLUGIN_NAMESPACE: 'demo', PLUGIN_MANIFESTS: 'cm.yaml' });
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /cm.yaml:1: configmap\/elsewhere names namespace "other", but settings.namespace is "demo"/);
+    assert.match(refused.stderr, /cm.yaml:5: configmap\/elsewhere names namespace "other", but settings.namespace is "demo"/);
     const allowed = await deploy(ws, { ...admin(), PLUGIN_NAMESPACE: 'demo', PLUGIN_ALLOW_NAMESPACE_OVERRIDE: 'true', PLUGIN_MANIFESTS: 'cm.yaml' });
     assert.equal(allowed.code, 0, allowed.out);
     assert.ok(live('/api/v1/namespaces/other/configmaps/elsewhere'));

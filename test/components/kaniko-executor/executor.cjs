@@ -33,6 +33,17 @@ fs.writeFileSync(
     googleKey: keyFile ? read(keyFile) : null,
   }),
 );
+if (options.refusePush) {
+  // kaniko's own words when the registry refuses the credentials (its push permission check).
+  const destination = (argv.find((a) => a.startsWith('--destination=')) ?? '--destination=index.docker.io/library/app:latest').slice('--destination='.length);
+  const host = destination.split('/')[0];
+  const repo = destination.slice(host.length + 1).replace(/[:@].*$/, '');
+  options.stderr = [
+    ...options.stderr,
+    `error checking push permissions -- make sure you entered the correct tag name, and that you are authenticated correctly, and try again: checking push permission for "${destination}": POST https://${host}/v2/${repo}/blobs/uploads/: UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:${repo} Type:repository] map[Action:push Class: Name:${repo} Type:repository]]`,
+  ];
+  options.exitCode = 1;
+}
 for (const line of options.stdout) process.stdout.write(`${line}\n`);
 for (const line of options.stderr) process.stderr.write(`${line}\n`);
 const digestFile = argv.find((a) => a.startsWith('--digest-file='));

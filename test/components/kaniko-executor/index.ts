@@ -8,6 +8,8 @@ export interface StandInOptions {
   readonly digest?: string;
   readonly stdout?: readonly string[];
   readonly stderr?: readonly string[];
+  /** Fail as kaniko does when the registry answers 401 to its push permission check (exit 1). */
+  readonly refusePush?: boolean;
 }
 
 export interface Recorded {

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { findManifestFiles, locateField, parseManifests, secretLinesOf, secretValues, templateText } from '../../../plugins/kubernetes/manifests.ts';
+import { findManifestFiles, parseManifests, secretLinesOf, secretValues, templateText } from '../../../plugins/kubernetes/manifests.ts';
+import { locateField } from '../../../plugins/kubernetes/source-line.ts';
 
 const yaml = (text: string, name = 'a.yaml') => parseManifests({ name, text, json: false });
 

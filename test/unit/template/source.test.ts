@@ -27,9 +27,21 @@ test('an existing file relative to the workspace is read, named by its path', as
   assert.equal((await load(absolute)).name, absolute);
 });
 
-test('a directory or a missing path is inline text', async () => {
+test('a word naming a directory, or missing, is inline text', async () => {
   assert.equal((await load('templates')).name, 'settings.template');
-  assert.equal((await load('missing.hbs')).text, 'missing.hbs');
+  assert.equal((await load('deployed')).text, 'deployed');
+  assert.equal((await load('deployed v1.2.3.')).text, 'deployed v1.2.3.');
+});
+
+test('a value that looks like a path (a / or a file extension, no spaces, no {{) but names no file is an error', async () => {
+  for (const value of ['missing.hbs', 'templates/missing', './slack.tmpl']) {
+    await assert.rejects(load(value), (err: unknown) => {
+      assert.ok(err instanceof TemplateError);
+      assert.equal(err.message, `template "settings.template": the template file "${value}" does not exist`);
+      return true;
+    });
+  }
+  assert.equal((await load('{{build.status}}.md')).name, 'settings.template');
 });
 
 test('file: URLs, absolute and relative', async () => {
@@ -43,7 +55,7 @@ test('a missing file: URL is an error naming the setting and the path', async ()
   await assert.rejects(load('file:///nope/message.hbs'), (err: unknown) => {
     assert.ok(err instanceof TemplateError);
     assert.equal(err.templateName, 'settings.template');
-    assert.match(err.message, /^template "settings.template": cannot read template file "\/nope\/message.hbs": ENOENT/);
+    assert.match(err.message, /^template "settings.template": the template file "\/nope\/message.hbs" does not exist/);
     return true;
   });
 });
@@ -52,11 +64,11 @@ test('an existing but unreadable file is an error', { skip: process.getuid?.() =
   const locked = join(workspace, 'locked.hbs');
   await writeFile(locked, 'secret');
   await chmod(locked, 0o000);
-  await assert.rejects(load('locked.hbs'), /cannot read template file "locked.hbs": EACCES/);
+  await assert.rejects(load('locked.hbs'), /cannot read locked.hbs: EACCES/);
 });
 
 test('a file: URL naming a directory is an error, not inline text', async () => {
-  await assert.rejects(load('file://templates'), /cannot read template file "templates": EISDIR/);
+  await assert.rejects(load('file://templates'), /template "settings.template": templates is a directory, not a file/);
 });
 
 test('http(s) URLs go through the injected fetch', async () => {
