@@ -99,12 +99,12 @@ describe('secrets in what the kubernetes plugin prints', () => {
     assertNoSecret(r.out, API_TOKEN);
   });
 
-  it('a JSON syntax error on a server answer quotes the body masked before it is cut', async () => {
-    answer = { status: 200, body: `<html>${API_TOKEN}</html>` };
+  it('an answer that is not JSON is quoted masked before it is cut at 200 characters', async () => {
+    answer = { status: 200, body: `<html>${'x'.repeat(190)}${API_TOKEN}</html>` };
     const ws = workspace({ 'cm.yaml': configMap('c', { a: 'b' }) });
     const r = await deploy(ws, { PLUGIN_KUBECONFIG: hostileKubeconfig(API_TOKEN), PLUGIN_MANIFESTS: 'cm.yaml' });
     assert.equal(r.code, 1, r.out);
-    assert.ok(r.stderr.includes(`near "<html>${MASK}</html`), r.stderr);
+    assert.ok(r.stderr.includes(`not JSON (text/plain): <html>${'x'.repeat(190)}${MASK.slice(0, 4)}...`), r.stderr);
     assertNoSecret(r.out, API_TOKEN);
   });
 

@@ -35,7 +35,7 @@ describe('secrets in what the slack plugin prints', () => {
     answer = { status: 200, body: 'the token abc is not valid here' };
     const r = await run({ PLUGIN_ACCESS_TOKEN: 'abc', PLUGIN_API_URL: base, PLUGIN_CHANNEL: 'deployments' });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stderr, /auth\.test failed: Slack answered HTTP 200 the token \*{8} is not valid here/);
+    assert.match(r.stderr, /auth\.test at \S+ \(settings\.api_url\) answered HTTP 200 with something that is not JSON \(text\/plain\): the token \*{8} is not valid here/);
     assertNoSecret(r.stdout + r.stderr, 'abc');
   });
 
