@@ -1,8 +1,9 @@
 import { type BuildContext, buildContext, overlayStatusFile } from './context/index.ts';
 import { isPluginError } from './errors.ts';
-import { type Logger, type Sinks, createLogger, setLogger } from './log.ts';
+import { type Logger, type Sinks, createLogger } from './log.ts';
 import { maskSecretLookingEnv, masker } from './secrets.ts';
 import { writeFd } from './stdio.ts';
+import { Cancelled, type Deadline, type StopSignal, boundStep, durationText } from './stop.ts';
 import { type Declaration, type Rules, type Values, commonSettings, readSettings } from './settings/index.ts';
 
 type Common = typeof commonSettings;
@@ -15,6 +16,10 @@ export interface PluginInput<D extends Declaration> {
   /** The environment with the runner's status file laid over it. */
   readonly env: NodeJS.ProcessEnv;
   readonly log: Logger;
+  /** Aborted when the step is cancelled (reason Cancelled) or runs out of time (reason TimedOut). */
+  readonly signal: AbortSignal;
+  /** When the step's time runs out, if it has a limit. */
+  readonly deadline: Deadline | undefined;
 }
 
 export interface PluginDefinition<D extends Declaration> {
@@ -22,6 +27,8 @@ export interface PluginDefinition<D extends Declaration> {
   /** The plugin's own settings; `debug` and `env_file` are added to every plugin. */
   readonly settings: D;
   readonly rules?: Rules<D & Common>;
+  /** The duration setting that bounds the whole step (every request, retry and wait); none: no limit. */
+  readonly timeLimit?: keyof D & string;
   // biome-ignore lint/suspicious/noConfusingVoidType: a run that returns nothing has succeeded.
   run(input: PluginInput<D>): Promise<number | undefined | void>;
 }
@@ -35,10 +42,15 @@ export function withCommon<D extends Declaration>(settings: D): D & Common {
  * turned into one masked, readable error and an exit code. Returns the exit code so tests can call
  * it in-process; `startPlugin` is the entry a bundle runs.
  */
-export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>, rawEnv: NodeJS.ProcessEnv = process.env, sinks: Sinks = {}): Promise<number> {
+export async function runPlugin<D extends Declaration>(
+  def: PluginDefinition<D>,
+  rawEnv: NodeJS.ProcessEnv = process.env,
+  sinks: Sinks = {},
+  cancel: AbortSignal = new AbortController().signal,
+): Promise<number> {
   maskSecretLookingEnv(rawEnv);
   let log = createLogger({ ...sinks, debug: /^(true|1|yes|on)$/i.test(rawEnv.PLUGIN_DEBUG ?? '') });
-  setLogger(log);
+  let step: ReturnType<typeof boundStep> | undefined;
   try {
     const common = readSettings(commonSettings, rawEnv);
     const overlay = overlayStatusFile(rawEnv, common.values.env_file);
@@ -49,8 +61,8 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
     const all = { ...commonSettings, ...def.settings } as D & Common;
     const read = readSettings(all, overlay.env, def.rules);
     log = createLogger({ ...sinks, debug: read.values.debug as boolean });
-    setLogger(log);
     for (const w of read.warnings) log.warn(w);
+    step = boundStep(cancel, limitOf(def.timeLimit, read.values as Record<string, unknown>, read.spelling));
     const code = await def.run({
       settings: read.values,
       given: read.given,
@@ -58,11 +70,21 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
       build: buildContext(overlay.env),
       env: overlay.env,
       log,
+      signal: step.signal,
+      deadline: step.deadline,
     });
     return code ?? 0;
   } catch (err) {
     return report(err, log);
+  } finally {
+    step?.dispose();
   }
+}
+
+function limitOf(name: string | undefined, values: Record<string, unknown>, spelling: Readonly<Record<string, string | undefined>>) {
+  const ms = name === undefined ? undefined : values[name];
+  if (typeof ms !== 'number' || ms <= 0) return undefined;
+  return { ms, text: `${spelling[name!] ?? `settings.${name}`}: ${durationText(ms)}` };
 }
 
 function report(err: unknown, log: Logger): number {
@@ -79,13 +101,40 @@ function report(err: unknown, log: Logger): number {
   return 1;
 }
 
+/**
+ * Past a cancel, the time a plugin has to say what it was doing (and kaniko's executor to stop)
+ * before the runner exits anyway: Drone and `docker stop` kill the step some seconds later.
+ */
+const CANCEL_GRACE_MS = 1500;
+
 /** The entry point of a bundled plugin. */
 export function startPlugin<D extends Declaration>(def: PluginDefinition<D>): void {
-  runPlugin(def).then(
+  runPlugin(def, process.env, {}, cancelOnSignals()).then(
     (code) => process.exit(code),
     (err) => {
       writeFd(2, masker.mask(`error: ${String(err)}\n`));
       process.exit(1);
     },
   );
+}
+
+/**
+ * SIGTERM and SIGINT abort the step's signal. PID 1 in a container ignores both unless a handler
+ * is installed, so without this `docker stop` waits its full grace period and kills the step.
+ * A second signal, or a plugin still busy after the grace time, exits at once.
+ */
+function cancelOnSignals(): AbortSignal {
+  const ctl = new AbortController();
+  const onSignal = (signal: StopSignal) => {
+    const cancelled = new Cancelled(signal);
+    if (ctl.signal.aborted) process.exit(cancelled.exitCode);
+    ctl.abort(cancelled);
+    setTimeout(() => {
+      writeFd(2, `error: ${cancelled.message}: stopped without waiting any longer\n`);
+      process.exit(cancelled.exitCode);
+    }, CANCEL_GRACE_MS).unref();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return ctl.signal;
 }

@@ -4,11 +4,12 @@ import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { masker } from '../../shared/secrets.ts';
+import { stopOf } from '../../shared/stop.ts';
 import { execute } from './executor.ts';
 import { type BuildPlan, artifactJson, planBuild } from './plan.ts';
 import type { settings } from './settings.ts';
 
-export async function run({ settings: s, build, env, log }: PluginInput<typeof settings>): Promise<number> {
+export async function run({ settings: s, build, env, log, signal }: PluginInput<typeof settings>): Promise<number> {
   const tagsFile = s.tags.length > 0 ? undefined : readIfExists(join(build.workspace, '.tags'));
   const plan = planBuild({ settings: s, build, env, tagsFile });
   if ('skip' in plan) {
@@ -22,7 +23,12 @@ export async function run({ settings: s, build, env, log }: PluginInput<typeof s
 
   log.info(`+ ${plan.command}`);
   log.debug(`the executor's environment adds ${Object.keys(plan.env).join(', ')} and drops the PLUGIN_ settings`);
-  const code = await execute(plan.executor, plan.argv, { cwd: plan.cwd, env: { ...stepEnv(env), ...plan.env } });
+  const code = await execute(plan.executor, plan.argv, { cwd: plan.cwd, env: { ...stepEnv(env), ...plan.env }, signal });
+  const stop = stopOf(signal);
+  if (stop) {
+    log.error(`${stop.message}: the executor got the signal and exited with code ${code}; nothing is reported as pushed.`);
+    return code === 0 ? stop.exitCode : code;
+  }
   if (code !== 0) {
     log.error(`the executor exited with code ${code}.`);
     return code;

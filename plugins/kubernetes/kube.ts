@@ -1,4 +1,4 @@
-import { type HttpClient, type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import { type HttpClient, type HttpOptions, type HttpResponse, createHttpClient } from '../../shared/http.ts';
 import type { Connection } from './auth.ts';
 
 /** A kube-apiserver `Status` failure, or the plain-text 404 it serves for unknown API groups. */
@@ -57,8 +57,12 @@ export interface KubeClient {
 // retrying it only delays the error by seconds.
 const DETERMINISTIC_500 = /^failed to create typed patch object/;
 
-export function createKubeClient(conn: Connection): KubeClient {
+/** The step's signal, deadline and logger, which every request of the client follows. */
+export type StepOptions = Pick<HttpOptions, 'signal' | 'deadline' | 'log'>;
+
+export function createKubeClient(conn: Connection, step: StepOptions = {}): KubeClient {
   const http: HttpClient = createHttpClient({
+    ...step,
     ca: conn.ca,
     cert: conn.cert,
     key: conn.key,

@@ -2,4 +2,4 @@ import { startPlugin } from '../../shared/plugin.ts';
 import { run } from './run.ts';
 import { rules, settings } from './settings.ts';
 
-startPlugin({ name: 'kubernetes', settings, rules, run });
+startPlugin({ name: 'kubernetes', settings, rules, run, timeLimit: 'timeout' });

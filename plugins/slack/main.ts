@@ -2,4 +2,4 @@ import { startPlugin } from '../../shared/plugin.ts';
 import { run } from './run.ts';
 import { settings } from './settings.ts';
 
-startPlugin({ name: 'slack', settings, run });
+startPlugin({ name: 'slack', settings, run, timeLimit: 'timeout' });

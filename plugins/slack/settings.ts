@@ -27,5 +27,5 @@ export const settings = {
     doc: 'With `access_token`: reply in the thread whose timestamp this workspace file holds, or write the new message\'s timestamp there.',
   }),
   api_url: setting.string({ doc: 'Base URL of the Slack Web API (for Slack-compatible servers).', default: 'https://slack.com/api' }),
-  timeout: setting.duration({ doc: 'Time allowed for each request to Slack.', default: 30_000 }),
+  timeout: setting.duration({ doc: 'Time allowed for the whole step: fetching templates, every request to Slack and its retries. `0`: no limit.', default: 30_000 }),
 } as const;
