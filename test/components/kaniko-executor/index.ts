@@ -8,16 +8,23 @@ export interface StandInOptions {
   readonly digest?: string;
   readonly stdout?: readonly string[];
   readonly stderr?: readonly string[];
+  /** Keep building this long before finishing (0: finish at once). */
+  readonly runMs?: number;
+  /** While building: exit with this code on SIGTERM/SIGINT, or ignore them (then only SIGKILL ends it). */
+  readonly onSignal?: { readonly exitCode: number } | 'ignore';
 }
 
 export interface Recorded {
   /** When the stand-in's process started, in epoch milliseconds: the end of the plugin's cold start. */
   readonly startedAt: number;
+  readonly pid: number;
   readonly argv: string[];
   readonly cwd: string;
   readonly env: Record<string, string>;
   readonly dockerConfig: unknown;
   readonly googleKey: string | null;
+  /** The signals it received, in order. */
+  readonly signals: string[];
 }
 
 export interface StandIn {
