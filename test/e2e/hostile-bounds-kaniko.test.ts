@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { after, test } from 'node:test';
-import { type StandIn, type StandInOptions, writeStandIn } from '../components/kaniko-executor/index.ts';
+import type { StandIn, StandInOptions } from '../components/kaniko-executor/index.ts';
 import { type Running, startBundle } from '../support/bundle-process.ts';
+import { kanikoStep } from '../support/kaniko-step.ts';
 
 const dirs: string[] = [];
 after(() => {
@@ -13,30 +12,10 @@ after(() => {
 
 /** dist/kaniko.js building with a stand-in executor that runs until it is signalled. */
 function build(standIn: StandInOptions): { run: Running; executor: StandIn; digestFile: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'kaniko-bounds-'));
-  dirs.push(dir);
-  const workspace = join(dir, 'src');
-  mkdirSync(workspace);
-  writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
-  const executor = writeStandIn(dir, standIn);
-  const digestFile = join(dir, 'digest');
-  const run = startBundle(
-    'kaniko',
-    {
-      DRONE: 'true',
-      DRONE_WORKSPACE: workspace,
-      DRONE_BUILD_EVENT: 'push',
-      DRONE_COMMIT_REF: 'refs/heads/main',
-      DRONE_REPO_BRANCH: 'main',
-      DOCKER_CONFIG: join(dir, 'docker'),
-      PLUGIN_ENV_FILE: join(dir, 'no-status-file'),
-      PLUGIN_EXECUTOR: executor.path,
-      PLUGIN_DIGEST_FILE: digestFile,
-      PLUGIN_REPO: 'registry.example.com/team/app',
-    },
-    { cwd: workspace },
-  );
-  return { run, executor, digestFile };
+  const step = kanikoStep(standIn);
+  dirs.push(step.dir);
+  const run = startBundle('kaniko', { ...step.env, PLUGIN_REPO: 'registry.example.com/team/app' }, { cwd: step.workspace });
+  return { run, executor: step.executor, digestFile: step.env.PLUGIN_DIGEST_FILE };
 }
 
 // 3: not what a signal's death gives, so the code is seen to be the executor's own.

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { type Recorded, type StandInOptions, writeStandIn } from '../components/kaniko-executor/index.ts';
+import type { Recorded, StandInOptions } from '../components/kaniko-executor/index.ts';
+import { kanikoStep } from '../support/kaniko-step.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -28,33 +28,10 @@ interface Run {
  * config directory, as a push to the default branch unless `env` says otherwise.
  */
 async function kaniko(env: Record<string, string>, opts: { standIn?: StandInOptions; files?: Record<string, string> } = {}): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), 'kaniko-e2e-'));
-  dirs.push(dir);
-  const workspace = join(dir, 'src');
-  mkdirSync(workspace);
-  writeFileSync(join(workspace, 'Dockerfile'), 'FROM scratch\n');
-  for (const [name, text] of Object.entries(opts.files ?? {})) {
-    mkdirSync(join(workspace, name, '..'), { recursive: true });
-    writeFileSync(join(workspace, name), text);
-  }
-  const executor = writeStandIn(dir, opts.standIn);
-  const r = await runBundle(
-    'kaniko',
-    {
-      DRONE: 'true',
-      DRONE_WORKSPACE: workspace,
-      DRONE_BUILD_EVENT: 'push',
-      DRONE_COMMIT_REF: 'refs/heads/main',
-      DRONE_REPO_BRANCH: 'main',
-      DOCKER_CONFIG: join(dir, 'docker'),
-      PLUGIN_ENV_FILE: join(dir, 'no-status-file'),
-      PLUGIN_EXECUTOR: executor.path,
-      PLUGIN_DIGEST_FILE: join(dir, 'digest'),
-      ...env,
-    },
-    { cwd: workspace },
-  );
-  return { ...r, output: r.stdout + r.stderr, record: executor.record(), dir, workspace };
+  const step = kanikoStep(opts.standIn, opts.files);
+  dirs.push(step.dir);
+  const r = await runBundle('kaniko', { ...step.env, ...env }, { cwd: step.workspace });
+  return { ...r, output: r.stdout + r.stderr, record: step.executor.record(), dir: step.dir, workspace: step.workspace };
 }
 
 function flags(r: Run): string[] {
