@@ -3,7 +3,7 @@ import { isPluginError } from './errors.ts';
 import { type Logger, type Sinks, createLogger } from './log.ts';
 import { maskSecretLookingEnv, masker } from './secrets.ts';
 import { writeFd } from './stdio.ts';
-import { Cancelled, type Deadline, type StopSignal, boundStep, durationText } from './stop.ts';
+import { Cancelled, type Deadline, type StopSignal, boundStep, durationText, unlessStopped } from './stop.ts';
 import { type Declaration, type Rules, type Values, commonSettings, readSettings } from './settings/index.ts';
 
 type Common = typeof commonSettings;
@@ -38,6 +38,13 @@ export function withCommon<D extends Declaration>(settings: D): D & Common {
 }
 
 /**
+ * Once the step is cancelled or out of time, how long a plugin has to say what it was doing (and
+ * kaniko's executor to stop) before the runner ends it anyway: within the 2 s a cancel is promised,
+ * and Drone and `docker stop` kill the step some seconds later.
+ */
+const STOP_GRACE_MS = 1500;
+
+/**
  * Environment -> status file -> settings -> build context -> the plugin's run, with every failure
  * turned into one masked, readable error and an exit code. Returns the exit code so tests can call
  * it in-process; `startPlugin` is the entry a bundle runs.
@@ -63,7 +70,7 @@ export async function runPlugin<D extends Declaration>(
     log = createLogger({ ...sinks, debug: read.values.debug as boolean });
     for (const w of read.warnings) log.warn(w);
     step = boundStep(cancel, limitOf(def.timeLimit, read.values as Record<string, unknown>, read.spelling));
-    const code = await def.run({
+    const run = def.run({
       settings: read.values,
       given: read.given,
       spelling: read.spelling,
@@ -73,6 +80,7 @@ export async function runPlugin<D extends Declaration>(
       signal: step.signal,
       deadline: step.deadline,
     });
+    const code = await unlessStopped(run, step.signal, STOP_GRACE_MS);
     return code ?? 0;
   } catch (err) {
     return report(err, log);
@@ -101,12 +109,6 @@ function report(err: unknown, log: Logger): number {
   return 1;
 }
 
-/**
- * Past a cancel, the time a plugin has to say what it was doing (and kaniko's executor to stop)
- * before the runner exits anyway: Drone and `docker stop` kill the step some seconds later.
- */
-const CANCEL_GRACE_MS = 1500;
-
 /** The entry point of a bundled plugin. */
 export function startPlugin<D extends Declaration>(def: PluginDefinition<D>): void {
   runPlugin(def, process.env, {}, cancelOnSignals()).then(
@@ -121,7 +123,7 @@ export function startPlugin<D extends Declaration>(def: PluginDefinition<D>): vo
 /**
  * SIGTERM and SIGINT abort the step's signal. PID 1 in a container ignores both unless a handler
  * is installed, so without this `docker stop` waits its full grace period and kills the step.
- * A second signal, or a plugin still busy after the grace time, exits at once.
+ * A second signal exits at once.
  */
 function cancelOnSignals(): AbortSignal {
   const ctl = new AbortController();
@@ -129,10 +131,6 @@ function cancelOnSignals(): AbortSignal {
     const cancelled = new Cancelled(signal);
     if (ctl.signal.aborted) process.exit(cancelled.exitCode);
     ctl.abort(cancelled);
-    setTimeout(() => {
-      writeFd(2, `error: ${cancelled.message}: stopped without waiting any longer\n`);
-      process.exit(cancelled.exitCode);
-    }, CANCEL_GRACE_MS).unref();
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);

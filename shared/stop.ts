@@ -73,6 +73,36 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * `work`'s outcome; but once `signal` is aborted, at most `graceMs` more of it: then the signal's
+ * reason. What does not honour the signal (a kubeconfig's exec credential plugin that hangs, a
+ * library's own wait) cannot hold the step past its bound.
+ */
+export function unlessStopped<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => reject(signal.reason), graceMs);
+    };
+    const settle = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (err: unknown) => {
+        settle();
+        reject(err);
+      },
+    );
+  });
+}
+
 // setTimeout takes at most a signed 32-bit delay (24.8 days); longer fires at once.
 const MAX_TIMER_MS = 2 ** 31 - 1;
 

@@ -98,6 +98,36 @@ for (const [signal, code] of [
   });
 }
 
+/** A kubeconfig whose credential plugin hangs (it never prints a credential): nothing in it can be aborted. */
+const hangingExec = `apiVersion: v1
+kind: Config
+current-context: ci
+clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+contexts: [{name: ci, context: {cluster: c, user: hangs}}]
+users:
+  - name: hangs
+    user:
+      exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sleep, args: ["20"], interactiveMode: Never}
+`;
+
+test('what does not honour the bounds cannot hold the step: a hanging exec credential plugin ends at the timeout plus 1.5 s', async () => {
+  const r = await deploy({ 'c.yaml': configMap }, { PLUGIN_KUBECONFIG: hangingExec, PLUGIN_TIMEOUT: '2s' }).ended;
+  assert.equal(r.code, 1, r.stderr);
+  assert.ok(r.elapsedMs >= 3400 && r.elapsedMs < 5500, `ended after ${r.elapsedMs} ms`);
+  assert.equal(r.stderr, 'error: the step did not finish within settings.timeout: 2s\n');
+});
+
+test('and a cancel then ends it 1.5 s after the signal, exit 143', async () => {
+  const run = deploy({ 'c.yaml': configMap }, { PLUGIN_KUBECONFIG: hangingExec });
+  await new Promise((r) => setTimeout(r, 500));
+  const sent = run.kill('SIGTERM');
+  const r = await run.ended;
+  const took = Date.now() - sent;
+  assert.ok(took >= 1400 && took < 2000, `stopped ${took} ms after SIGTERM`);
+  assert.equal(r.code, 143);
+  assert.equal(r.lastLine, 'error: cancelled by SIGTERM');
+});
+
 test('SIGTERM while a request hangs: the request is abandoned at once, exit 143', async () => {
   const server = await hostile({ kind: 'silent' });
   const run = deploy({ 'c.yaml': configMap }, { PLUGIN_SERVER: server.url, PLUGIN_TOKEN: TOKEN });

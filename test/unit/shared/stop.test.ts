@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Cancelled, TimedOut, boundStep, durationText, sleep, stopOf } from '../../../shared/stop.ts';
+import { Cancelled, TimedOut, boundStep, durationText, sleep, stopOf, unlessStopped } from '../../../shared/stop.ts';
 
 test('the step signal aborts at its limit with TimedOut, naming the limit as the user wrote it', async () => {
   const step = boundStep(new AbortController().signal, { ms: 30, text: 'settings.timeout: 30ms' });
@@ -53,4 +53,18 @@ test('durations read back as a setting is written', () => {
   assert.equal(durationText(5_400_000), '1h30m');
   assert.equal(durationText(90_000), '1m30s');
   assert.equal(durationText(1500), '1500ms');
+});
+
+test('a run that ignores the signal is given up on a grace period after it, with the reason', async () => {
+  const ctl = new AbortController();
+  const never = new Promise<number>(() => {});
+  setTimeout(() => ctl.abort(new Cancelled('SIGTERM')), 20);
+  const started = Date.now();
+  await assert.rejects(unlessStopped(never, ctl.signal, 50), Cancelled);
+  assert.ok(Date.now() - started >= 65 && Date.now() - started < 500);
+  // A run that ends within the grace keeps its own outcome.
+  const late = new AbortController();
+  late.abort(new Cancelled('SIGINT'));
+  assert.equal(await unlessStopped(sleep(10).then(() => 7), late.signal, 200), 7);
+  assert.equal(await unlessStopped(Promise.resolve(3), new AbortController().signal, 10), 3);
 });
