@@ -51,10 +51,14 @@ export class TimedOut extends PluginError {
 
 export type Stop = Cancelled | TimedOut;
 
+export function isStop(err: unknown): err is Stop {
+  return err instanceof Cancelled || err instanceof TimedOut;
+}
+
 /** Why `signal` was aborted, when it was one of the two; anything else is a plain abort. */
 export function stopOf(signal: AbortSignal | undefined): Stop | undefined {
-  const r = signal?.aborted ? signal.reason : undefined;
-  return r instanceof Cancelled || r instanceof TimedOut ? r : undefined;
+  const r: unknown = signal?.aborted ? signal.reason : undefined;
+  return isStop(r) ? r : undefined;
 }
 
 /** A wait that ends early, with the signal's reason, when the step stops. */
