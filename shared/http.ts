@@ -1,7 +1,8 @@
 import type http from 'node:http';
 import type https from 'node:https';
 import { PluginError } from './errors.ts';
-import { log } from './log.ts';
+import { type Logger, createLogger } from './log.ts';
+import { type Deadline, sleep as sleepUnless, stopOf } from './stop.ts';
 
 /**
  * The one HTTP client of every plugin: timeouts, retries with backoff on 429/5xx and network
@@ -10,7 +11,14 @@ import { log } from './log.ts';
  * (with tls and crypto behind it) costs a plugin ~25 ms of start-up, so it is loaded on first use.
  */
 export interface HttpOptions {
+  /** Each attempt's limit; the step's deadline bounds it too, whichever comes first. */
   readonly timeoutMs?: number;
+  /** The step's signal: every request, retry and wait ends with its reason when it is aborted. */
+  readonly signal?: AbortSignal | undefined;
+  /** The step's deadline: a Retry-After beyond it is not waited for. */
+  readonly deadline?: Deadline | undefined;
+  /** Where retries are reported; a plain logger on standard error by default. */
+  readonly log?: Logger;
   /** Extra attempts after the first. */
   readonly retries?: number;
   /** PEM bundle trusted instead of the system store, as Node's `ca` option does. */
@@ -23,7 +31,7 @@ export interface HttpOptions {
   /** Proxy variables; the process environment by default. */
   readonly proxyEnv?: NodeJS.ProcessEnv | undefined;
   /** Replaced in tests so retries do not wait. */
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /**
    * Whether an answer with a retryable status (429, 5xx) is worth another attempt. Some servers
    * answer 500 for a request that fails the same way every time.
@@ -98,7 +106,9 @@ export interface HttpClient {
 export function createHttpClient(opts: HttpOptions = {}): HttpClient {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const retries = opts.retries ?? 3;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = opts.sleep ?? sleepUnless;
+  const { signal, deadline } = opts;
+  const log = opts.log ?? createLogger();
   const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: opts.rejectUnauthorized ?? true, servername: opts.servername };
   const proxyEnv = opts.proxyEnv ?? process.env;
   const retryable = opts.retryable ?? (() => true);
@@ -120,19 +130,34 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
       let res: HttpResponse | undefined;
       sent++;
       try {
-        res = await once(req, agentFor, req.timeoutMs ?? timeoutMs);
+        res = await once(req, agentFor, req.timeoutMs ?? timeoutMs, signal);
       } catch (err) {
-        // An untrusted certificate is the same on every attempt.
-        if (attempt >= attempts || isCertificateError(err)) throw networkError(req, err);
+        // An untrusted certificate is the same on every attempt; a stopped step tries nothing more.
+        if (attempt >= attempts || isCertificateError(err) || stopOf(signal)) throw stopOf(signal)?.during(describe(req)) ?? networkError(req, err);
         const wait = backoff(attempt);
         log.debug(`${describe(req)}: ${(err as Error).message}; retrying in ${wait} ms`);
-        await sleep(wait);
+        await pause(req, wait);
         continue;
       }
       if (!RETRY_STATUS.has(res.status) || attempt >= attempts || !retryable(res)) return res;
-      const wait = retryAfter(res) ?? backoff(attempt);
-      log.info(`${describe(req)}: HTTP ${res.status}; retrying in ${Math.round(wait / 100) / 10} s (attempt ${attempt + 1} of ${attempts})`);
-      await sleep(wait);
+      const asked = retryAfter(res);
+      const wait = asked ?? backoff(attempt);
+      const left = deadline ? deadline.at - Date.now() : Number.POSITIVE_INFINITY;
+      if (asked !== undefined && asked >= left) {
+        // Waiting would only end in the step's timeout: the server's own answer says more.
+        log.info(`${describe(req)}: HTTP ${res.status}; not retrying: the server asks to wait ${seconds(asked)} s, more than the ${seconds(Math.max(0, left))} s left of ${deadline!.limit}`);
+        return res;
+      }
+      log.info(`${describe(req)}: HTTP ${res.status}; retrying in ${seconds(wait)} s (attempt ${attempt + 1} of ${attempts})`);
+      await pause(req, wait);
+    }
+  }
+
+  async function pause(req: HttpRequest, ms: number): Promise<void> {
+    try {
+      await sleep(ms, signal);
+    } catch (err) {
+      throw stopOf(signal)?.during(describe(req)) ?? err;
     }
   }
 
@@ -163,22 +188,40 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
   };
 }
 
-function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeoutMs: number): Promise<HttpResponse> {
+/**
+ * One attempt, ended by its own timeout or the step's signal, whichever comes first, whether the
+ * server has not answered at all or stopped in the middle of its body.
+ */
+function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeoutMs: number, step: AbortSignal | undefined): Promise<HttpResponse> {
   const url = new URL(req.url);
   const secure = url.protocol === 'https:';
   if (!secure && url.protocol !== 'http:') return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
   const body = req.body === undefined ? undefined : Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body);
   const headers: Record<string, string> = { ...req.headers };
   if (body) headers['content-length'] = String(body.length);
+  if (step?.aborted) return Promise.reject(step.reason);
   return new Promise((resolve, reject) => {
+    const settle = () => {
+      clearTimeout(timer);
+      step?.removeEventListener('abort', stopped);
+    };
+    const fail = (err: Error) => {
+      settle();
+      r.destroy();
+      reject(err);
+    };
+    const stopped = () => fail(step!.reason);
+    const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    step?.addEventListener('abort', stopped, { once: true });
     const r = process.getBuiltinModule(secure ? 'node:https' : 'node:http').request(
       url,
-      { method: req.method ?? 'GET', headers, agent: agentFor(secure), signal: AbortSignal.timeout(timeoutMs) },
+      { method: req.method ?? 'GET', headers, agent: agentFor(secure) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
+        res.on('error', fail);
         res.on('end', () => {
+          settle();
           const data = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
@@ -190,9 +233,13 @@ function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeo
         });
       },
     );
-    r.on('error', (err) => reject(err.name === 'AbortError' || err.name === 'TimeoutError' ? new Error(`no answer within ${timeoutMs} ms`) : err));
+    r.on('error', fail);
     r.end(body);
   });
+}
+
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
 }
 
 function backoff(attempt: number): number {

@@ -38,10 +38,3 @@ export function createLogger(opts: Sinks & { debug?: boolean } = {}): Logger {
     },
   };
 }
-
-/** Replaced by the plugin runner once the `debug` setting is known. */
-export let log: Logger = createLogger();
-
-export function setLogger(logger: Logger): void {
-  log = logger;
-}

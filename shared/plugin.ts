@@ -1,8 +1,9 @@
 import { type BuildContext, buildContext, overlayStatusFile } from './context/index.ts';
 import { isPluginError } from './errors.ts';
-import { type Logger, type Sinks, createLogger, setLogger } from './log.ts';
+import { type Logger, type Sinks, createLogger } from './log.ts';
 import { masker, secretLookingEnv } from './secrets.ts';
 import { writeFd } from './stdio.ts';
+import { Cancelled, type Deadline, type StopSignal, boundStep, durationText, unlessStopped } from './stop.ts';
 import { type Declaration, type Rules, type Values, commonSettings, declaresEnv, readSettings } from './settings/index.ts';
 
 type Common = typeof commonSettings;
@@ -15,6 +16,10 @@ export interface PluginInput<D extends Declaration> {
   readonly log: Logger;
   /** Secrets found while running (a Secret manifest's values, a credential plugin's token): masked from then on. */
   registerSecrets(secrets: Iterable<string | undefined>): void;
+  /** Aborted when the step is cancelled (reason Cancelled) or runs out of time (reason TimedOut). */
+  readonly signal: AbortSignal;
+  /** When the step's time runs out, if it has a limit. */
+  readonly deadline: Deadline | undefined;
 }
 
 export interface PluginDefinition<D extends Declaration> {
@@ -26,6 +31,8 @@ export interface PluginDefinition<D extends Declaration> {
   readonly otherPlugins?: readonly string[];
   /** Why the step has nothing to do in this build; checked before the rules between settings. */
   skip?(settings: Values<D & Common>, build: BuildContext): string | undefined;
+  /** The duration setting that bounds the whole step (every request, retry and wait); none: no limit. */
+  readonly timeLimit?: keyof D & string;
   // biome-ignore lint/suspicious/noConfusingVoidType: a run that returns nothing has succeeded.
   run(input: PluginInput<D>): Promise<number | undefined | void>;
 }
@@ -35,11 +42,23 @@ export function withCommon<D extends Declaration>(settings: D): D & Common {
 }
 
 /**
+ * Once the step is cancelled or out of time, how long a plugin has to say what it was doing (and
+ * kaniko's executor to stop) before the runner ends it anyway: within the 2 s a cancel is promised,
+ * and Drone and `docker stop` kill the step some seconds later.
+ */
+const STOP_GRACE_MS = 1500;
+
+/**
  * Environment -> status file -> settings -> build context -> the plugin's run, with every failure
  * turned into one masked, readable error and an exit code. Returns the exit code so tests can call
  * it in-process; `startPlugin` is the entry a bundle runs.
  */
-export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>, rawEnv: NodeJS.ProcessEnv = process.env, sinks: Sinks = {}): Promise<number> {
+export async function runPlugin<D extends Declaration>(
+  def: PluginDefinition<D>,
+  rawEnv: NodeJS.ProcessEnv = process.env,
+  sinks: Sinks = {},
+  cancel: AbortSignal = new AbortController().signal,
+): Promise<number> {
   const all = { ...commonSettings, ...def.settings } as D & Common;
   const register = (secret: string | undefined) => masker.add(secret);
   // The declaration says which settings are secret; for the rest of the environment, names do.
@@ -48,7 +67,7 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
   };
   registerEnv(rawEnv);
   let log = createLogger({ ...sinks, debug: /^(true|1|yes|on)$/i.test(rawEnv.PLUGIN_DEBUG ?? '') });
-  setLogger(log);
+  let step: ReturnType<typeof boundStep> | undefined;
   try {
     const common = readSettings(commonSettings, rawEnv, { partial: true, register });
     const overlay = overlayStatusFile(rawEnv, common.values.env_file);
@@ -61,13 +80,13 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
     const skip = def.skip && ((values: Values<D & Common>) => def.skip!(values, build));
     const read = readSettings(all, overlay.env, { rules: def.rules, workspace: build.workspace, otherPlugins: def.otherPlugins, skip, register });
     log = createLogger({ ...sinks, debug: read.values.debug as boolean });
-    setLogger(log);
     for (const w of read.warnings) log.warn(w);
     if (read.skip) {
       log.info(read.skip);
       return 0;
     }
-    const code = await def.run({
+    step = boundStep(cancel, limitOf(def.timeLimit, read.values as Record<string, unknown>));
+    const run = def.run({
       settings: read.values,
       build,
       env: overlay.env,
@@ -75,11 +94,22 @@ export async function runPlugin<D extends Declaration>(def: PluginDefinition<D>,
       registerSecrets: (secrets) => {
         for (const secret of secrets) register(secret);
       },
+      signal: step.signal,
+      deadline: step.deadline,
     });
+    const code = await unlessStopped(run, step.signal, STOP_GRACE_MS);
     return code ?? 0;
   } catch (err) {
     return report(err, log);
+  } finally {
+    step?.dispose();
   }
+}
+
+function limitOf(name: string | undefined, values: Record<string, unknown>) {
+  const ms = name === undefined ? undefined : values[name];
+  if (typeof ms !== 'number' || ms <= 0) return undefined;
+  return { ms, text: `settings.${name}: ${durationText(ms)}` };
 }
 
 function report(err: unknown, log: Logger): number {
@@ -98,11 +128,28 @@ function report(err: unknown, log: Logger): number {
 
 /** The entry point of a bundled plugin. */
 export function startPlugin<D extends Declaration>(def: PluginDefinition<D>): void {
-  runPlugin(def).then(
+  runPlugin(def, process.env, {}, cancelOnSignals()).then(
     (code) => process.exit(code),
     (err) => {
       writeFd(2, masker.mask(`error: ${String(err)}\n`));
       process.exit(1);
     },
   );
+}
+
+/**
+ * SIGTERM and SIGINT abort the step's signal. PID 1 in a container ignores both unless a handler
+ * is installed, so without this `docker stop` waits its full grace period and kills the step.
+ * A second signal exits at once.
+ */
+function cancelOnSignals(): AbortSignal {
+  const ctl = new AbortController();
+  const onSignal = (signal: StopSignal) => {
+    const cancelled = new Cancelled(signal);
+    if (ctl.signal.aborted) process.exit(cancelled.exitCode);
+    ctl.abort(cancelled);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return ctl.signal;
 }

@@ -4,17 +4,33 @@ import type { Readable } from 'node:stream';
 import { PluginError } from '../../shared/errors.ts';
 import { masker } from '../../shared/secrets.ts';
 import { writeFd } from '../../shared/stdio.ts';
+import { Cancelled } from '../../shared/stop.ts';
+
+/** How long the executor has to stop after the forwarded signal before it is killed. */
+const KILL_AFTER_MS = 1000;
 
 /**
  * Runs the executor without a shell (values with spaces or quotes pass as they are) and streams
  * its output line by line through the masker. `onLine` sees each masked line, to explain a failure
- * afterwards. Resolves to its exit code.
+ * afterwards. Resolves to its exit code. When the step is cancelled, the executor gets the same
+ * signal (a build is the executor's to stop cleanly).
  */
-export function execute(file: string, argv: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv; onLine?: (line: string) => void }): Promise<number> {
+export function execute(
+  file: string,
+  argv: readonly string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv; signal: AbortSignal; onLine?: (line: string) => void },
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const onLine = opts.onLine ?? (() => {});
     const flush = [relay(child.stdout, 1, onLine), relay(child.stderr, 2, onLine)];
+    let killer: NodeJS.Timeout | undefined;
+    const forward = () => {
+      child.kill(opts.signal.reason instanceof Cancelled ? opts.signal.reason.signal : 'SIGTERM');
+      killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+    };
+    if (opts.signal.aborted) forward();
+    else opts.signal.addEventListener('abort', forward, { once: true });
     child.on('error', (err: NodeJS.ErrnoException) => {
       const why = err.code === 'ENOENT' ? 'it does not exist' : err.code === 'EACCES' ? 'it is not executable' : err.message;
       reject(
@@ -25,6 +41,8 @@ export function execute(file: string, argv: readonly string[], opts: { cwd: stri
       );
     });
     child.on('close', (code, signal) => {
+      opts.signal.removeEventListener('abort', forward);
+      clearTimeout(killer);
       for (const f of flush) f();
       resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
     });

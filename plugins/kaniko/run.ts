@@ -6,13 +6,14 @@ import { MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { writePrivateFile } from '../../shared/private-file.ts';
 import { readTextFile } from '../../shared/read-file.ts';
+import { stopOf } from '../../shared/stop.ts';
 import { DOCKER_HUB, imageHost } from './docker-config.ts';
 import { execute } from './executor.ts';
 import { type BuildPlan, artifactJson, planBuild } from './plan.ts';
 import { refusalHint, refusedRegistry } from './registry-refusal.ts';
 import type { settings } from './settings.ts';
 
-export async function run({ settings: s, build, env, log, registerSecrets }: PluginInput<typeof settings>): Promise<number> {
+export async function run({ settings: s, build, env, log, registerSecrets, signal }: PluginInput<typeof settings>): Promise<number> {
   const tagsFile = s.tags.length > 0 ? undefined : readIfExists(join(build.workspace, '.tags'), '.tags');
   const plan = planBuild({ settings: s, build, env, tagsFile });
   if ('skip' in plan) {
@@ -31,7 +32,12 @@ export async function run({ settings: s, build, env, log, registerSecrets }: Plu
   const onLine = (line: string) => {
     refused ??= refusedRegistry(line);
   };
-  const code = await execute(plan.executor, plan.argv, { cwd: plan.cwd, env: { ...stepEnv(env), ...plan.env }, onLine });
+  const code = await execute(plan.executor, plan.argv, { cwd: plan.cwd, env: { ...stepEnv(env), ...plan.env }, signal, onLine });
+  const stop = stopOf(signal);
+  if (stop) {
+    log.error(`${stop.message}: the executor got the signal and exited with code ${code}; nothing is reported as pushed.`);
+    return code === 0 ? stop.exitCode : code;
+  }
   if (code !== 0) {
     log.error(`the executor exited with code ${code}.`);
     if (refused !== undefined) log.info(`hint: ${refusalHint(refused, plan.dockerConfig, imageHost(plan.images[0] ?? '') ?? DOCKER_HUB)}`);

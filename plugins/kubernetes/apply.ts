@@ -5,6 +5,7 @@
  */
 import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
+import { type Stop, isStop } from '../../shared/stop.ts';
 import { renderDiff } from './diff.ts';
 import { type Failure, explain, explained, failureError } from './explain.ts';
 import { KubeError, type KubeClient, isUnservedGroup, mapPool, missingNamespace } from './kube.ts';
@@ -69,20 +70,27 @@ export async function applyPlan(kube: KubeClient, plan: Plan, o: ApplyOptions): 
       for (const c of rechecked) before.set(c.planned, c);
       batch = batch.map((c) => before.get(c.planned)!);
     }
-    const results = await mapPool(batch, o.concurrency, async (c): Promise<Applied | Failure> => {
+    const results = await mapPool(batch, o.concurrency, async (c): Promise<Applied | Failure | { stopped: Stop }> => {
       try {
         const { status, body, warnings } = await send(kube, c.planned, o, false);
         for (const w of warnings) o.log.warn(`${c.planned.label}: ${w}`);
         const unchanged = status === 200 && c.preview?.metadata.resourceVersion === body.metadata.resourceVersion && !c.created;
         return { planned: c.planned, action: status === 201 ? 'created' : unchanged ? 'unchanged' : 'configured', result: body };
       } catch (err) {
+        // A cancel or the timeout: what the rest of the batch applied is still to be told.
+        if (isStop(err)) return { stopped: err };
         return explain(err, { action: 'apply', object: c.planned }, kube.connection);
       }
     });
     const done = results.filter((r): r is Applied => 'planned' in r);
     for (const a of done) o.log.info(`${a.planned.label} ${a.action}`);
     applied.push(...done);
-    const failed = results.filter((r): r is Failure => !('planned' in r));
+    const stopped = results.find((r) => 'stopped' in r);
+    if (stopped) {
+      o.log.info(`${applied.length} of ${plan.objects.length} objects applied before the step stopped`);
+      throw stopped.stopped;
+    }
+    const failed = results.filter((r): r is Failure => 'message' in r);
     if (failed.length > 0) throw failureError(failed, 'objects could not be applied');
     if (phase === 'crd') await Promise.all(done.map((a) => waitEstablished(kube, a)));
   }

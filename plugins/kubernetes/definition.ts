@@ -4,4 +4,4 @@ import { run } from './run.ts';
 import { rules, settings } from './settings.ts';
 
 /** Everything the runner needs of the plugin: main.ts starts it, the start-up benchmark snapshots it. */
-export const definition: PluginDefinition<typeof settings> = { name: 'kubernetes', settings, rules, otherPlugins: otherPlugins('kubernetes'), run };
+export const definition: PluginDefinition<typeof settings> = { name: 'kubernetes', settings, rules, otherPlugins: otherPlugins('kubernetes'), timeLimit: 'timeout', run };

@@ -1,5 +1,5 @@
 import { PluginError } from '../../shared/errors.ts';
-import { type HttpClient, type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import { type HttpClient, type HttpOptions, type HttpResponse, createHttpClient } from '../../shared/http.ts';
 import { jsonOf } from '../../shared/json-answer.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import type { Connection } from './auth.ts';
@@ -60,8 +60,12 @@ export interface KubeClient {
 // retrying it only delays the error by seconds.
 const DETERMINISTIC_500 = /^failed to create typed patch object/;
 
-export function createKubeClient(conn: Connection): KubeClient {
+/** The step's signal, deadline and logger, which every request of the client follows. */
+export type StepOptions = Pick<HttpOptions, 'signal' | 'deadline' | 'log'>;
+
+export function createKubeClient(conn: Connection, step: StepOptions = {}): KubeClient {
   const http: HttpClient = createHttpClient({
+    ...step,
     ca: conn.ca,
     cert: conn.cert,
     key: conn.key,

@@ -4,6 +4,7 @@
  */
 import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
+import { Cancelled, type Deadline, sleep } from '../../shared/stop.ts';
 import { explain, explained } from './explain.ts';
 import { type KubeClient, KubeError, mapPool } from './kube.ts';
 import type { KubeObject } from './manifests.ts';
@@ -19,7 +20,11 @@ export interface Target {
 }
 
 export interface WaitOptions {
+  /** The step's time limit, for messages; `deadline` is when it runs out. */
   readonly timeoutMs: number;
+  readonly deadline: Deadline | undefined;
+  /** The step's signal: a cancel ends the wait at once. */
+  readonly signal: AbortSignal;
   readonly pollMs: number;
   readonly rollback: boolean;
   readonly log: Logger;
@@ -36,30 +41,46 @@ const LOG_LINES = 20;
 const PROGRESS_EVERY_MS = 30_000;
 const EVENTS_SHOWN = 5;
 
+/** The share of the step's time limit kept for saying why a rollout did not finish (and rolling it back). */
+const REPORT_SHARE = 0.2;
+const REPORT_MAX_MS = 5000;
+
 export async function waitFor(kube: KubeClient, targets: readonly Target[], o: WaitOptions): Promise<void> {
   if (targets.length === 0) return;
   const started = Date.now();
+  const end = o.deadline ? o.deadline.at - Math.min(REPORT_MAX_MS, o.timeoutMs * REPORT_SHARE) : Number.POSITIVE_INFINITY;
   const tracked: Tracked[] = targets.map((target) => ({ target, verdict: { state: 'waiting', text: 'not checked yet' } }));
   let lastProgress = '';
   let lastPrinted = 0;
-  o.log.info(`waiting up to ${Math.round(o.timeoutMs / 1000)} s for ${targets.map((t) => t.label).join(', ')}`);
-  for (;;) {
-    const pending = tracked.filter((t) => t.verdict.state === 'waiting' && !t.stuck);
-    await mapPool(pending, 8, (t) => check(kube, t));
-    for (const t of pending) if (t.verdict.state === 'done') o.log.info(`${t.target.label} ${t.verdict.text}`);
-    const open = tracked.filter((t) => t.verdict.state === 'waiting' && !t.stuck);
-    const failed = tracked.filter((t) => t.verdict.state === 'failed' || t.stuck);
-    if (open.length === 0 && failed.length === 0) return;
-    const elapsed = Date.now() - started;
-    if (failed.length > 0 || elapsed >= o.timeoutMs) throw await failure(kube, failed, open, o, elapsed);
-    const progress = open.map((t) => `${t.target.label}: ${t.verdict.text}`).join('; ');
-    // On change, and now and then while nothing changes, so a long wait does not look hung.
-    if (progress !== lastProgress || elapsed - lastPrinted >= PROGRESS_EVERY_MS) {
-      o.log.info(`[${Math.round(elapsed / 1000)}s] ${progress}`);
-      lastProgress = progress;
-      lastPrinted = elapsed;
+  o.log.info(`waiting ${o.deadline ? `up to ${Math.max(0, Math.round((end - started) / 1000))} s ` : ''}for ${targets.map((t) => t.label).join(', ')}`);
+  const open = () => tracked.filter((t) => t.verdict.state === 'waiting' && !t.stuck);
+  try {
+    for (;;) {
+      const pending = open();
+      await mapPool(pending, 8, (t) => check(kube, t));
+      for (const t of pending) if (t.verdict.state === 'done') o.log.info(`${t.target.label} ${t.verdict.text}`);
+      const failed = tracked.filter((t) => t.verdict.state === 'failed' || t.stuck);
+      if (open().length === 0 && failed.length === 0) return;
+      const outOfTime = Date.now() >= end;
+      if (failed.length > 0 || outOfTime) throw await failure(kube, failed, open(), o, outOfTime);
+      const elapsed = Date.now() - started;
+      const progress = open()
+        .map((t) => `${t.target.label}: ${t.verdict.text}`)
+        .join('; ');
+      // On change, and now and then while nothing changes, so a long wait does not look hung.
+      if (progress !== lastProgress || elapsed - lastPrinted >= PROGRESS_EVERY_MS) {
+        o.log.info(`[${Math.round(elapsed / 1000)}s] ${progress}`);
+        lastProgress = progress;
+        lastPrinted = elapsed;
+      }
+      await sleep(Math.min(o.pollMs, Math.max(0, end - Date.now())), o.signal);
     }
-    await new Promise((r) => setTimeout(r, Math.min(o.pollMs, Math.max(0, o.timeoutMs - elapsed))));
+  } catch (err) {
+    if (!(err instanceof Cancelled)) throw err;
+    // What a cancel leaves behind: applied, and these not rolled out yet.
+    const unfinished = open();
+    for (const t of unfinished) o.log.info(`${t.target.label} still rolling out: ${t.verdict.text}`);
+    throw new Cancelled(err.signal, `while waiting for ${unfinished.length === 1 ? unfinished[0]!.target.label : `${unfinished.length} workloads`} to roll out`);
   }
 }
 
@@ -80,11 +101,11 @@ async function check(kube: KubeClient, t: Tracked): Promise<void> {
   t.stuck = stuck.find((p) => current.has(p.pod));
 }
 
-async function failure(kube: KubeClient, failed: readonly Tracked[], open: readonly Tracked[], o: WaitOptions, elapsed: number): Promise<PluginError> {
+async function failure(kube: KubeClient, failed: readonly Tracked[], open: readonly Tracked[], o: WaitOptions, outOfTime: boolean): Promise<PluginError> {
   const lines: string[] = [];
   for (const t of [...failed, ...open]) {
     const why = t.stuck ? `${t.stuck.pod}${t.stuck.container ? ` (container ${t.stuck.container})` : ''}: ${t.stuck.text}` : t.verdict.text;
-    const state = t.verdict.state === 'failed' || t.stuck ? 'failed' : elapsed >= o.timeoutMs ? `did not finish within ${Math.round(o.timeoutMs / 1000)} s` : 'still in progress';
+    const state = t.verdict.state === 'failed' || t.stuck ? 'failed' : outOfTime ? `did not finish within ${Math.round(o.timeoutMs / 1000)} s` : 'still in progress';
     lines.push(`${t.target.label} ${state}: ${why}`);
     lines.push(...(await diagnose(kube, t)).map((l) => `  ${l}`));
   }
@@ -92,7 +113,7 @@ async function failure(kube: KubeClient, failed: readonly Tracked[], open: reado
   // One workload: its headline is the error itself, so print only the details before it.
   for (const line of count === 1 ? lines.slice(1) : lines) o.log.info(line);
   if (o.rollback) {
-    const undo = elapsed >= o.timeoutMs ? [...failed, ...open] : failed;
+    const undo = outOfTime ? [...failed, ...open] : failed;
     for (const t of undo) if (t.target.kind === 'Deployment') await rollback(kube, t.target, o.log);
   }
   const summary = failed.length > 0 ? `${failed.length} of ${count} workloads failed` : `${count} workloads did not finish within ${Math.round(o.timeoutMs / 1000)} s`;

@@ -9,7 +9,7 @@ import { type Manifest, findManifestFiles, parseManifests, readManifestFiles, se
 import { type Planned, type Scope, imageOf, imagePatch, kindsDefinedBy, labelOf, objectPath, plan, scopeKey } from './plan.ts';
 import { prune } from './prune.ts';
 import { renderManifest } from './render.ts';
-import { type Target, waitFor } from './rollout.ts';
+import { type Target, type WaitOptions, waitFor } from './rollout.ts';
 import type { Settings } from './settings.ts';
 
 /**
@@ -28,7 +28,7 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
   // Manifests first: a mistake in them needs no cluster to be found.
   const manifests = setImageMode ? [] : await loadManifests(input);
   const conn = await connect(s, input.env, build.workspace, input.registerSecrets);
-  const kube = createKubeClient(conn);
+  const kube = createKubeClient(conn, { signal: input.signal, deadline: input.deadline, log });
   log.debug(`API server ${conn.server} as ${conn.identity}`);
   if (!conn.rejectUnauthorized) {
     const by = s.insecure_skip_tls_verify ? 'insecure_skip_tls_verify is on' : 'the kubeconfig says insecure-skip-tls-verify';
@@ -64,7 +64,7 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
     }
     const counts = ['created', 'configured', 'unchanged'].map((a) => `${applied.filter((x) => x.action === a).length} ${a}`).join(', ');
     log.info(`applied ${applied.length} objects (${counts}) with ${kube.sent} requests`);
-    if (s.wait) await waitFor(kube, p.waits.map(targetOf), { timeoutMs: s.timeout, pollMs: POLL_MS, rollback: s.rollback_on_failure, log });
+    if (s.wait) await waitFor(kube, p.waits.map(targetOf), waitOptions(input));
     return 0;
   } catch (err) {
     if (err instanceof HttpError && err.status === 0) throw explained(err, { action: 'connect' }, conn);
@@ -97,6 +97,10 @@ async function discover(kube: KubeClient, manifests: readonly Manifest[]): Promi
     scopes.set(key, r && { name: r.name, namespaced: r.namespaced });
   });
   return scopes;
+}
+
+function waitOptions({ settings: s, signal, deadline, log }: PluginInput<Settings>): WaitOptions {
+  return { timeoutMs: s.timeout, deadline, signal, pollMs: POLL_MS, rollback: s.rollback_on_failure, log };
 }
 
 function targetOf(p: Planned): Target {
@@ -137,6 +141,6 @@ async function setImages(kube: KubeClient, input: PluginInput<Settings>, namespa
       throw explained(err, doing, kube.connection);
     }
   });
-  if (s.wait && !s.dry_run) await waitFor(kube, targets, { timeoutMs: s.timeout, pollMs: POLL_MS, rollback: s.rollback_on_failure, log });
+  if (s.wait && !s.dry_run) await waitFor(kube, targets, waitOptions(input));
   return 0;
 }

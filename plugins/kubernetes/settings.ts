@@ -76,7 +76,7 @@ export const settings = {
 
   // Waiting.
   wait: setting.bool({ doc: 'Wait for Deployments, StatefulSets, DaemonSets and Jobs to be ready or complete.', default: true }),
-  timeout: setting.duration({ doc: 'How long to wait in total; a bare number is seconds.', default: 300_000 }),
+  timeout: setting.duration({ doc: 'Time allowed for the whole step: connecting, every request and retry, and the wait for rollouts; a bare number is seconds, `0` no limit.', default: 300_000 }),
   rollback_on_failure: setting.bool({ doc: 'Undo a failed Deployment rollout to the previous revision.' }),
 } as const;
 

@@ -10,8 +10,8 @@ import { readThreadTs, writeThreadTs } from './thread-file.ts';
 
 const TEMPLATE_SETTINGS = ['template', 'template_success', 'template_failure', 'fallback'] as const;
 
-export async function run({ settings: s, build, log }: PluginInput<typeof settings>): Promise<number> {
-  const http = createHttpClient({ timeoutMs: s.timeout });
+export async function run({ settings: s, build, log, signal, deadline }: PluginInput<typeof settings>): Promise<number> {
+  const http = createHttpClient({ signal, deadline, log });
   const templates = await loadTemplates(s, build.workspace, http);
   const renderer = Object.keys(templates).length > 0 ? (await import('../../shared/template/handlebars.ts')).renderTemplate : undefined;
   const message = planMessage(s, build, templates, renderer);
@@ -19,7 +19,7 @@ export async function run({ settings: s, build, log }: PluginInput<typeof settin
 
   const where = message.channel ?? "the webhook's channel";
   if (!s.access_token) {
-    await sendWebhook(s.webhook!, message, http, s.timeout);
+    await sendWebhook(s.webhook!, message, http);
     log.info(`sent the ${build.build.status} message to ${where}`);
     return 0;
   }

@@ -39,10 +39,11 @@ function unreachable(setting: string, err: unknown): unknown {
   return new PluginError(`settings.${setting}: cannot reach Slack: ${err.message}`, { hint: err.hint, cause: err });
 }
 
-export async function sendWebhook(url: string, message: SlackMessage, http: HttpClient, timeoutMs: number): Promise<void> {
+export async function sendWebhook(url: string, message: SlackMessage, http: HttpClient): Promise<void> {
   // Loaded here so a step that only sends through the Web API, or fails its settings, skips it.
   const { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } = await import('@slack/webhook');
-  const webhook = new IncomingWebhook(url, { fetch: http.fetch, timeout: timeoutMs });
+  // No timeout of its own: the client's bounds every attempt by the step's deadline.
+  const webhook = new IncomingWebhook(url, { fetch: http.fetch });
   try {
     // plugins/slack sends `mrkdwn_in: ["text", "fallback"]` and any block type, which @slack/types
     // does not list; Slack accepts both.

@@ -33,7 +33,7 @@ export const settings = {
     path: 'workspace',
   }),
   api_url: setting.string({ doc: 'Base URL of the Slack Web API (for Slack-compatible servers).', default: 'https://slack.com/api' }),
-  timeout: setting.duration({ doc: 'Time allowed for each request to Slack.', default: 30_000 }),
+  timeout: setting.duration({ doc: 'Time allowed for the whole step: fetching templates, every request to Slack and its retries. `0`: no limit.', default: 30_000 }),
 } as const;
 
 export const rules: Rules<typeof settings> = {

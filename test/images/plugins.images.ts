@@ -22,6 +22,7 @@ import { publish } from '../../scripts/release.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
 import { defaultSlackStep, droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { dockerStopTests } from './docker-stop.ts';
 import { buildKanikoStandInBase } from './kaniko-stand-in.ts';
 
 const CI = /^(true|1)$/i.test(process.env.CI ?? '');
@@ -256,6 +257,8 @@ describe('sortie/kaniko', () => {
     }
   });
 });
+
+dockerStopTests({ engine: () => engine, image, workspace, scratch: () => work, runStep, skipped });
 
 /** The one small text file of a `docker cp ... -` tar stream. */
 function untar(tar: string): string {

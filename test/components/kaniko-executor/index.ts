@@ -10,16 +10,23 @@ export interface StandInOptions {
   readonly stderr?: readonly string[];
   /** Fail as kaniko does when the registry answers 401 to its push permission check (exit 1). */
   readonly refusePush?: boolean;
+  /** Keep building this long before finishing (0: finish at once). */
+  readonly runMs?: number;
+  /** While building: exit with this code on SIGTERM/SIGINT, or ignore them (then only SIGKILL ends it). */
+  readonly onSignal?: { readonly exitCode: number } | 'ignore';
 }
 
 export interface Recorded {
   /** When the stand-in's process started, in epoch milliseconds: the end of the plugin's cold start. */
   readonly startedAt: number;
+  readonly pid: number;
   readonly argv: string[];
   readonly cwd: string;
   readonly env: Record<string, string>;
   readonly dockerConfig: unknown;
   readonly googleKey: string | null;
+  /** The signals it received, in order. */
+  readonly signals: string[];
 }
 
 export interface StandIn {
