@@ -42,6 +42,12 @@ export const MAX_STATUS_FILE_BYTES = 1 * MiB;
 /** Small workspace files: kaniko's `.tags`, a Slack thread timestamp, a service account token. */
 export const MAX_SMALL_FILE_BYTES = 64 * 1024;
 
+/**
+ * How deep a JSON setting may nest: deeper than any real one (a Docker config.json is 4 levels,
+ * Block Kit about 8), and shallow enough that a hostile value is refused before the parser builds it.
+ */
+export const MAX_JSON_DEPTH = 64;
+
 /** How much of a server's unexpected answer an error quotes. */
 export const MAX_QUOTED_ANSWER_CHARS = 200;
 

@@ -1,4 +1,5 @@
 import { parseJsonText } from '../json-text.ts';
+import { MAX_JSON_DEPTH } from '../limits.ts';
 import { excerpt } from '../secrets.ts';
 import type { Kind } from './declare.ts';
 
@@ -115,12 +116,6 @@ function splitPairs(v: string): string[] {
   }
   return items.map((s) => s.trim()).filter((s) => s !== '');
 }
-
-/**
- * Deeper than any real setting (a Docker config.json is 4 levels, Block Kit about 8), and shallow
- * enough that a hostile value is refused before the parser builds it.
- */
-export const MAX_JSON_DEPTH = 64;
 
 function parseJson(raw: string): unknown {
   if (nestedTooDeep(raw)) throw new ValueError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
