@@ -12,16 +12,16 @@ import { KubeError, type KubeClient, isUnservedGroup, mapPool, missingNamespace 
 import type { KubeObject } from './manifests.ts';
 import { PHASES, type Plan, type Planned } from './plan.ts';
 
-export type Action = 'created' | 'configured' | 'unchanged';
+type Action = 'created' | 'configured' | 'unchanged';
 
-export interface Applied {
+interface Applied {
   readonly planned: Planned;
   readonly action: Action;
   /** The object as the server has it after the apply. */
   readonly result: KubeObject;
 }
 
-export interface ApplyOptions {
+interface ApplyOptions {
   readonly fieldManager: string;
   readonly force: boolean;
   readonly dryRun: boolean;

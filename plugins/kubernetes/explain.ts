@@ -16,7 +16,7 @@ export interface Failure {
 }
 
 /** What we were doing, to name it in the message. */
-export interface Doing {
+interface Doing {
   /** `apply`, `dry-run apply`, `read`, `delete`, `list`... */
   readonly action: string;
   readonly object?: Pick<Planned, 'label' | 'namespace' | 'source'>;

@@ -31,14 +31,14 @@ export class KubeError extends Error {
   }
 }
 
-export interface ResourceInfo {
+interface ResourceInfo {
   readonly name: string;
   readonly kind: string;
   readonly namespaced: boolean;
   readonly verbs: readonly string[];
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
   readonly contentType?: string;
@@ -61,7 +61,7 @@ export interface KubeClient {
 const DETERMINISTIC_500 = /^failed to create typed patch object/;
 
 /** The step's signal, deadline and logger, which every request of the client follows. */
-export type StepOptions = Pick<HttpOptions, 'signal' | 'deadline' | 'log'>;
+type StepOptions = Pick<HttpOptions, 'signal' | 'deadline' | 'log'>;
 
 export function createKubeClient(conn: Connection, step: StepOptions = {}): KubeClient {
   const http: HttpClient = createHttpClient({

@@ -12,7 +12,7 @@ export interface Scope {
   readonly namespaced: boolean;
 }
 
-export type Phase = 'namespace' | 'crd' | 'cluster' | 'namespaced';
+type Phase = 'namespace' | 'crd' | 'cluster' | 'namespaced';
 export const PHASES: readonly Phase[] = ['namespace', 'crd', 'cluster', 'namespaced'];
 
 export interface Planned {
@@ -38,7 +38,7 @@ export interface Plan {
   readonly waits: readonly Planned[];
 }
 
-export interface PlanInput {
+interface PlanInput {
   readonly manifests: readonly Manifest[];
   /** Discovery's answer per `apiVersion/kind`; undefined when the server does not serve it. */
   readonly scopes: ReadonlyMap<string, Scope | undefined>;
@@ -62,7 +62,7 @@ export function scopeKey(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`;
 }
 
-export function groupOf(apiVersion: string): string {
+function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }
 

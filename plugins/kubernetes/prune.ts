@@ -8,7 +8,7 @@ import { type Failure, explain, explained, failureError } from './explain.ts';
 import { type KubeClient, KubeError, mapPool } from './kube.ts';
 import { type Planned, labelOf, objectPath } from './plan.ts';
 
-export interface PruneOptions {
+interface PruneOptions {
   readonly selector: string;
   readonly dryRun: boolean;
   readonly concurrency: number;
@@ -22,7 +22,7 @@ interface Listed {
 const NEVER = new Set(['v1/Namespace', 'apiextensions.k8s.io/CustomResourceDefinition']);
 
 /** The (kind, namespace) lists to search; pure so that the rule above is testable. */
-export function pruneScopes(applied: readonly Planned[]): Array<{ apiVersion: string; kind: string; resource: string; group: string; namespace: string | undefined }> {
+function pruneScopes(applied: readonly Planned[]): Array<{ apiVersion: string; kind: string; resource: string; group: string; namespace: string | undefined }> {
   const out = new Map<string, { apiVersion: string; kind: string; resource: string; group: string; namespace: string | undefined }>();
   for (const p of applied) {
     const { apiVersion, kind } = p.object;

@@ -120,7 +120,7 @@ function splitPairs(v: string): string[] {
  * Deeper than any real setting (a Docker config.json is 4 levels, Block Kit about 8), and shallow
  * enough that a hostile value is refused before the parser builds it.
  */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 function parseJson(raw: string): unknown {
   if (nestedTooDeep(raw)) throw new ValueError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);

@@ -184,6 +184,6 @@ function defaultOf(spec: Setting<unknown>): unknown {
   return undefined;
 }
 
-export function exampleOf(spec: Setting<unknown>): string {
+function exampleOf(spec: Setting<unknown>): string {
   return spec.options.example ?? (spec.options.choices ? spec.options.choices[0]! : EXAMPLES[spec.kind]);
 }

@@ -20,7 +20,7 @@ interface HelperOptions {
 
 type Helper = (this: unknown, args: unknown[], options: HelperOptions) => unknown;
 
-export interface HelperEnvironment {
+interface HelperEnvironment {
   /** The clock for `since`, `ago` and `now`. */
   now?: () => Date;
   /** What `{{env "NAME"}}` reads; process.env by default. */

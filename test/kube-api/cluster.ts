@@ -34,7 +34,7 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
-export interface WriteOptions {
+interface WriteOptions {
   manager: string;
   dryRun?: boolean;
   subresource?: string;

@@ -4,7 +4,7 @@ import { appliedSet, deepEqual, fromFieldsV1, isObj, keyPath, type Node, type Pa
 import { child, type Schema } from './schema.ts';
 import type { Obj } from './store.ts';
 
-export interface Manager {
+interface Manager {
   manager: string;
   operation: 'Apply' | 'Update';
   apiVersion: string;
@@ -111,7 +111,7 @@ function removeAt(s: Schema, obj: unknown, path: Path): void {
   }
 }
 
-export interface ApplyInput {
+interface ApplyInput {
   schema: Schema;
   live: Obj | undefined;
   applied: Obj;
@@ -120,7 +120,7 @@ export interface ApplyInput {
   force: boolean;
 }
 
-export type ApplyOutcome = { ok: true; object: Obj; managers: Manager[] } | { ok: false; conflicts: Conflict[] };
+type ApplyOutcome = { ok: true; object: Obj; managers: Manager[] } | { ok: false; conflicts: Conflict[] };
 
 export function apply(input: ApplyInput): ApplyOutcome {
   const { schema, live, applied, manager, apiVersion, force } = input;

@@ -12,7 +12,7 @@ import { meta } from './store.ts';
 
 export type { Identity };
 
-export interface KubeApiOptions {
+interface KubeApiOptions {
   controllerIntervalMs?: number;
   /**
    * Time each request waits before it is handled. The emulator answers in well under a

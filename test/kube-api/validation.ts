@@ -7,7 +7,7 @@ import { badRequest, type Cause, invalid, status } from './status.ts';
 
 type Obj = Record<string, unknown>;
 
-export interface Decoded {
+interface Decoded {
   value: unknown;
   /** "line 8: key \"replicas\" already set in map", when the YAML repeats a key */
   duplicate?: string;
@@ -36,7 +36,7 @@ export function decode(raw: string, contentType: string): Decoded {
   return { value: yaml.load(raw, { schema: yaml.YAML11_SCHEMA, json: true }), duplicate };
 }
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export function fieldValidation(q: URLSearchParams): FieldValidation {
   const v = q.get('fieldValidation');
@@ -45,7 +45,7 @@ export function fieldValidation(q: URLSearchParams): FieldValidation {
   throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${v}"`);
 }
 
-export interface GvkLabel {
+interface GvkLabel {
   group: string;
   version: string;
   kind: string;

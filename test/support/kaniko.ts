@@ -10,7 +10,7 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-export interface KanikoStep {
+interface KanikoStep {
   readonly dir: string;
   /** The workspace, with a Dockerfile: the step's working directory. */
   readonly workspace: string;
