@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Handlebars from 'handlebars';
+import { isFailedStatus } from '../context/index.ts';
 import { deriveSecret } from '../secrets.ts';
 import { formatGoDuration, formatGoLayout, isTimeZone } from './go-time.ts';
 import { OutputLimitError, chargeHelper, ensureRoom } from './output-budget.ts';
@@ -38,7 +39,7 @@ export function registerHelpers(hb: HandlebarsEnv, environment: HelperEnvironmen
       return statusBlock(this, truthy(args[0]) && str(args[0]) === 'success', options);
     },
     failure(args, options) {
-      return statusBlock(this, truthy(args[0]) && ['failure', 'error', 'killed'].includes(str(args[0])), options);
+      return statusBlock(this, truthy(args[0]) && isFailedStatus(str(args[0])), options);
     },
     truncate: ([s, n]) => truncate(str(s), toNumber(n)),
     urlencode(args, options) {
