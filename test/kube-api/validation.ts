@@ -29,7 +29,7 @@ export function decode(raw: string, contentType: string): Decoded {
     const err = e as { reason?: string; message: string; mark?: { line: number; position: number; buffer: string } };
     if (!err.message.startsWith('duplicated mapping key') || !err.mark) throw badRequest(`error converting YAML to JSON: yaml: ${err.message.split('\n')[0]}`);
     const lineText = raw.split('\n')[err.mark.line] ?? '';
-    const keyName = lineText.trim().replace(/^-\s*/, '').split(':')[0].replace(/^["']|["']$/g, '');
+    const keyName = lineText.trim().replace(/^-\s*/, '').split(':')[0]!.replace(/^["']|["']$/g, '');
     duplicate = `line ${err.mark.line + 1}: key "${keyName}" already set in map`;
   }
   // later duplicates win, as in Go's YAML-to-JSON conversion
@@ -59,7 +59,7 @@ export function checkApplyTypes(schema: Schema, obj: Obj, gvk: GvkLabel, namespa
   if (!problems.length) return;
   const m = isObj(obj.metadata) ? obj.metadata : {};
   const name = typeof m.name === 'string' ? m.name : '';
-  const first = problems[0];
+  const first = problems[0]!;
   throw status(500, undefined, `failed to create typed patch object (${namespace}/${name}; ${gvkString(gvk)}): ${first.path}: ${first.message}`);
 }
 
@@ -112,8 +112,8 @@ function valueAtIndexPath(obj: unknown, path: string): unknown {
   for (const part of path.split('.')) {
     const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
     if (!m) return undefined;
-    v = isObj(v) ? v[m[1]] : undefined;
-    for (const idx of m[2].match(/\d+/g) ?? []) v = Array.isArray(v) ? v[Number(idx)] : undefined;
+    v = isObj(v) ? v[m[1]!] : undefined;
+    for (const idx of m[2]!.match(/\d+/g) ?? []) v = Array.isArray(v) ? v[Number(idx)] : undefined;
   }
   return v;
 }
