@@ -36,7 +36,6 @@ interface ResourceInfo {
   readonly name: string;
   readonly kind: string;
   readonly namespaced: boolean;
-  readonly verbs: readonly string[];
 }
 
 interface RequestOptions {
@@ -112,7 +111,7 @@ export function createKubeClient(conn: Connection, step: StepOptions = {}): Kube
     let hit = discovery.get(apiVersion);
     if (!hit) {
       const path = groupVersionPath(apiVersion);
-      hit = call<{ resources?: Array<ResourceInfo & { name: string }> }>('GET', path).then(
+      hit = call<{ resources?: ResourceInfo[] }>('GET', path).then(
         ({ body }) => {
           if (!Array.isArray(body?.resources)) throw new PluginError(`${server} answered GET ${path} without a list of resources: it may not be a Kubernetes API server`);
           return new Map(body.resources.filter((r) => !r.name.includes('/')).map((r) => [r.kind, r]));
