@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { withCommon } from '../shared/plugin.ts';
 import { type Declaration, type Rules, withSettingsTable } from '../shared/settings/index.ts';
 
-export const root = join(import.meta.dirname, '..');
+const root = join(import.meta.dirname, '..');
 
 /** A file `npm run docs` writes from the plugins' declarations; a test fails when it is stale. */
-export interface Generated {
+interface Generated {
   readonly name: string;
   readonly path: string;
   readonly current: string;

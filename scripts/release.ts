@@ -22,7 +22,7 @@ import { type Plugin, plugins } from './images/stage.ts';
  *   --allow-unpinned                accept a kaniko image without a digest (never for a release)
  *   REGISTRY_USERNAME / REGISTRY_PASSWORD: the registry login for the zstd push (the docker push uses `docker login`).
  */
-export interface PublishOptions {
+interface PublishOptions {
   readonly prefix: string;
   readonly tags: readonly string[];
   readonly compression: 'zstd' | 'gzip';
@@ -32,7 +32,7 @@ export interface PublishOptions {
   readonly log?: (line: string) => void;
 }
 
-export interface Published {
+interface Published {
   readonly plugin: Plugin;
   readonly repository: string;
   readonly digest: string;
@@ -77,7 +77,7 @@ export async function publish(engine: Engine, local: Partial<Record<Plugin, stri
 }
 
 /** The tags of a release, as the kaniko plugin's auto_tag gives them for a v1.2.3 tag. */
-export function releaseTags(): string[] {
+function releaseTags(): string[] {
   const git = (args: string[]) => {
     try {
       return execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();

@@ -13,7 +13,7 @@ export interface Logger {
   readonly debugEnabled: boolean;
 }
 
-export type Sink = (text: string) => void;
+type Sink = (text: string) => void;
 
 /** Where the lines go: standard output and error unless a test says otherwise. */
 export interface Sinks {

@@ -4,7 +4,7 @@ import { PluginError } from './errors.ts';
 import { formatBytes } from './limits.ts';
 
 /** How a file is named in errors: the path as the user wrote it, and the setting that gave it. */
-export interface FileLabel {
+interface FileLabel {
   /** The path as the user wrote it (relative to the workspace when it was). */
   readonly shown: string;
   /** The setting that names it, without `settings.`, when a setting does. */

@@ -9,7 +9,7 @@ import { MAX_YAML_NODES } from './limits.ts';
 export class YamlLimitError extends Error {}
 
 /** A node count shared by the documents of one file. */
-export interface NodeBudget {
+interface NodeBudget {
   readonly limit: number;
   left: number;
 }

@@ -14,7 +14,7 @@ import { autoTags, resolveTags } from './tags.ts';
  */
 export type KanikoSettings = Values<typeof settings>;
 
-export interface PlanInput {
+interface PlanInput {
   readonly settings: KanikoSettings;
   readonly build: BuildContext;
   /** The step's environment: `build_args_from_env` and `secrets` name variables of it. */
@@ -51,7 +51,7 @@ export interface BuildPlan {
 
 export type Plan = { readonly skip: string } | BuildPlan;
 
-export interface Artifact {
+interface Artifact {
   readonly file: string;
   readonly registryType: RegistryType;
   readonly registryUrl: string;

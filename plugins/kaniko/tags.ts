@@ -2,7 +2,7 @@ import { PluginError } from '../../shared/errors.ts';
 import { SettingsError } from '../../shared/settings/index.ts';
 
 /** The tags to push, or why the build is skipped (auto_tag on a build that gets no tag). */
-export type TagResult = { readonly tags: readonly string[] } | { readonly skip: string };
+type TagResult = { readonly tags: readonly string[] } | { readonly skip: string };
 
 export interface TagInput {
   readonly tags: readonly string[];

@@ -7,21 +7,22 @@ import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { type Stop, isStop } from '../../shared/stop.ts';
 import { renderDiff } from './diff.ts';
-import { type Failure, explain, explained, failureError } from './explain.ts';
-import { KubeError, type KubeClient, isUnservedGroup, mapPool, missingNamespace } from './kube.ts';
+import { type Failure, errorFor, explainFailure, failureError } from './explain.ts';
+import { KubeError, type KubeClient, isUnservedGroup, missingNamespace } from './kube.ts';
 import type { KubeObject } from './manifests.ts';
+import { mapPool } from './map-pool.ts';
 import { PHASES, type Plan, type Planned } from './plan.ts';
 
-export type Action = 'created' | 'configured' | 'unchanged';
+type Action = 'created' | 'configured' | 'unchanged';
 
-export interface Applied {
+interface Applied {
   readonly planned: Planned;
   readonly action: Action;
   /** The object as the server has it after the apply. */
   readonly result: KubeObject;
 }
 
-export interface ApplyOptions {
+interface ApplyOptions {
   readonly fieldManager: string;
   readonly force: boolean;
   readonly dryRun: boolean;
@@ -79,7 +80,7 @@ export async function applyPlan(kube: KubeClient, plan: Plan, o: ApplyOptions): 
       } catch (err) {
         // A cancel or the timeout: what the rest of the batch applied is still to be told.
         if (isStop(err)) return { stopped: err };
-        return explain(err, { action: 'apply', object: c.planned }, kube.connection);
+        return explainFailure(err, { action: 'apply', object: c.planned }, kube.connection);
       }
     });
     const done = results.filter((r): r is Applied => 'planned' in r);
@@ -128,7 +129,7 @@ async function dryRun(kube: KubeClient, objects: readonly Planned[], o: ApplyOpt
       // The Namespace or CRD existed but is being replaced, or is still terminating.
       if (planned.needs.namespace && missingNamespace(err) === planned.needs.namespace) return deferred(planned, 'namespace');
       if (planned.needs.crd && (isUnservedGroup(err) || (err instanceof KubeError && err.status.code === 404))) return deferred(planned, 'crd');
-      return { planned, failure: explain(err, { action: 'dry-run apply', object: planned }, kube.connection) };
+      return { planned, failure: explainFailure(err, { action: 'dry-run apply', object: planned }, kube.connection) };
     }
   });
 }
@@ -158,7 +159,7 @@ async function compareWithLive(kube: KubeClient, checked: readonly Checked[], o:
       return (await kube.call<KubeObject>('GET', c.planned.path)).body;
     } catch (err) {
       if (err instanceof KubeError && err.status.code === 404) return undefined;
-      throw explained(err, { action: 'read', object: c.planned }, kube.connection);
+      throw errorFor(err, { action: 'read', object: c.planned }, kube.connection);
     }
   });
   const unchanged = new Set<Planned>();

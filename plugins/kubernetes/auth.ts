@@ -28,7 +28,7 @@ export interface Connection {
   headers(): Promise<Record<string, string>>;
 }
 
-export interface AuthInput {
+interface AuthInput {
   readonly kubeconfig?: string | undefined;
   readonly context?: string | undefined;
   readonly server?: string | undefined;

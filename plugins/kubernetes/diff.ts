@@ -59,7 +59,7 @@ interface Op {
 }
 
 /** Longest common subsequence over lines; manifests are small enough for the quadratic table. */
-export function diffLines(a: readonly string[], b: readonly string[]): Op[] {
+function diffLines(a: readonly string[], b: readonly string[]): Op[] {
   const n = a.length;
   const m = b.length;
   const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));

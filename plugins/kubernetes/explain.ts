@@ -6,7 +6,7 @@ import { PluginError } from '../../shared/errors.ts';
 import { HttpError, isCertificateError } from '../../shared/http.ts';
 import { MASK } from '../../shared/secrets.ts';
 import type { Connection } from './auth.ts';
-import { KubeError } from './kube.ts';
+import { KubeError, typedPatchProblem } from './kube.ts';
 import type { Planned } from './plan.ts';
 import { where } from './source-line.ts';
 
@@ -16,7 +16,7 @@ export interface Failure {
 }
 
 /** What we were doing, to name it in the message. */
-export interface Doing {
+interface Doing {
   /** `apply`, `dry-run apply`, `read`, `delete`, `list`... */
   readonly action: string;
   readonly object?: Pick<Planned, 'label' | 'namespace' | 'source'>;
@@ -26,7 +26,8 @@ export interface Doing {
 
 const FORBIDDEN = /User "([^"]*)" cannot (\w+) resource "([^"]*)" in API group "([^"]*)"(?: in the namespace "([^"]*)"| at the cluster scope)?/;
 
-export function explain(err: unknown, doing: Doing, conn: Connection): Failure {
+/** The Failure to report for an error of a request; rethrows what is no answer of the server nor a network failure. */
+export function explainFailure(err: unknown, doing: Doing, conn: Connection): Failure {
   if (err instanceof HttpError && err.status === 0) return unreachable(err, conn);
   if (!(err instanceof KubeError)) throw err;
   const s = err.status;
@@ -79,9 +80,10 @@ export function explain(err: unknown, doing: Doing, conn: Connection): Failure {
     };
   }
   const causes = s.details?.causes ?? [];
-  const field = causes.find((c) => c.field)?.field ?? /^failed to create typed patch object \([^)]*\): (\S+):/.exec(s.message)?.[1];
+  const typedPatch = typedPatchProblem(s.message);
+  const field = causes.find((c) => c.field)?.field ?? (typedPatch && /^(\S+):/.exec(typedPatch)?.[1]);
   const line = obj && field ? `${where(obj.source, field)}: ` : at;
-  let detail = s.message.replace(/^failed to create typed patch object \([^)]*\): /, '');
+  let detail = typedPatch ?? s.message;
   if (causes.length > 0 && s.code === 422) detail = causes.map((c) => `${c.field}: ${c.message}`).join('; ');
   // The server quotes the offending value, which in a Secret is the secret.
   if (obj?.label.startsWith('secret/')) detail = detail.replace(/(Invalid value: )("(?:[^"\\]|\\.)*"|\S+)/g, `$1${MASK}`);
@@ -95,9 +97,9 @@ export function explain(err: unknown, doing: Doing, conn: Connection): Failure {
   };
 }
 
-/** `explain` as the error to throw. */
-export function explained(err: unknown, doing: Doing, conn: Connection): PluginError {
-  const f = explain(err, doing, conn);
+/** `explainFailure` as the error to throw. */
+export function errorFor(err: unknown, doing: Doing, conn: Connection): PluginError {
+  const f = explainFailure(err, doing, conn);
   // A server's message can quote an object; the stack of a network error is what debugging needs.
   return new PluginError(f.message, { hint: f.hint, cause: err instanceof KubeError ? undefined : err });
 }

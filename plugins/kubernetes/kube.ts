@@ -2,6 +2,7 @@ import { PluginError } from '../../shared/errors.ts';
 import { type HttpClient, type HttpOptions, type HttpResponse, createHttpClient } from '../../shared/http.ts';
 import { jsonOf } from '../../shared/json-answer.ts';
 import { excerpt } from '../../shared/secrets.ts';
+import { groupVersionPath } from './api-path.ts';
 import type { Connection } from './auth.ts';
 
 /** A kube-apiserver `Status` failure, or the plain-text 404 it serves for unknown API groups. */
@@ -31,14 +32,13 @@ export class KubeError extends Error {
   }
 }
 
-export interface ResourceInfo {
+interface ResourceInfo {
   readonly name: string;
   readonly kind: string;
   readonly namespaced: boolean;
-  readonly verbs: readonly string[];
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   readonly query?: Readonly<Record<string, string | undefined>>;
   readonly body?: unknown;
   readonly contentType?: string;
@@ -56,12 +56,16 @@ export interface KubeClient {
   resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
 }
 
-// A typed-patch failure (unknown field, wrong type) is a 500 that fails the same way each time:
-// retrying it only delays the error by seconds.
-const DETERMINISTIC_500 = /^failed to create typed patch object/;
+// The server's message when an apply's object does not fit the schema (unknown field, wrong type).
+const TYPED_PATCH_FAILURE = /^failed to create typed patch object \([^)]*\): /;
+
+/** What a typed-patch failure says after its prefix (`.spec.x: field not declared in schema`); undefined for other messages. */
+export function typedPatchProblem(message: string): string | undefined {
+  return TYPED_PATCH_FAILURE.test(message) ? message.replace(TYPED_PATCH_FAILURE, '') : undefined;
+}
 
 /** The step's signal, deadline and logger, which every request of the client follows. */
-export type StepOptions = Pick<HttpOptions, 'signal' | 'deadline' | 'log'>;
+type StepOptions = Pick<HttpOptions, 'signal' | 'deadline' | 'log'>;
 
 export function createKubeClient(conn: Connection, step: StepOptions = {}): KubeClient {
   const http: HttpClient = createHttpClient({
@@ -73,7 +77,8 @@ export function createKubeClient(conn: Connection, step: StepOptions = {}): Kube
     servername: conn.serverName,
     proxyEnv: conn.proxyUrl ? { HTTPS_PROXY: conn.proxyUrl, HTTP_PROXY: conn.proxyUrl } : undefined,
     timeoutMs: 60_000,
-    retryable: (res) => !(res.status === 500 && DETERMINISTIC_500.test(statusOf(res).message)),
+    // A typed-patch failure is a 500 that fails the same way each time: retrying only delays the error.
+    retryable: (res) => !(res.status === 500 && typedPatchProblem(statusOf(res).message) !== undefined),
   });
   const discovery = new Map<string, Promise<Map<string, ResourceInfo> | undefined>>();
   const server = `the API server ${conn.server}`;
@@ -105,8 +110,8 @@ export function createKubeClient(conn: Connection, step: StepOptions = {}): Kube
   function groupVersion(apiVersion: string): Promise<Map<string, ResourceInfo> | undefined> {
     let hit = discovery.get(apiVersion);
     if (!hit) {
-      const path = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-      hit = call<{ resources?: Array<ResourceInfo & { name: string }> }>('GET', path).then(
+      const path = groupVersionPath(apiVersion);
+      hit = call<{ resources?: ResourceInfo[] }>('GET', path).then(
         ({ body }) => {
           if (!Array.isArray(body?.resources)) throw new PluginError(`${server} answered GET ${path} without a list of resources: it may not be a Kubernetes API server`);
           return new Map(body.resources.filter((r) => !r.name.includes('/')).map((r) => [r.kind, r]));
@@ -135,7 +140,6 @@ export function createKubeClient(conn: Connection, step: StepOptions = {}): Kube
   };
 }
 
-
 function queryString(query: RequestOptions['query']): string {
   if (!query) return '';
   const params = new URLSearchParams();
@@ -153,20 +157,6 @@ function statusOf(res: HttpResponse): Status {
     // Not JSON: the plain-text 404 of an API group the server does not serve, or a proxy's page.
   }
   return { code: res.status, reason: res.status === 404 ? 'NotFound' : '', message: excerpt(raw.trim(), 200) || `HTTP ${res.status}` };
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight, keeping the results in order. */
-export async function mapPool<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }
 
 /** The plain-text 404 of a group the server does not serve at all (no CRD for it). */

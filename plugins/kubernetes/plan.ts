@@ -4,6 +4,7 @@
  */
 import { PluginError } from '../../shared/errors.ts';
 import type { KubeObject, Manifest, Source } from './manifests.ts';
+import { objectPath } from './api-path.ts';
 import { where } from './source-line.ts';
 
 export interface Scope {
@@ -12,7 +13,7 @@ export interface Scope {
   readonly namespaced: boolean;
 }
 
-export type Phase = 'namespace' | 'crd' | 'cluster' | 'namespaced';
+type Phase = 'namespace' | 'crd' | 'cluster' | 'namespaced';
 export const PHASES: readonly Phase[] = ['namespace', 'crd', 'cluster', 'namespaced'];
 
 export interface Planned {
@@ -32,13 +33,11 @@ export interface Planned {
 
 export interface Plan {
   readonly objects: readonly Planned[];
-  /** Namespaces the objects live in, for prune. */
-  readonly namespaces: readonly string[];
   /** Rollouts and Jobs to wait for. */
   readonly waits: readonly Planned[];
 }
 
-export interface PlanInput {
+interface PlanInput {
   readonly manifests: readonly Manifest[];
   /** Discovery's answer per `apiVersion/kind`; undefined when the server does not serve it. */
   readonly scopes: ReadonlyMap<string, Scope | undefined>;
@@ -62,7 +61,7 @@ export function scopeKey(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`;
 }
 
-export function groupOf(apiVersion: string): string {
+function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }
 
@@ -70,9 +69,9 @@ export function labelOf(kind: string, group: string, name: string): string {
   return `${kind.toLowerCase()}${group ? `.${group}` : ''}/${name}`;
 }
 
-export function objectPath(apiVersion: string, resource: string, namespace: string | undefined, name?: string): string {
-  const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-  return `${base}${namespace ? `/namespaces/${encodeURIComponent(namespace)}` : ''}/${resource}${name ? `/${encodeURIComponent(name)}` : ''}`;
+/** One object of a cluster: what two manifests may not both define, and what prune keeps. */
+export function objectKey(group: string, kind: string, namespace: string | undefined, name: string): string {
+  return `${group}/${kind}/${namespace ?? ''}/${name}`;
 }
 
 /** Kinds that CRDs of this apply define, by `apiVersion/kind`, for kinds discovery cannot know yet. */
@@ -127,7 +126,7 @@ export function plan(input: PlanInput): Plan {
       problems.push(`${where(source, 'metadata.namespace')}: ${label} names namespace "${namespace}", but settings.namespace is "${input.namespace}"`);
       continue;
     }
-    const identity = `${group}/${object.kind}/${namespace ?? ''}/${object.metadata.name}`;
+    const identity = objectKey(group, object.kind, namespace, object.metadata.name!);
     const earlier = seen.get(identity);
     if (earlier) {
       problems.push(`${at}: ${label}${namespace ? ` in namespace ${namespace}` : ''} is also defined at ${where(earlier)}`);
@@ -164,7 +163,6 @@ export function plan(input: PlanInput): Plan {
   const objects = PHASES.flatMap((phase) => planned.filter((p) => p.phase === phase));
   return {
     objects,
-    namespaces: [...new Set(objects.map((o) => o.namespace).filter((n): n is string => n !== undefined))],
     waits: objects.filter((o) => WAIT_KINDS.has(`${o.group}/${o.object.kind}`)),
   };
 }
@@ -184,44 +182,4 @@ function stampRestart(body: KubeObject, at: string): void {
   };
   const md = child(child(child(body, 'spec'), 'template'), 'metadata');
   md.annotations = { ...(md.annotations as Record<string, string> | undefined), [RESTARTED_AT]: at };
-}
-
-/** `repo:tag`, or `repo@sha256:...` for a digest. */
-export function imageOf(repo: string, tag: string): string {
-  return /^sha256:[a-f0-9]{64}$/.test(tag) ? `${repo}@${tag}` : `${repo}:${tag}`;
-}
-
-/**
- * The strategic merge patch that sets the image of the named containers (the only one when none is
- * named) of a live workload, as `kubectl set image` sends: containers merge by name.
- */
-export function imagePatch(
-  label: string,
-  workload: { spec?: { template?: { spec?: { containers?: Array<{ name: string; image?: string }> } } } },
-  containers: readonly string[],
-  image: string,
-  restartAt: string | undefined,
-): Record<string, unknown> {
-  const names = (workload.spec?.template?.spec?.containers ?? []).map((c) => c.name);
-  const wanted = containers.length > 0 ? containers : names.length === 1 ? names : undefined;
-  if (!wanted) {
-    throw new PluginError(`${label} has ${names.length} containers (${names.join(', ')}): say which in settings.container`, { hint: `Example: container: [${names[0] ?? 'app'}]` });
-  }
-  const missing = wanted.filter((n) => !names.includes(n));
-  if (missing.length > 0) throw new PluginError(`${label} has no container ${missing.map((n) => `"${n}"`).join(', ')}; its containers are: ${names.join(', ')}`);
-  const template: Record<string, unknown> = { spec: { containers: wanted.map((name) => ({ name, image })) } };
-  if (restartAt) template.metadata = { annotations: { [RESTARTED_AT]: restartAt } };
-  return { spec: { template } };
-}
-
-/** An RFC 7386 merge patch that turns `from` into `to`: removed keys become null, lists are replaced. */
-export function mergePatchFrom(from: unknown, to: unknown): unknown {
-  const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isMap(from) || !isMap(to)) return to;
-  const patch: Record<string, unknown> = {};
-  for (const key of Object.keys(from)) if (!(key in to)) patch[key] = null;
-  for (const [key, value] of Object.entries(to)) {
-    if (JSON.stringify(from[key]) !== JSON.stringify(value)) patch[key] = mergePatchFrom(from[key], value);
-  }
-  return patch;
 }

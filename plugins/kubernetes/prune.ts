@@ -4,11 +4,13 @@
  * pruned: deleting one deletes everything in it.
  */
 import type { Logger } from '../../shared/log.ts';
-import { type Failure, explain, explained, failureError } from './explain.ts';
-import { type KubeClient, KubeError, mapPool } from './kube.ts';
-import { type Planned, labelOf, objectPath } from './plan.ts';
+import { type Failure, errorFor, explainFailure, failureError } from './explain.ts';
+import { objectPath } from './api-path.ts';
+import { type KubeClient, KubeError } from './kube.ts';
+import { mapPool } from './map-pool.ts';
+import { type Planned, labelOf, objectKey } from './plan.ts';
 
-export interface PruneOptions {
+interface PruneOptions {
   readonly selector: string;
   readonly dryRun: boolean;
   readonly concurrency: number;
@@ -21,8 +23,8 @@ interface Listed {
 
 const NEVER = new Set(['v1/Namespace', 'apiextensions.k8s.io/CustomResourceDefinition']);
 
-/** The (kind, namespace) lists to search; pure so that the rule above is testable. */
-export function pruneScopes(applied: readonly Planned[]): Array<{ apiVersion: string; kind: string; resource: string; group: string; namespace: string | undefined }> {
+/** The (kind, namespace) lists to search. */
+function pruneScopes(applied: readonly Planned[]): Array<{ apiVersion: string; kind: string; resource: string; group: string; namespace: string | undefined }> {
   const out = new Map<string, { apiVersion: string; kind: string; resource: string; group: string; namespace: string | undefined }>();
   for (const p of applied) {
     const { apiVersion, kind } = p.object;
@@ -33,7 +35,7 @@ export function pruneScopes(applied: readonly Planned[]): Array<{ apiVersion: st
 }
 
 export async function prune(kube: KubeClient, applied: readonly Planned[], o: PruneOptions): Promise<number> {
-  const keep = new Set(applied.map((p) => `${p.group}/${p.object.kind}/${p.namespace ?? ''}/${p.object.metadata.name}`));
+  const keep = new Set(applied.map((p) => objectKey(p.group, p.object.kind, p.namespace, p.object.metadata.name!)));
   const scopes = pruneScopes(applied);
   const found = await mapPool(scopes, o.concurrency, async (s) => {
     const items: Listed[] = [];
@@ -47,11 +49,11 @@ export async function prune(kube: KubeClient, applied: readonly Planned[], o: Pr
         token = body.metadata?.continue || undefined;
       } catch (err) {
         const what = `${s.resource}${s.group ? `.${s.group}` : ''}${s.namespace ? ` in namespace ${s.namespace}` : ''}`;
-        throw explained(err, { action: 'list (for prune)', what }, kube.connection);
+        throw errorFor(err, { action: 'list (for prune)', what }, kube.connection);
       }
     } while (token);
     return items
-      .filter((i) => !keep.has(`${s.group}/${s.kind}/${s.namespace ?? ''}/${i.metadata.name}`))
+      .filter((i) => !keep.has(objectKey(s.group, s.kind, s.namespace, i.metadata.name)))
       .map((i) => ({ ...s, name: i.metadata.name, label: labelOf(s.kind, s.group, i.metadata.name) }));
   });
   const doomed = found.flat();
@@ -64,7 +66,7 @@ export async function prune(kube: KubeClient, applied: readonly Planned[], o: Pr
       return undefined;
     } catch (err) {
       if (err instanceof KubeError && err.status.code === 404) return undefined;
-      return explain(err, { action: 'delete (prune)', what: d.label }, kube.connection);
+      return explainFailure(err, { action: 'delete (prune)', what: d.label }, kube.connection);
     }
   });
   const failed = failures.filter((f): f is Failure => f !== undefined);

@@ -5,10 +5,11 @@
 import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import { Cancelled, type Deadline, sleep } from '../../shared/stop.ts';
-import { explain, explained } from './explain.ts';
-import { type KubeClient, KubeError, mapPool } from './kube.ts';
+import { errorFor, explainFailure } from './explain.ts';
+import { type KubeClient, KubeError } from './kube.ts';
 import type { KubeObject } from './manifests.ts';
-import { mergePatchFrom } from './plan.ts';
+import { mapPool } from './map-pool.ts';
+import { mergePatchFrom } from './merge-patch.ts';
 import { type Pod, type PodProblem, type Verdict, observed, podProblems, verdict } from './status.ts';
 
 export interface Target {
@@ -88,7 +89,7 @@ async function check(kube: KubeClient, t: Tracked): Promise<void> {
   try {
     t.object = (await kube.call<KubeObject>('GET', t.target.path)).body;
   } catch (err) {
-    throw explained(err, { action: 'read', what: t.target.label }, kube.connection);
+    throw errorFor(err, { action: 'read', what: t.target.label }, kube.connection);
   }
   t.verdict = verdict(t.target.kind, t.object);
   // Until the controller has seen the new spec, its pods and revision are the old ones.
@@ -141,7 +142,7 @@ async function diagnose(kube: KubeClient, t: Tracked): Promise<string[]> {
     out.push(...(await warnings(kube, t.target, pods)));
   } catch (err) {
     if (!(err instanceof KubeError)) throw err;
-    out.push(`(could not read pods or events: ${explain(err, { action: 'read', what: `pods in namespace ${t.target.namespace}` }, kube.connection).message})`);
+    out.push(`(could not read pods or events: ${explainFailure(err, { action: 'read', what: `pods in namespace ${t.target.namespace}` }, kube.connection).message})`);
   }
   return out;
 }
@@ -256,6 +257,6 @@ async function rollback(kube: KubeClient, target: Target, log: Logger): Promise<
     log.info(`${target.label} rolled back to revision ${previous.revision}`);
   } catch (err) {
     if (!(err instanceof KubeError)) throw err;
-    log.warn(`rollback of ${target.label} failed: ${explain(err, { action: 'roll back', what: target.label }, kube.connection).message}`);
+    log.warn(`rollback of ${target.label} failed: ${explainFailure(err, { action: 'roll back', what: target.label }, kube.connection).message}`);
   }
 }

@@ -3,13 +3,15 @@ import { HttpError } from '../../shared/http.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { applyPlan } from './apply.ts';
 import { connect } from './auth.ts';
-import { explained } from './explain.ts';
-import { type KubeClient, createKubeClient, mapPool } from './kube.ts';
+import { errorFor } from './explain.ts';
+import { type KubeClient, createKubeClient } from './kube.ts';
 import { type Manifest, findManifestFiles, parseManifests, readManifestFiles, secretValues, templateText } from './manifests.ts';
-import { type Planned, type Scope, imageOf, imagePatch, kindsDefinedBy, labelOf, objectPath, plan, scopeKey } from './plan.ts';
+import { mapPool } from './map-pool.ts';
+import { type Planned, type Scope, kindsDefinedBy, plan, scopeKey } from './plan.ts';
 import { prune } from './prune.ts';
 import { renderManifest } from './render.ts';
 import { type Target, type WaitOptions, waitFor } from './rollout.ts';
+import { setImages } from './set-image.ts';
 import type { Settings } from './settings.ts';
 
 /**
@@ -37,7 +39,7 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
   const namespace = s.namespace ?? conn.namespace ?? 'default';
   const restartAt = s.restart ? new Date().toISOString() : undefined;
   try {
-    if (setImageMode) return await setImages(kube, input, namespace, restartAt);
+    if (setImageMode) return await setImages(kube, input, { namespace, restartAt, concurrency: CONCURRENCY, wait: waitOptions(input) });
 
     const p = plan({
       manifests,
@@ -67,7 +69,7 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
     if (s.wait) await waitFor(kube, p.waits.map(targetOf), waitOptions(input));
     return 0;
   } catch (err) {
-    if (err instanceof HttpError && err.status === 0) throw explained(err, { action: 'connect' }, conn);
+    if (err instanceof HttpError && err.status === 0) throw errorFor(err, { action: 'connect' }, conn);
     throw err;
   }
 }
@@ -92,7 +94,7 @@ async function discover(kube: KubeClient, manifests: readonly Manifest[]): Promi
   const scopes = new Map<string, Scope | undefined>();
   await mapPool([...kinds], CONCURRENCY, async ([key, { apiVersion, kind }]) => {
     const r = await kube.resource(apiVersion, kind).catch((err) => {
-      throw explained(err, { action: 'discover', what: `the kinds of apiVersion ${apiVersion}` }, kube.connection);
+      throw errorFor(err, { action: 'discover', what: `the kinds of apiVersion ${apiVersion}` }, kube.connection);
     });
     scopes.set(key, r && { name: r.name, namespaced: r.namespaced });
   });
@@ -105,42 +107,4 @@ function waitOptions({ settings: s, signal, deadline, log }: PluginInput<Setting
 
 function targetOf(p: Planned): Target {
   return { label: p.label, kind: p.object.kind, path: p.path, namespace: p.namespace, name: p.object.metadata.name! };
-}
-
-/** The drone-kubernetes way: a new image for existing Deployments, no manifest. */
-async function setImages(kube: KubeClient, input: PluginInput<Settings>, namespace: string, restartAt: string | undefined): Promise<number> {
-  const { settings: s, log } = input;
-  let tag = s.tag;
-  if (tag?.includes(',')) {
-    // drone-kubernetes documented `tag:` as a list, which Drone joins with commas.
-    tag = tag.split(',')[0]!.trim();
-    log.warn(`settings.tag has several values; using the first, ${tag}`);
-  }
-  // The rules say deployment needs repo and tag.
-  const image = imageOf(s.repo!, tag!);
-  const targets = s.deployment.map((name): Target => ({
-    label: labelOf('Deployment', 'apps', name),
-    kind: 'Deployment',
-    path: objectPath('apps/v1', 'deployments', namespace, name),
-    namespace,
-    name,
-  }));
-  await mapPool(targets, CONCURRENCY, async (t) => {
-    const doing = { action: 'update the image of', what: `${t.label} in namespace ${namespace}` };
-    try {
-      const { body } = await kube.call<Parameters<typeof imagePatch>[1]>('GET', t.path);
-      const patch = imagePatch(t.label, body, s.container, image, restartAt);
-      await kube.call('PATCH', t.path, {
-        query: { fieldManager: s.field_manager, dryRun: s.dry_run ? 'All' : undefined },
-        body: patch,
-        contentType: 'application/strategic-merge-patch+json',
-      });
-      log.info(`${t.label} image set to ${image}${s.dry_run ? ' (dry run)' : ''}`);
-    } catch (err) {
-      if (err instanceof PluginError && !(err instanceof HttpError)) throw err;
-      throw explained(err, doing, kube.connection);
-    }
-  });
-  if (s.wait && !s.dry_run) await waitFor(kube, targets, waitOptions(input));
-  return 0;
 }

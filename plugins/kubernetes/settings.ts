@@ -1,7 +1,7 @@
 import { type Rules, setting } from '../../shared/settings/index.ts';
 import { kubeconfigSecrets, pemSecrets } from './credentials.ts';
 
-export const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 export const settings = {
   // Auth: the first of kubeconfig, server (+ token or client cert), in-cluster service account.

@@ -7,7 +7,7 @@ import type { Render } from '../../shared/template/handlebars.ts';
 import { blocksOf, type settings } from './settings.ts';
 
 /** The message, decided without I/O: the same structure goes to a webhook or to chat.postMessage. */
-export interface Attachment {
+interface Attachment {
   readonly color: string;
   readonly text: string;
   readonly fallback: string;
@@ -25,7 +25,7 @@ export interface SlackMessage {
   readonly blocks?: readonly Record<string, unknown>[];
 }
 
-export interface TemplateText {
+interface TemplateText {
   readonly name: string;
   readonly text: string;
 }
@@ -62,15 +62,15 @@ export function planMessage(s: SlackSettings, build: BuildContext, templates: Lo
 }
 
 /** plugins/slack's default text, to the character. */
-export function defaultText(b: BuildContext): string {
+function defaultText(b: BuildContext): string {
   return `*${b.build.status}* <${b.build.link}|${b.repo.owner}/${b.repo.name}#${b.commit.sha.slice(0, 8)}> (${b.commit.branch}) by ${b.commit.author.username}`;
 }
 
-export function defaultFallback(b: BuildContext): string {
+function defaultFallback(b: BuildContext): string {
   return `${b.build.status} ${b.repo.owner}/${b.repo.name}#${b.commit.sha.slice(0, 8)} (${b.commit.branch}) by ${b.commit.author.username}`;
 }
 
-export function statusColor(status: string): string {
+function statusColor(status: string): string {
   if (status === 'success') return 'good';
   return isFailedStatus(status) ? 'danger' : 'warning';
 }

@@ -58,7 +58,7 @@ export async function sendWebhook(url: string, message: SlackMessage, http: Http
   }
 }
 
-export interface Posted {
+interface Posted {
   readonly channel: string;
   readonly ts: string;
 }

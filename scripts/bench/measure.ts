@@ -11,7 +11,7 @@ export interface Row {
   readonly target?: string;
 }
 
-export interface ProcessSample {
+interface ProcessSample {
   readonly ms: number;
   readonly maxRssKiB: number;
   readonly code: number;

@@ -12,7 +12,7 @@ export function imageName(prefix: string, plugin: Plugin): string {
 }
 
 /** The OCI label values: package version, git commit, source repository. */
-export function labelArgs(): Record<string, string> {
+function labelArgs(): Record<string, string> {
   const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
   const git = (args: string[]) => {
     try {
@@ -28,7 +28,7 @@ export function labelArgs(): Record<string, string> {
   return args;
 }
 
-export interface BuildOptions {
+interface BuildOptions {
   /** Where the build contexts are staged. */
   readonly out: string;
   /** Full image references to tag the result with. */

@@ -15,7 +15,7 @@ const gz = promisify(gzip);
 const gunzip = promisify(gunzipCb);
 const unzstd = promisify(zstdDecompress);
 
-export const MEDIA = {
+const MEDIA = {
   ociManifest: 'application/vnd.oci.image.manifest.v1+json',
   ociConfig: 'application/vnd.oci.image.config.v1+json',
   zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
@@ -23,19 +23,19 @@ export const MEDIA = {
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
 };
 
-export interface Descriptor {
+interface Descriptor {
   readonly mediaType: string;
   readonly digest: string;
   readonly size: number;
 }
 
-export interface Manifest {
+interface Manifest {
   readonly mediaType?: string;
   readonly config: Descriptor;
   readonly layers: readonly Descriptor[];
 }
 
-export interface RegistryRef {
+interface RegistryRef {
   /** `127.0.0.1:5000` */
   readonly registry: string;
   /** `sortie/slack` */
@@ -113,7 +113,7 @@ async function pushBlob(r: RegistryRef, data: Buffer, digest: string): Promise<v
 }
 
 /** The files of an uncompressed tar (regular files and symlinks to them), by path. */
-export function untarAll(tar: Buffer): Map<string, Buffer> {
+function untarAll(tar: Buffer): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const links = new Map<string, string>();
   let off = 0;

@@ -43,7 +43,7 @@ export function sharedLibraries(binary: string): string[] {
   return [...libs];
 }
 
-export interface SeaOptions {
+interface SeaOptions {
   /** The CommonJS bundle that becomes the executable's main script. */
   readonly main: string;
   readonly output: string;

@@ -19,10 +19,10 @@ export const plugins = ['slack', 'kubernetes', 'kaniko'] as const;
 export type Plugin = (typeof plugins)[number];
 
 /** The user the scratch images run as (not root; the uid distroless images use). */
-export const USER = { name: 'sortie', uid: 65532 };
+const USER = { name: 'sortie', uid: 65532 };
 
 /** Where each file goes in the image; the kaniko image keeps everything under /kaniko. */
-export function layout(plugin: Plugin) {
+function layout(plugin: Plugin) {
   if (plugin === 'kaniko') {
     return { dir: '/kaniko/sortie', node: '/kaniko/sortie/node', libDir: '/kaniko/sortie/lib', bundle: '/kaniko/sortie/kaniko.js' };
   }

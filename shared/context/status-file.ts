@@ -9,7 +9,7 @@ import { goUnquote } from './go-unquote.ts';
  * exactly what makes other plugins' dotenv parsers reject it whole and report a failed build as a
  * success. This parser accepts any key and never lets one bad line cost the others.
  */
-export interface StatusFile {
+interface StatusFile {
   readonly entries: ReadonlyMap<string, string>;
   readonly skipped: ReadonlyArray<{ line: number; reason: string }>;
 }
@@ -38,7 +38,7 @@ export function parseStatusFile(text: string): StatusFile {
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export interface Overlay {
+interface Overlay {
   readonly env: NodeJS.ProcessEnv;
   /** Keys whose value the file changed. */
   readonly changed: readonly string[];

@@ -11,7 +11,7 @@ export type Kind = 'string' | 'bool' | 'int' | 'duration' | 'list' | 'map' | 'js
  */
 export type PathKind = 'workspace' | 'workspace-glob' | 'workspace-or-text' | 'workspace-or-url';
 
-export interface SettingOptions<T> {
+interface SettingOptions<T> {
   /** One line for the README table and error messages. */
   readonly doc: string;
   readonly default?: T;

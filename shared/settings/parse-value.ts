@@ -56,7 +56,7 @@ function parseInt10(raw: string): number {
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /** Go's duration syntax (`90s`, `1h30m`, `500ms`); a bare number is seconds. */
-export function parseDuration(raw: string): number {
+function parseDuration(raw: string): number {
   const v = raw.trim();
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
   if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(v)) throw new ValueError('expected a duration');

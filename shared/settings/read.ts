@@ -6,7 +6,7 @@ import { ValueError, parseValue } from './parse-value.ts';
 import { ruleProblems } from './rules.ts';
 import { workspacePathProblem } from './workspace-path.ts';
 
-export interface ReadOptions<D extends Declaration> {
+interface ReadOptions<D extends Declaration> {
   readonly rules?: Rules<D>;
   /** Where path settings must stay; without it they are not checked (the demo, unit tests). */
   readonly workspace?: string;
@@ -26,7 +26,7 @@ export interface ReadOptions<D extends Declaration> {
   readonly register?: (secret: string | undefined) => void;
 }
 
-export interface ReadSettings<D extends Declaration> {
+interface ReadSettings<D extends Declaration> {
   readonly values: Values<D>;
   readonly warnings: readonly string[];
   /** Set when `skip` said the step has nothing to do. */
@@ -184,6 +184,6 @@ function defaultOf(spec: Setting<unknown>): unknown {
   return undefined;
 }
 
-export function exampleOf(spec: Setting<unknown>): string {
+function exampleOf(spec: Setting<unknown>): string {
   return spec.options.example ?? (spec.options.choices ? spec.options.choices[0]! : EXAMPLES[spec.kind]);
 }

@@ -1,7 +1,7 @@
 import type { Declaration, Need, Rules } from './declare.ts';
 
 /** How the rules see the settings: which are set, and how the user spelled each one. */
-export interface RuleView {
+interface RuleView {
   isSet(name: string): boolean;
   /** `settings.kube_token`, `SLACK_WEBHOOK`: as the user wrote it, or `settings.<name>` when unset. */
   label(name: string): string;

@@ -102,9 +102,10 @@ function resolveZone(zone: string | undefined): string | undefined {
 function wallClock(date: Date, zone: string | undefined): WallClock {
   const ms = date.getTime();
   const wholeMs = Math.floor(ms / 1000) * 1000;
-  const parts: Record<string, number> = {};
+  // wallClockFormat asks for every one of these.
+  const parts = {} as Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', number>;
   for (const p of wallClockFormat(zone).formatToParts(date)) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
+    if (p.type !== 'literal') parts[p.type as keyof typeof parts] = Number(p.value);
   }
   const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
   const offsetSeconds = Math.round((asUtc - wholeMs) / 1000);
@@ -165,11 +166,11 @@ function loadTzif(zoneId: string): ((unixSeconds: number, offset: number) => str
     return null;
   }
   if (buf.length < 44 || buf.toString('latin1', 0, 4) !== 'TZif') return null;
-  const counts = (at: number) => [0, 1, 2, 3, 4, 5].map((i) => buf.readUInt32BE(at + 20 + i * 4));
+  const counts = (at: number) => [0, 1, 2, 3, 4, 5].map((i) => buf.readUInt32BE(at + 20 + i * 4)) as [number, number, number, number, number, number];
   let [isut, isstd, leap, timecnt, typecnt, charcnt] = counts(0);
   let at = 44;
   let timeSize = 4;
-  if (buf[4] >= 0x32) {
+  if (buf[4]! >= 0x32) {
     at += timecnt * 4 + timecnt + typecnt * 6 + charcnt + leap * 8 + isstd + isut;
     [isut, isstd, leap, timecnt, typecnt, charcnt] = counts(at);
     at += 44;
@@ -184,7 +185,7 @@ function loadTzif(zoneId: string): ((unixSeconds: number, offset: number) => str
   at += timecnt;
   const types = Array.from({ length: typecnt }, (_, i) => ({
     offset: buf.readInt32BE(at + i * 6),
-    abbrIndex: buf[at + i * 6 + 5],
+    abbrIndex: buf.readUInt8(at + i * 6 + 5),
   }));
   at += typecnt * 6;
   const chars = buf.toString('latin1', at, at + charcnt);
@@ -196,16 +197,17 @@ function loadTzif(zoneId: string): ((unixSeconds: number, offset: number) => str
   return (unixSeconds, offset) => {
     let idx = -1;
     for (let i = transitions.length - 1; i >= 0; i--) {
-      if (transitions[i] <= unixSeconds) {
+      if (transitions[i]! <= unixSeconds) {
         idx = i;
         break;
       }
     }
     if (rule && (idx === transitions.length - 1 || transitions.length === 0)) {
-      const stdOffset = -parsePosixOffset(rule[2]);
+      const stdOffset = -parsePosixOffset(rule[2]!);
       return offset === stdOffset || !rule[3] ? strip(rule[1]) : strip(rule[3]);
     }
-    const type = types[idx < 0 ? 0 : typeOf[idx]];
+    const typeIndex = idx < 0 ? 0 : typeOf[idx];
+    const type = typeIndex === undefined ? undefined : types[typeIndex];
     return type ? nameAt(type.abbrIndex) : undefined;
   };
 }
@@ -269,22 +271,22 @@ interface Chunk {
   render: (t: WallClock) => string;
 }
 
-const startsLower = (s: string) => s.length > 0 && s[0] >= 'a' && s[0] <= 'z';
+const startsLower = (s: string) => /^[a-z]/.test(s);
 
 function nextChunk(s: string): Chunk | undefined {
   const c = (length: number, render: (t: WallClock) => string): Chunk => ({ length, render });
   switch (s[0]) {
     case 'J':
-      if (s.startsWith('January')) return c(7, (t) => LONG_MONTHS[t.month - 1]);
-      if (s.startsWith('Jan') && !startsLower(s.slice(3))) return c(3, (t) => LONG_MONTHS[t.month - 1].slice(0, 3));
+      if (s.startsWith('January')) return c(7, (t) => LONG_MONTHS[t.month - 1]!);
+      if (s.startsWith('Jan') && !startsLower(s.slice(3))) return c(3, (t) => LONG_MONTHS[t.month - 1]!.slice(0, 3));
       return undefined;
     case 'M':
-      if (s.startsWith('Monday')) return c(6, (t) => LONG_DAYS[t.weekday]);
-      if (s.startsWith('Mon') && !startsLower(s.slice(3))) return c(3, (t) => LONG_DAYS[t.weekday].slice(0, 3));
+      if (s.startsWith('Monday')) return c(6, (t) => LONG_DAYS[t.weekday]!);
+      if (s.startsWith('Mon') && !startsLower(s.slice(3))) return c(3, (t) => LONG_DAYS[t.weekday]!.slice(0, 3));
       if (s.startsWith('MST')) return c(3, (t) => t.zoneName());
       return undefined;
     case '0':
-      if (s[1] >= '1' && s[1] <= '6') {
+      if (/^[1-6]/.test(s.slice(1))) {
         const field = s[1];
         return c(2, (t) => {
           switch (field) {
@@ -339,7 +341,7 @@ function nextChunk(s: string): Chunk | undefined {
       if (digit !== '0' && digit !== '9') return undefined;
       let j = 1;
       while (s[j] === digit) j++;
-      if (s[j] >= '0' && s[j] <= '9') return undefined;
+      if (/^[0-9]/.test(s.slice(j))) return undefined;
       const sep = s[0];
       const width = j - 1;
       return c(j, (t) => {

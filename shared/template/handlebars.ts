@@ -117,7 +117,7 @@ function escapeFunction(table: Record<string, string>): Escape {
       value = String(value);
     }
     const text = value as string;
-    return pattern ? text.replace(pattern, (c) => table[c]) : text;
+    return pattern ? text.replace(pattern, (c) => table[c] ?? c) : text;
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type Handlebars from 'handlebars';
+import { isFailedStatus } from '../context/index.ts';
 import { deriveSecret } from '../secrets.ts';
 import { formatGoDuration, formatGoLayout, isTimeZone } from './go-time.ts';
 import { OutputLimitError, chargeHelper, ensureRoom } from './output-budget.ts';
@@ -20,7 +21,7 @@ interface HelperOptions {
 
 type Helper = (this: unknown, args: unknown[], options: HelperOptions) => unknown;
 
-export interface HelperEnvironment {
+interface HelperEnvironment {
   /** The clock for `since`, `ago` and `now`. */
   now?: () => Date;
   /** What `{{env "NAME"}}` reads; process.env by default. */
@@ -38,7 +39,7 @@ export function registerHelpers(hb: HandlebarsEnv, environment: HelperEnvironmen
       return statusBlock(this, truthy(args[0]) && str(args[0]) === 'success', options);
     },
     failure(args, options) {
-      return statusBlock(this, truthy(args[0]) && ['failure', 'error', 'killed'].includes(str(args[0])), options);
+      return statusBlock(this, truthy(args[0]) && isFailedStatus(str(args[0])), options);
     },
     truncate: ([s, n]) => truncate(str(s), toNumber(n)),
     urlencode(args, options) {
@@ -306,8 +307,8 @@ function trimCutset(s: string, cutset: string): string {
   const chars = Array.from(s);
   let start = 0;
   let end = chars.length;
-  while (start < end && cut.has(chars[start])) start++;
-  while (end > start && cut.has(chars[end - 1])) end--;
+  while (start < end && cut.has(chars[start]!)) start++;
+  while (end > start && cut.has(chars[end - 1]!)) end--;
   return chars.slice(start, end).join('');
 }
 
@@ -376,7 +377,7 @@ function camelcase(s: string): string {
   let out = chars.slice(0, i).join('');
   let prev = '_';
   for (; i < chars.length; i++) {
-    const c = chars[i];
+    const c = chars[i]!;
     if (c !== '_') out += prev === '_' ? upperRune(c) : c;
     else if (prev === '_' || i === chars.length - 1) out += '_';
     prev = c;
@@ -434,9 +435,10 @@ function goRegExp(pattern: string): RegExp {
   let flags = 'g';
   let body = pattern.replaceAll('(?P<', '(?<');
   const leading = /^\(\?([imsU]+)\)/.exec(body);
-  if (leading) {
-    if (leading[1].includes('U')) throw new Error(`unsupported flag U in regular expression ${pattern}`);
-    flags += leading[1];
+  const inline = leading?.[1];
+  if (leading && inline) {
+    if (inline.includes('U')) throw new Error(`unsupported flag U in regular expression ${pattern}`);
+    flags += inline;
     body = body.slice(leading[0].length);
   }
   try {
@@ -494,7 +496,8 @@ function expand(template: string, m: RegExpExecArray): string {
       i = dollar + 1;
       continue;
     }
-    const name = ref[1] ?? ref[2];
+    // One of the two alternatives matched.
+    const name = (ref[1] ?? ref[2])!;
     const index = /^(0|[1-9]\d{0,7})$/.test(name) ? Number(name) : -1;
     out += (index >= 0 ? m[index] : m.groups?.[name]) ?? '';
     i = dollar + ref[0].length;

@@ -9,13 +9,13 @@ import { MAX_INPUT_FILE_BYTES } from '../limits.ts';
 import { readTextFile } from '../read-file.ts';
 import { TemplateError } from './template-error.ts';
 
-export interface TemplateSource {
+interface TemplateSource {
   /** The file path or URL it came from, or `settings.<name>` for inline text. */
   name: string;
   text: string;
 }
 
-export interface LoadTemplateOptions {
+interface LoadTemplateOptions {
   /** Relative paths are resolved here (drone-slack relies on the step's working directory). */
   workspace: string;
   /** Fetches an http(s) template; the caller's HTTP client brings timeouts and retries. */

@@ -48,7 +48,7 @@ export function substitute(
     const value = lookup(e.name);
     if (DEFAULT_OPS.has(e.op)) {
       const useDefault = value === undefined || (e.op.startsWith(':') && value === '');
-      return useDefault ? evalParts(e.args[0]) : (value ?? '');
+      return useDefault ? evalParts(e.args[0] ?? []) : (value ?? '');
     }
     if (value === undefined && opts.strict) fail(e.offset, `variable ${e.name} is not set`);
     const result = apply(e.op, value ?? '', e.args.map(evalParts));
@@ -78,7 +78,7 @@ function parseParts(
       const { expr, end } = parseExpr(src, i, fail);
       parts.push(expr);
       i = end;
-    } else if (stops.includes(src[i])) {
+    } else if (stops.includes(src[i]!)) {
       break;
     } else {
       literal += src[i];
@@ -124,8 +124,10 @@ function parseExpr(
   return closing(i, args, op);
 }
 
-function apply(op: string, value: string, args: string[]): string {
+function apply(op: string, value: string, args: readonly string[]): string {
   const chars = Array.from(value);
+  // Every operator that takes arguments has its first (parseExpr); the second is optional.
+  const [first = '', second] = args;
   switch (op) {
     case '':
       return value;
@@ -140,34 +142,34 @@ function apply(op: string, value: string, args: string[]): string {
     case ',,':
       return value.toLowerCase();
     case ':':
-      return substring(chars, args);
+      return substring(chars, first, second);
     case '#':
-      return trimPrefix(value, args[0], 'shortest');
+      return trimPrefix(value, first, 'shortest');
     case '##':
-      return trimPrefix(value, args[0], 'longest');
+      return trimPrefix(value, first, 'longest');
     case '%':
-      return trimSuffix(value, args[0], 'shortest');
+      return trimSuffix(value, first, 'shortest');
     case '%%':
-      return trimSuffix(value, args[0], 'longest');
+      return trimSuffix(value, first, 'longest');
     case '/':
-      return args[0] === '' ? value : value.replace(args[0], args[1] ?? '');
+      return first === '' ? value : value.replace(first, second ?? '');
     case '//':
-      return args[0] === '' ? value : value.replaceAll(args[0], args[1] ?? '');
+      return first === '' ? value : value.replaceAll(first, second ?? '');
     case '/#':
-      return value.startsWith(args[0]) ? (args[1] ?? '') + value.slice(args[0].length) : value;
+      return value.startsWith(first) ? (second ?? '') + value.slice(first.length) : value;
     default: // '/%'
-      return value.endsWith(args[0]) ? value.slice(0, value.length - args[0].length) + (args[1] ?? '') : value;
+      return value.endsWith(first) ? value.slice(0, value.length - first.length) + (second ?? '') : value;
   }
 }
 
 /** `${V:pos}` / `${V:pos:len}`: negative values count from the end, as in bash; junk keeps V. */
-function substring(chars: string[], args: string[]): string {
+function substring(chars: string[], posText: string, lenText: string | undefined): string {
   const num = (s: string) => (/^\s*-?\d+\s*$/.test(s) ? Number(s) : undefined);
-  const pos = num(args[0]);
+  const pos = num(posText);
   if (pos === undefined) return chars.join('');
   const from = pos < 0 ? Math.max(0, chars.length + pos) : pos;
-  if (args.length < 2) return chars.slice(from).join('');
-  const len = num(args[1]);
+  if (lenText === undefined) return chars.slice(from).join('');
+  const len = num(lenText);
   if (len === undefined) return chars.join('');
   const to = len < 0 ? chars.length + len : from + len;
   return chars.slice(from, Math.max(from, to)).join('');
@@ -206,13 +208,13 @@ function trimSuffix(value: string, pattern: string, mode: 'shortest' | 'longest'
 function globToRegExp(pattern: string): RegExp | undefined {
   let re = '';
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
+    const c = pattern[i]!;
     if (c === '*') re += '[^/]*';
     else if (c === '?') re += '[^/]';
     else if (c === '\\') {
       i++;
       if (i >= pattern.length) return undefined;
-      re += RegExp.escape(pattern[i]);
+      re += RegExp.escape(pattern[i]!);
     } else if (c === '[') {
       const close = pattern.indexOf(']', i + 2);
       if (close < 0) return undefined;

@@ -14,7 +14,7 @@ import { type HostileServer, startHostileServer } from '../support/hostile-http.
 
 type Plugin = 'slack' | 'kubernetes' | 'kaniko';
 
-export interface ImageTestContext {
+interface ImageTestContext {
   engine(): Engine | undefined;
   image(plugin: Plugin): string;
   workspace(files?: Record<string, string>): string;

@@ -3,7 +3,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Store, Obj } from './store.ts';
 
-export interface Rule {
+interface Rule {
   verbs: string[];
   apiGroups: string[];
   resources: string[];

@@ -34,7 +34,7 @@ export function randomSuffix(n = 5): string {
   return s;
 }
 
-export interface WriteOptions {
+interface WriteOptions {
   manager: string;
   dryRun?: boolean;
   subresource?: string;
@@ -43,7 +43,7 @@ export interface WriteOptions {
 function conflictError(conflicts: Conflict[]): ApiError {
   const causes = conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${managerLabel(c.manager)}`, field: pathString(c.path) }));
   let message: string;
-  if (conflicts.length === 1) message = `Apply failed with 1 conflict: conflict with ${managerLabel(conflicts[0].manager)}: ${causes[0].field}`;
+  if (conflicts.length === 1) message = `Apply failed with 1 conflict: conflict with ${managerLabel(conflicts[0]!.manager)}: ${causes[0]!.field}`;
   else {
     const byManager = new Map<string, string[]>();
     for (const c of conflicts) {

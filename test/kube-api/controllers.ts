@@ -42,9 +42,28 @@ function ownerRef(owner: Obj): Obj {
   return { apiVersion: owner.apiVersion, kind: owner.kind, name: m.name, uid: m.uid, controller: true, blockOwnerDeletion: true };
 }
 
+function knownResources(cluster: Cluster) {
+  const info = (g: string, res: string) => cluster.info(g, res);
+  return {
+    namespaces: info('', 'namespaces'),
+    configmaps: info('', 'configmaps'),
+    serviceaccounts: info('', 'serviceaccounts'),
+    pods: info('', 'pods'),
+    events: info('', 'events'),
+    deployments: info('apps', 'deployments'),
+    replicasets: info('apps', 'replicasets'),
+    statefulsets: info('apps', 'statefulsets'),
+    daemonsets: info('apps', 'daemonsets'),
+    jobs: info('batch', 'jobs'),
+    crds: info('apiextensions.k8s.io', 'customresourcedefinitions'),
+  };
+}
+
+type Known = keyof ReturnType<typeof knownResources>;
+
 export class Controllers {
   private timer: NodeJS.Timeout | undefined;
-  private readonly r: Record<string, ResourceInfo>;
+  private readonly r: Record<Known, ResourceInfo>;
   private readonly established = new Map<string, number>();
   private running = false;
 
@@ -54,20 +73,7 @@ export class Controllers {
   constructor(cluster: Cluster, intervalMs: number) {
     this.cluster = cluster;
     this.intervalMs = intervalMs;
-    const info = (g: string, res: string) => cluster.info(g, res);
-    this.r = {
-      namespaces: info('', 'namespaces'),
-      configmaps: info('', 'configmaps'),
-      serviceaccounts: info('', 'serviceaccounts'),
-      pods: info('', 'pods'),
-      events: info('', 'events'),
-      deployments: info('apps', 'deployments'),
-      replicasets: info('apps', 'replicasets'),
-      statefulsets: info('apps', 'statefulsets'),
-      daemonsets: info('apps', 'daemonsets'),
-      jobs: info('batch', 'jobs'),
-      crds: info('apiextensions.k8s.io', 'customresourcedefinitions'),
-    };
+    this.r = knownResources(cluster);
   }
 
   start(): void {
@@ -96,11 +102,11 @@ export class Controllers {
     }
   }
 
-  private list(name: string, ns?: string): Obj[] {
+  private list(name: Known, ns?: string): Obj[] {
     return this.cluster.store.list(this.r[name], ns);
   }
 
-  private setStatus(res: string, o: Obj, status: Obj, manager = KCM): Obj {
+  private setStatus(res: Known, o: Obj, status: Obj, manager = KCM): Obj {
     if (deepEqual(o.status, status)) return o;
     const m = meta(o);
     return this.cluster.update(this.r[res], String(m.namespace ?? ''), String(m.name), { ...o, status }, { manager, subresource: 'status' });
@@ -270,7 +276,7 @@ export class Controllers {
       if (tAnn) return tAnn as Fault;
       const ref = ((m.ownerReferences as Obj[] | undefined) ?? []).find((r) => r.controller);
       if (!ref) return undefined;
-      const res = ({ ReplicaSet: 'replicasets', Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', Job: 'jobs' } as Record<string, string>)[String(ref.kind)];
+      const res = ({ ReplicaSet: 'replicasets', Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', Job: 'jobs' } as Record<string, Known | undefined>)[String(ref.kind)];
       cur = res ? this.cluster.store.get(this.r[res], String(m.namespace), String(ref.name)) : undefined;
     }
     return undefined;
@@ -670,7 +676,7 @@ export class Controllers {
       };
       const image = (c: Obj) => {
         const ref = String(c.image);
-        return ref.includes('/') && ref.split('/')[0].includes('.') ? ref : `docker.io/library/${ref}`.replace('library/library/', 'library/');
+        return ref.includes('/') && ref.split('/')[0]!.includes('.') ? ref : `docker.io/library/${ref}`.replace('library/library/', 'library/');
       };
       const names = containers.map((c) => c.name).join(' ');
       const ip = `10.244.0.${(Number.parseInt(String(m.uid).slice(0, 2), 16) % 250) + 2}`;

@@ -86,7 +86,7 @@ function authenticate(cluster: Cluster, req: IncomingMessage): UserInfo | 'inval
   const auth = req.headers.authorization;
   if (auth) {
     const m = /^Bearer\s+(.+)$/i.exec(auth);
-    const user = m ? cluster.authn.lookup(m[1].trim()) : undefined;
+    const user = m ? cluster.authn.lookup(m[1]!.trim()) : undefined;
     return user ?? 'invalid';
   }
   const socket = req.socket as TLSSocket;
@@ -108,7 +108,7 @@ function managerFor(ctx: Ctx): string {
   const fm = ctx.url.searchParams.get('fieldManager');
   if (fm) return fm;
   const ua = ctx.req.headers['user-agent'];
-  return ua ? ua.split('/')[0] : 'unknown';
+  return ua ? ua.split('/')[0]! : 'unknown';
 }
 
 function isDryRun(q: URLSearchParams, body?: unknown): boolean {
@@ -118,7 +118,7 @@ function isDryRun(q: URLSearchParams, body?: unknown): boolean {
 
 function parseGroupVersion(segs: string[]): { group: string; version: string; rest: string[] } | undefined {
   if (segs[0] === 'api' && segs[1] === 'v1') return { group: '', version: 'v1', rest: segs.slice(2) };
-  if (segs[0] === 'apis' && segs.length >= 3) return { group: segs[1], version: segs[2], rest: segs.slice(3) };
+  if (segs[0] === 'apis' && segs.length >= 3) return { group: segs[1]!, version: segs[2]!, rest: segs.slice(3) };
   return undefined;
 }
 
@@ -186,7 +186,7 @@ async function route(cluster: Cluster, ctx: Ctx, serverAddress: string): Promise
   if (method === 'GET' && path === '/apis') return discovery(aggregated ? cluster.registry.aggregated(false) : cluster.registry.groupList(), aggregated);
   if (method === 'GET' && segs[0] === 'openapi' && segs[1] === 'v3') {
     if (segs.length === 2) return discovery(cluster.registry.openApiV3Index(), false);
-    const doc = segs[2] === 'api' ? cluster.registry.openApiV3('', segs[3]) : cluster.registry.openApiV3(segs[3], segs[4]);
+    const doc = segs[2] === 'api' ? cluster.registry.openApiV3('', segs[3] ?? '') : cluster.registry.openApiV3(segs[3] ?? '', segs[4] ?? '');
     if (!doc) throw pageNotFound();
     return discovery(doc, false);
   }
@@ -198,12 +198,13 @@ async function route(cluster: Cluster, ctx: Ctx, serverAddress: string): Promise
   }
   let namespace = '';
   let rest = gv.rest;
-  const namespaceSub = gv.group === '' && rest[0] === 'namespaces' && rest.length === 3 && ['status', 'finalize'].includes(rest[2]);
+  const namespaceSub = gv.group === '' && rest[0] === 'namespaces' && rest.length === 3 && ['status', 'finalize'].includes(rest[2]!);
   if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSub) {
-    namespace = rest[1];
+    namespace = rest[1]!;
     rest = rest.slice(2);
   }
   const [resource, name, subresource, ...extra] = rest;
+  if (resource === undefined) throw pageNotFound();
   const q = ctx.url.searchParams;
   const verb = verbFor(method, name !== undefined, q);
   const attrs: Attributes = { verb, group: gv.group, resource, subresource, namespace: namespace || undefined, name };
@@ -330,7 +331,7 @@ function list(cluster: Cluster, ctx: Ctx, r: ResourceInfo, namespace: string) {
   if (wantsTable(ctx.req.headers.accept)) return send(ctx, 200, table(r, matching, String(rv)));
   if (limit > 0 && matching.length > limit) {
     const page = matching.slice(0, limit);
-    const last = keyOf(page[page.length - 1]);
+    const last = keyOf(page[page.length - 1]!);
     const next = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: `${last}\u0000` })).toString('base64url');
     const extra: Obj = { continue: next };
     if (!hasSelector) extra.remainingItemCount = matching.length - limit;
@@ -338,7 +339,7 @@ function list(cluster: Cluster, ctx: Ctx, r: ResourceInfo, namespace: string) {
   }
   if (limit > 0 && hasSelector && matching.length === limit) {
     // with a selector the server cannot know whether more matches follow; it hands out a token anyway
-    const last = keyOf(matching[matching.length - 1]);
+    const last = keyOf(matching[matching.length - 1]!);
     const next = Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: `${last}\u0000` })).toString('base64url');
     return send(ctx, 200, listBody(r, matching, rv, { continue: next }));
   }
@@ -378,7 +379,7 @@ interface WriteBody {
 }
 
 async function readObject(ctx: Ctx, allowed: string[]): Promise<WriteBody & { contentType: string }> {
-  const contentType = (ctx.req.headers['content-type'] ?? 'application/json').split(';')[0].trim().toLowerCase();
+  const contentType = (ctx.req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim().toLowerCase();
   if (!allowed.includes(contentType)) throw status(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
   const raw = await readBody(ctx.req);
   const d = decode(raw, contentType);
@@ -429,7 +430,7 @@ async function write(cluster: Cluster, ctx: Ctx, rr: ResourceRequest): Promise<v
   const schema = cluster.schemaFor(r);
   const patchTypes = ['application/apply-patch+yaml', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'];
   if (verb === 'patch') {
-    const contentType = (ctx.req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const contentType = (ctx.req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (!patchTypes.includes(contentType) || (r.custom && contentType === 'application/strategic-merge-patch+json')) {
       throw status(415, 'UnsupportedMediaType', '415: Unsupported Media Type', {});
     }
@@ -494,7 +495,7 @@ function mergePatch(target: unknown, patch: unknown): unknown {
 function strategicMerge(schema: Schema | undefined, target: unknown, patch: unknown): unknown {
   if (!isObj(patch)) {
     if (Array.isArray(patch) && schema?.t === 'list' && schema.type === 'map' && schema.keys?.length && Array.isArray(target)) {
-      const key = schema.keys[0];
+      const key = schema.keys[0]!;
       const out = structuredClone(target) as unknown[];
       for (const item of patch) {
         if (!isObj(item)) continue;
@@ -532,6 +533,7 @@ function jsonPatch(target: Obj, ops: unknown): Obj {
     const parent = parentOf(parts);
     const last = parts[parts.length - 1];
     if (op.op === 'test') continue;
+    if (last === undefined) throw status(422, 'Invalid', `the server rejected our request due to an error in our request`);
     if (Array.isArray(parent)) {
       const i = last === '-' ? parent.length : Number(last);
       if (op.op === 'add') parent.splice(i, 0, structuredClone(op.value));

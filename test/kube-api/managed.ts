@@ -4,7 +4,7 @@ import { appliedSet, deepEqual, fromFieldsV1, isObj, keyPath, type Node, type Pa
 import { child, type Schema } from './schema.ts';
 import type { Obj } from './store.ts';
 
-export interface Manager {
+interface Manager {
   manager: string;
   operation: 'Apply' | 'Update';
   apiVersion: string;
@@ -102,6 +102,7 @@ function removeAt(s: Schema, obj: unknown, path: Path): void {
     }
   }
   const last = path[path.length - 1];
+  if (last === undefined) return;
   if (last.startsWith('f:')) {
     if (isObj(parent)) delete parent[last.slice(2)];
   } else if (Array.isArray(parent) && parentSchema?.t === 'list') {
@@ -111,7 +112,7 @@ function removeAt(s: Schema, obj: unknown, path: Path): void {
   }
 }
 
-export interface ApplyInput {
+interface ApplyInput {
   schema: Schema;
   live: Obj | undefined;
   applied: Obj;
@@ -120,7 +121,7 @@ export interface ApplyInput {
   force: boolean;
 }
 
-export type ApplyOutcome = { ok: true; object: Obj; managers: Manager[] } | { ok: false; conflicts: Conflict[] };
+type ApplyOutcome = { ok: true; object: Obj; managers: Manager[] } | { ok: false; conflicts: Conflict[] };
 
 export function apply(input: ApplyInput): ApplyOutcome {
   const { schema, live, applied, manager, apiVersion, force } = input;
@@ -180,7 +181,7 @@ export function recordUpdate(schema: Schema, before: Obj | undefined, after: Obj
     // non-omitempty lists exist in an empty Go object already
     const s = schemaAt(schema, n.path);
     const field = n.path[n.path.length - 1];
-    const implicit = n.marker ? false : s?.t === 'struct' ? !pointerStructs.has(field) : s?.t === 'list' && field === 'f:containers';
+    const implicit = n.marker ? false : s?.t === 'struct' ? field === undefined || !pointerStructs.has(field) : s?.t === 'list' && field === 'f:containers';
     if (!old && !implicit && (n.marker || s?.t === 'map' || s?.t === 'list' || s?.t === 'deduced' || s?.t === 'struct')) changed.add(k);
   }
   const dropped = (k: string) => !present.has(k);

@@ -15,7 +15,7 @@ export function podLog(cluster: Cluster, ctx: Ctx, namespace: string, name: stri
   let container = q.get('container');
   if (container === null) {
     if (containers.length !== 1) throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`);
-    container = containers[0];
+    container = containers[0]!;
   }
   if (!containers.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
   if (!spec.nodeName) return send(ctx, 204, undefined);

@@ -100,7 +100,7 @@ export class Registry {
   private readonly groups: GroupEntry[] = [];
 
   constructor() {
-    for (const v of data.core.items[0].versions) {
+    for (const v of data.core.items[0]!.versions) {
       this.addGroupVersion('', v.version, v.resources.map((r) => fromV2('', v.version, r)));
     }
     for (const g of data.groups.items) {

@@ -314,7 +314,7 @@ function scalarOk(type: string, v: unknown): string | undefined {
   }
 }
 
-export interface TypeProblem {
+interface TypeProblem {
   /** ".spec.template.spec.containers[name=\"app\"].image" as the typed merge names it */
   path: string;
   /** "spec.template.spec.containers[0].image" as strict decoding names it */

@@ -27,18 +27,18 @@ export function labelSelector(s: string | null): Predicate {
   const tests = splitTerms(s).map((term): ((l: Obj) => boolean) => {
     let m = /^([^\s!=]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
     if (m) {
-      const [, key, op, list] = m;
+      const [key, op, list] = [m[1]!, m[2], m[3]!];
       const values = list.split(',').map((v) => v.trim());
       return op === 'in' ? (l) => key in l && values.includes(String(l[key])) : (l) => !(key in l) || !values.includes(String(l[key]));
     }
     m = /^([^\s!=]+)\s*(==|=|!=)\s*(\S*)$/.exec(term);
     if (m) {
-      const [, key, op, value] = m;
+      const [key, op, value] = [m[1]!, m[2], m[3]];
       return op === '!=' ? (l) => l[key] !== value : (l) => l[key] === value;
     }
     m = /^(!?)([^\s!=()]+)$/.exec(term);
     if (m) {
-      const [, not, key] = m;
+      const [not, key] = [m[1], m[2]!];
       return not ? (l) => !(key in l) : (l) => key in l;
     }
     throw badRequest(`unable to parse requirement: found '${term}', expected: in, notin, =, ==, !=, gt, lt`);
@@ -54,7 +54,7 @@ export function fieldSelector(s: string | null): Predicate {
   const tests = splitTerms(s).map((term) => {
     const m = /^([^!=]+)(==|=|!=)(.*)$/.exec(term);
     if (!m) throw badRequest(`invalid selector: '${s}'; can't understand '${term}'`);
-    const [, path, op, value] = m;
+    const [path, op, value] = [m[1]!, m[2], m[3]];
     return (o: Obj) => {
       let v: unknown = o;
       for (const part of path.trim().split('.')) v = isObj(v) ? v[part] : undefined;

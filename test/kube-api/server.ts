@@ -12,7 +12,7 @@ import { meta } from './store.ts';
 
 export type { Identity };
 
-export interface KubeApiOptions {
+interface KubeApiOptions {
   controllerIntervalMs?: number;
   /**
    * Time each request waits before it is handled. The emulator answers in well under a
@@ -119,12 +119,13 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
       else cluster.faults.delete(key);
     },
     get(path) {
-      const segs = path.split('?')[0].split('/').filter(Boolean);
+      const segs = path.split('?')[0]!.split('/').filter(Boolean);
       const [group, version, rest] = segs[0] === 'api' ? ['', segs[1], segs.slice(2)] : [segs[1], segs[2], segs.slice(3)];
-      const ns = rest[0] === 'namespaces' && rest.length >= 3 ? rest[1] : '';
+      const ns = rest[0] === 'namespaces' && rest.length >= 3 ? rest[1]! : '';
       const [resource, name] = ns ? rest.slice(2) : rest;
+      if (group === undefined || version === undefined || resource === undefined || name === undefined) return undefined;
       const r = cluster.registry.lookup(group, version, resource);
-      if (!r || name === undefined) return undefined;
+      if (!r) return undefined;
       const o = cluster.store.get(r, ns, name);
       return o === undefined ? undefined : structuredClone(o);
     },

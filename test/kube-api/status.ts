@@ -1,5 +1,5 @@
 // metav1.Status bodies exactly as the apiserver builds them (field order included).
-export type Obj = Record<string, unknown>;
+type Obj = Record<string, unknown>;
 
 export class ApiError extends Error {
   readonly code: number;

@@ -1,7 +1,7 @@
 import type { ResourceInfo } from './resources.ts';
 
 export type Obj = Record<string, unknown>;
-export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 export interface StoreEvent {
   type: EventType;
   group: string;

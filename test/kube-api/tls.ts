@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface Pki {
+interface Pki {
   caPem: string;
   serverCertPem: string;
   serverKeyPem: string;

@@ -7,7 +7,7 @@ import { badRequest, type Cause, invalid, status } from './status.ts';
 
 type Obj = Record<string, unknown>;
 
-export interface Decoded {
+interface Decoded {
   value: unknown;
   /** "line 8: key \"replicas\" already set in map", when the YAML repeats a key */
   duplicate?: string;
@@ -29,14 +29,14 @@ export function decode(raw: string, contentType: string): Decoded {
     const err = e as { reason?: string; message: string; mark?: { line: number; position: number; buffer: string } };
     if (!err.message.startsWith('duplicated mapping key') || !err.mark) throw badRequest(`error converting YAML to JSON: yaml: ${err.message.split('\n')[0]}`);
     const lineText = raw.split('\n')[err.mark.line] ?? '';
-    const keyName = lineText.trim().replace(/^-\s*/, '').split(':')[0].replace(/^["']|["']$/g, '');
+    const keyName = lineText.trim().replace(/^-\s*/, '').split(':')[0]!.replace(/^["']|["']$/g, '');
     duplicate = `line ${err.mark.line + 1}: key "${keyName}" already set in map`;
   }
   // later duplicates win, as in Go's YAML-to-JSON conversion
   return { value: yaml.load(raw, { schema: yaml.YAML11_SCHEMA, json: true }), duplicate };
 }
 
-export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export function fieldValidation(q: URLSearchParams): FieldValidation {
   const v = q.get('fieldValidation');
@@ -45,7 +45,7 @@ export function fieldValidation(q: URLSearchParams): FieldValidation {
   throw badRequest(`fieldValidation must be one of "Ignore", "Warn", or "Strict", got "${v}"`);
 }
 
-export interface GvkLabel {
+interface GvkLabel {
   group: string;
   version: string;
   kind: string;
@@ -59,7 +59,7 @@ export function checkApplyTypes(schema: Schema, obj: Obj, gvk: GvkLabel, namespa
   if (!problems.length) return;
   const m = isObj(obj.metadata) ? obj.metadata : {};
   const name = typeof m.name === 'string' ? m.name : '';
-  const first = problems[0];
+  const first = problems[0]!;
   throw status(500, undefined, `failed to create typed patch object (${namespace}/${name}; ${gvkString(gvk)}): ${first.path}: ${first.message}`);
 }
 
@@ -112,8 +112,8 @@ function valueAtIndexPath(obj: unknown, path: string): unknown {
   for (const part of path.split('.')) {
     const m = /^([^[]*)((?:\[\d+\])*)$/.exec(part);
     if (!m) return undefined;
-    v = isObj(v) ? v[m[1]] : undefined;
-    for (const idx of m[2].match(/\d+/g) ?? []) v = Array.isArray(v) ? v[Number(idx)] : undefined;
+    v = isObj(v) ? v[m[1]!] : undefined;
+    for (const idx of m[2]!.match(/\d+/g) ?? []) v = Array.isArray(v) ? v[Number(idx)] : undefined;
   }
   return v;
 }

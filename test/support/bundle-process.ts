@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './run-bundle.ts';
 
-export interface Ended {
+interface Ended {
   /** The exit code; -1 when a signal killed the process (see `signal`). */
   readonly code: number;
   readonly signal: NodeJS.Signals | null;

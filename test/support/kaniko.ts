@@ -10,13 +10,13 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-export interface KanikoStep {
+interface KanikoStep {
   readonly dir: string;
   /** The workspace, with a Dockerfile: the step's working directory. */
   readonly workspace: string;
   readonly executor: StandIn;
   /** A push to the default branch building with the stand-in, its Docker config and digest in `dir`. */
-  readonly env: Record<string, string>;
+  readonly env: Record<string, string> & ReturnType<typeof executorEnv>;
 }
 
 export interface KanikoRun extends BundleRun {
@@ -61,7 +61,7 @@ export async function runKaniko(dir: string, workspace: string, env: Record<stri
   return { ...r, record: executor.record() };
 }
 
-function executorEnv(dir: string, workspace: string, executor: StandIn): Record<string, string> {
+function executorEnv(dir: string, workspace: string, executor: StandIn) {
   return {
     DRONE_WORKSPACE: workspace,
     DOCKER_CONFIG: join(dir, 'docker'),

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { runProcess } from './process.ts';
 import { type BundleRun, repoRoot } from './run-bundle.ts';
 
-export interface MeasuredRun extends BundleRun {
+interface MeasuredRun extends BundleRun {
   /** The process's peak resident set size, in MiB. */
   readonly maxRssMiB: number;
   readonly ms: number;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach } from 'node:test';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
 
-export interface SlackSession {
+interface SlackSession {
   /** The stand-in, started once for the file; what it received is cleared before each test. */
   readonly slack: SlackStandIn;
   /** A fresh workspace for each test. */

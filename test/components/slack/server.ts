@@ -6,14 +6,14 @@ import type { AddressInfo } from 'node:net';
  * calls, answering with Slack's status codes and error strings (webhooks answer `ok` or a plain-text
  * error code; the Web API always answers JSON `{"ok": ...}`).
  */
-export interface Received {
+interface Received {
   readonly method: string;
   readonly path: string;
   readonly headers: http.IncomingHttpHeaders;
   readonly body: unknown;
 }
 
-export interface ScriptedAnswer {
+interface ScriptedAnswer {
   readonly status: number;
   readonly body?: string;
   readonly headers?: Record<string, string>;

@@ -84,7 +84,7 @@ describe('emulator behaviour', () => {
     assert.equal(smp.status, 200, smp.text);
     const containers = (((((smp.body as Obj).spec as Obj).template as Obj).spec as Obj).containers as Obj[]);
     assert.deepEqual(containers.map((c) => [c.name, c.image]), [['app', 'nginx:1.28'], ['sidecar', 'busybox:1.36']]);
-    assert.deepEqual(containers[0].env, [{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
+    assert.deepEqual(containers[0]!.env, [{ name: 'A', value: '1' }, { name: 'B', value: '2' }]);
     assert.equal(((smp.body as Obj).metadata as Obj).generation, 2);
     const json = await call(api, 'PATCH', '/apis/apps/v1/namespaces/demo/deployments/smp', { contentType: 'application/json-patch+json', body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
     assert.equal(((json.body as Obj).spec as Obj).replicas, 3);
@@ -119,6 +119,7 @@ describe('emulator behaviour', () => {
     const pods = ((await call(api, 'GET', '/api/v1/namespaces/demo/pods?labelSelector=app%3Ddb')).body as Obj).items as Obj[];
     assert.deepEqual(pods.map((p) => (p.metadata as Obj).name), ['db-0', 'db-1']);
     const cs = (statusOf(pods[0]).containerStatuses as Obj[])[0];
+    assert.ok(cs);
     assert.deepEqual([cs.ready, Object.keys(cs.state as Obj)], [true, ['running']]);
   });
 
@@ -129,7 +130,7 @@ describe('emulator behaviour', () => {
       const items = ((await call(api, 'GET', '/api/v1/namespaces/demo/pods?labelSelector=app%3Doom')).body as Obj).items as Obj[];
       return items.find((p) => statusOf(p).containerStatuses);
     }, 'oom pod');
-    const last = ((statusOf(pod).containerStatuses as Obj[])[0].lastState as Obj).terminated as Obj;
+    const last = ((statusOf(pod).containerStatuses as Obj[])[0]!.lastState as Obj).terminated as Obj;
     assert.deepEqual([last.reason, last.exitCode], ['OOMKilled', 137]);
     api.setFault('Deployment', 'demo', 'late', 'progress-deadline');
     assert.equal((await yamlApply(api, '/apis/apps/v1/namespaces/demo/deployments/late', deploymentYaml('late'))).status, 201);

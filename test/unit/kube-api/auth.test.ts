@@ -33,9 +33,9 @@ describe('authentication and authorization', () => {
   test('a bad token gets the recorded 401 Status; no credentials is system:anonymous (403)', async () => {
     const ex = fixture('09-errors.json');
     const bad = await call(api, 'GET', '/api/v1/namespaces/demo/configmaps', { token: 'nope' });
-    assert.deepEqual([bad.status, bad.body], [401, ex[8].response.body]);
+    assert.deepEqual([bad.status, bad.body], [401, ex[8]!.response.body]);
     const anon = await call(api, 'GET', '/api/v1/namespaces/demo/configmaps', { token: null });
-    assert.deepEqual([anon.status, anon.body], [403, ex[9].response.body]);
+    assert.deepEqual([anon.status, anon.body], [403, ex[9]!.response.body]);
     const version = await call(api, 'GET', '/version', { token: null });
     assert.equal(version.status, 200, 'version is public');
   });
@@ -105,7 +105,7 @@ describe('authentication and authorization', () => {
         true,
         PatchStrategy.ServerSideApply,
       );
-      assert.equal(applied.metadata?.managedFields?.[0].manager, 'sortie');
+      assert.equal(applied.metadata?.managedFields?.[0]?.manager, 'sortie');
       await assert.rejects(core.readNamespacedConfigMap({ name: 'missing', namespace: 'demo' }), (e: { code?: number; body?: string }) => e.code === 404 && JSON.parse(String(e.body)).reason === 'NotFound');
     }
     const saDir = join(dir, 'var/run/secrets/kubernetes.io/serviceaccount');

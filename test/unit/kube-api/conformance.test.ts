@@ -19,7 +19,7 @@ async function fresh(opts: { demo?: boolean } = {}): Promise<KubeApi> {
     if (opts.demo !== false) {
       // most scenarios ran after 02, which left ConfigMap demo/app-config behind
       const setup = fixture('02-ssa-create-unchanged-update.json');
-      for (const i of [1, 3]) assert.equal((await replay(api, setup[i])).status, setup[i].response.status, `02 #${i} (setup)`);
+      for (const i of [1, 3]) assert.equal((await replay(api, setup[i]!)).status, setup[i]!.response.status, `02 #${i} (setup)`);
     }
     return api;
   } catch (err) {
@@ -75,7 +75,7 @@ describe('conformance replay', () => {
     try {
       const ex = fixture('02-ssa-create-unchanged-update.json');
       await replayAll(api, '02-ssa-create-unchanged-update.json');
-      const [create, same] = [await replay(api, ex[1]), await replay(api, ex[2])];
+      const [create, same] = [await replay(api, ex[1]!), await replay(api, ex[2]!)];
       const rv = (o: unknown) => ((o as Obj).metadata as Obj).resourceVersion;
       assert.equal(rv(create.body), rv(same.body), 'a no-op apply keeps the resourceVersion');
     } finally {
@@ -152,7 +152,7 @@ describe('conformance replay: CRDs, lists, ordering', () => {
     const api = await fresh();
     try {
       // 12 ran after 05, which created Deployment crashy
-      const crashy = fixture('05-pod-failures.json')[1];
+      const crashy = fixture('05-pod-failures.json')[1]!;
       assert.equal((await replay(api, crashy)).status, 201);
       await replayAll(api, '12-list-for-prune.json', {
         statusOnly: {
@@ -203,16 +203,16 @@ describe('conformance replay: the limited ServiceAccount (09 #10-17) and self re
 
   test('09 TokenRequest, requests as demo:deployer, 11 reviews', async () => {
     const ex = fixture('09-errors.json');
-    for (const i of [10, 11, 12]) assert.equal((await replay(api, ex[i])).status, 201);
-    const tr = await replay(api, ex[13]);
+    for (const i of [10, 11, 12]) assert.equal((await replay(api, ex[i]!)).status, 201);
+    const tr = await replay(api, ex[13]!);
     assert.equal(tr.status, 201);
     const token = ((tr.body as Obj).status as Obj).token as string;
-    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as Obj;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Obj;
     assert.equal(claims.sub, 'system:serviceaccount:demo:deployer');
     for (const i of [14, 15, 16, 17]) {
-      const got = await replay(api, ex[i], token);
-      assert.equal(got.status, ex[i].response.status, `09 #${i}`);
-      if (got.status >= 400) compareBody(ex[i], got.body, `09 #${i}`);
+      const got = await replay(api, ex[i]!, token);
+      assert.equal(got.status, ex[i]!.response.status, `09 #${i}`);
+      if (got.status >= 400) compareBody(ex[i]!, got.body, `09 #${i}`);
     }
     // 11: reviews as the same ServiceAccount and as admin
     const reviews = fixture('11-selfsubjectreviews.json');

@@ -10,13 +10,13 @@ export interface Exchange {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 
-export const fixtureDir = join(import.meta.dirname, '..', '..', 'kube-api', 'recordings');
+const fixtureDir = join(import.meta.dirname, '..', '..', 'kube-api', 'recordings');
 
 export function fixture(name: string): Exchange[] {
   return (JSON.parse(readFileSync(`${fixtureDir}/${name}`, 'utf8')) as { exchanges: Exchange[] }).exchanges;
 }
 
-export interface Reply {
+interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: unknown;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Connection } from '../../../plugins/kubernetes/auth.ts';
-import { explain } from '../../../plugins/kubernetes/explain.ts';
+import { explainFailure } from '../../../plugins/kubernetes/explain.ts';
 import { KubeError, type Status } from '../../../plugins/kubernetes/kube.ts';
 import { fixture } from '../kube-api/helpers.ts';
 
@@ -23,40 +23,40 @@ const object = (label: string, namespace: string, text = 'apiVersion: v1\nkind: 
 
 describe('explain', () => {
   it('turns a 403 into who may not do what where, and the rule to add', () => {
-    const f = explain(recorded('09-errors.json', 15), { action: 'apply', object: object('deployment.apps/web', 'demo') }, conn);
+    const f = explainFailure(recorded('09-errors.json', 15), { action: 'apply', object: object('deployment.apps/web', 'demo') }, conn);
     assert.equal(f.message, 'k8s/app.yaml:3: apply deployment.apps/web in namespace demo: system:serviceaccount:demo:deployer may not patch deployments.apps in namespace demo (403 Forbidden; authenticated with kubeconfig context "ci" (user "deployer"))');
     assert.equal(f.hint, 'Add the rule {apiGroups: ["apps"], resources: ["deployments"], verbs: ["patch", "create", "get"]} to a Role in namespace demo bound to system:serviceaccount:demo:deployer; see the plugin README for a complete Role.');
-    const cluster = explain(recorded('09-errors.json', 16), { action: 'list', what: 'namespaces' }, conn);
+    const cluster = explainFailure(recorded('09-errors.json', 16), { action: 'list', what: 'namespaces' }, conn);
     assert.match(cluster.message, /may not list namespaces at the cluster scope/);
     assert.match(cluster.hint!, /to a ClusterRole bound to/);
   });
 
   it('explains a 401 by the auth mode', () => {
-    const f = explain(recorded('09-errors.json', 8), { action: 'read', what: 'configmaps' }, conn);
+    const f = explainFailure(recorded('09-errors.json', 8), { action: 'read', what: 'configmaps' }, conn);
     assert.match(f.message, /the API server rejected the credentials of kubeconfig context "ci" \(user "deployer"\) \(401 Unauthorized\)/);
   });
 
   it('names the field manager of a conflict, at the field line', () => {
     const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared-settings\ndata:\n  timeout: "60s"\n';
-    const f = explain(recorded('06-ssa-conflict.json', 1), { action: 'apply', object: object('configmap/shared-settings', 'demo', text) }, conn);
+    const f = explainFailure(recorded('06-ssa-conflict.json', 1), { action: 'apply', object: object('configmap/shared-settings', 'demo', text) }, conn);
     assert.equal(f.message, 'k8s/app.yaml:8: apply configmap/shared-settings in namespace demo: conflict: .data.timeout is owned by field manager "other"');
-    const update = explain(recorded('06-ssa-conflict.json', 5), { action: 'apply', object: object('configmap/shared-settings', 'demo', text) }, conn);
+    const update = explainFailure(recorded('06-ssa-conflict.json', 5), { action: 'apply', object: object('configmap/shared-settings', 'demo', text) }, conn);
     assert.match(update.message, /\.data\.mode is owned by field manager "hand-edit" using v1/);
   });
 
   it('places a strict-validation error at its field', () => {
     const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          imagePullPolcy: Always\n';
-    const f = explain(recorded('08-strict-validation.json', 2), { action: 'dry-run apply', object: object('deployment.apps/x', 'demo', text) }, conn);
+    const f = explainFailure(recorded('08-strict-validation.json', 2), { action: 'dry-run apply', object: object('deployment.apps/x', 'demo', text) }, conn);
     assert.equal(f.message, 'k8s/app.yaml:12: dry-run apply deployment.apps/x in namespace demo: .spec.template.spec.containers[name="app"].imagePullPolcy: field not declared in schema (500)');
     assert.match(f.hint!, /misspelt or misplaced field/);
   });
 
   it('lists the causes of a 422 and says what a missing namespace or unserved group means', () => {
-    const invalid = explain(recorded('09-errors.json', 3), { action: 'apply', object: object('deployment.apps/no-selector', 'demo') }, conn);
+    const invalid = explainFailure(recorded('09-errors.json', 3), { action: 'apply', object: object('deployment.apps/no-selector', 'demo') }, conn);
     assert.match(invalid.message, /spec.selector: Required value; spec.template.metadata.labels: Invalid value: .* \(422 Invalid\)$/);
-    assert.match(explain(recorded('16-ordering-and-namespaces.json', 0), { action: 'apply', object: object('configmap/early-config', 'not-yet') }, conn).message, /namespace "not-yet" does not exist/);
-    assert.match(explain(recorded('09-errors.json', 1), { action: 'apply', object: object('widget.example.com/x', 'demo') }, conn).message, /does not serve this API group \(unknown kind\)/);
-    assert.match(explain(recorded('09-errors.json', 6), { action: 'apply', object: object('configmap/y', 'demo') }, conn).hint!, /quote the value/);
+    assert.match(explainFailure(recorded('16-ordering-and-namespaces.json', 0), { action: 'apply', object: object('configmap/early-config', 'not-yet') }, conn).message, /namespace "not-yet" does not exist/);
+    assert.match(explainFailure(recorded('09-errors.json', 1), { action: 'apply', object: object('widget.example.com/x', 'demo') }, conn).message, /does not serve this API group \(unknown kind\)/);
+    assert.match(explainFailure(recorded('09-errors.json', 6), { action: 'apply', object: object('configmap/y', 'demo') }, conn).hint!, /quote the value/);
   });
 
   it('never repeats a Secret value the server quotes', () => {
@@ -66,7 +66,7 @@ describe('explain', () => {
       message: 'Secret "db" is invalid',
       details: { causes: [{ field: 'data[password]', message: 'Invalid value: "hunter2hunter2": a valid config key must consist of alphanumeric characters' }] },
     });
-    const f = explain(err, { action: 'apply', object: object('secret/db', 'demo') }, conn);
+    const f = explainFailure(err, { action: 'apply', object: object('secret/db', 'demo') }, conn);
     assert.doesNotMatch(f.message, /hunter2/);
     assert.match(f.message, /Invalid value: \*{8}/);
   });

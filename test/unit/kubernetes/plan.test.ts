@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Manifest } from '../../../plugins/kubernetes/manifests.ts';
-import { RESTARTED_AT, type Scope, imageOf, imagePatch, mergePatchFrom, plan } from '../../../plugins/kubernetes/plan.ts';
+import { RESTARTED_AT, type Scope, plan } from '../../../plugins/kubernetes/plan.ts';
 
 const m = (object: Record<string, unknown>, line = 1): Manifest => ({ object: object as Manifest['object'], source: { file: 'k8s/app.yaml', line, text: '' } });
 const scopes = new Map<string, Scope | undefined>([
@@ -44,7 +44,6 @@ describe('plan', () => {
     const role = p.objects.find((o) => o.object.kind === 'ClusterRole')!;
     assert.equal(role.path, '/apis/rbac.authorization.k8s.io/v1/clusterroles/r');
     assert.equal(role.object.metadata.namespace, undefined);
-    assert.deepEqual(p.namespaces, ['demo']);
   });
 
   it('fills the namespace in the body and the URL, and rejects another one unless allowed', () => {
@@ -88,24 +87,5 @@ describe('plan', () => {
     const web = p.objects.find((o) => o.object.kind === 'Deployment')!;
     assert.deepEqual((web.object.spec as { template: { metadata: unknown } }).template.metadata, { labels: { app: 'web' }, annotations: { [RESTARTED_AT]: '2026-11-22T00:00:00.000Z' } });
     assert.deepEqual(p.waits.map((w) => w.label), ['deployment.apps/web']);
-  });
-});
-
-describe('set_image planning', () => {
-  it('builds repo:tag or repo@digest', () => {
-    assert.equal(imageOf('nginx', '1.27'), 'nginx:1.27');
-    assert.equal(imageOf('nginx', `sha256:${'a'.repeat(64)}`), `nginx@sha256:${'a'.repeat(64)}`);
-  });
-
-  it('patches the only container, or the named ones, and says which exist', () => {
-    const one = { spec: { template: { spec: { containers: [{ name: 'app' }] } } } };
-    assert.deepEqual(imagePatch('d', one, [], 'x:1', undefined), { spec: { template: { spec: { containers: [{ name: 'app', image: 'x:1' }] } } } });
-    const two = { spec: { template: { spec: { containers: [{ name: 'app' }, { name: 'sidecar' }] } } } };
-    assert.throws(() => imagePatch('deployment.apps/d', two, [], 'x:1', undefined), /has 2 containers \(app, sidecar\): say which in settings.container/);
-    assert.throws(() => imagePatch('deployment.apps/d', two, ['nope'], 'x:1', undefined), /has no container "nope"; its containers are: app, sidecar/);
-  });
-
-  it('computes a merge patch that removes what the target lacks', () => {
-    assert.deepEqual(mergePatchFrom({ a: 1, b: { c: 1, d: 2 }, l: [1] }, { a: 1, b: { c: 2 }, l: [2] }), { b: { c: 2, d: null }, l: [2] });
   });
 });

@@ -4,7 +4,7 @@ import { buildContext } from '../../../shared/context/index.ts';
 import { readSettings } from '../../../shared/settings/index.ts';
 import { planMessage, withMentions } from '../../../plugins/slack/message.ts';
 import { settings } from '../../../plugins/slack/settings.ts';
-import { renderTemplate } from '../../../shared/template/index.ts';
+import { renderTemplate } from '../../../shared/template/handlebars.ts';
 import { droneBuildEnv } from '../../support/drone-env.ts';
 
 const build = buildContext({ ...droneBuildEnv, DRONE_BUILD_FINISHED: '1700000090' });
