@@ -42,6 +42,12 @@ export const MAX_STATUS_FILE_BYTES = 1 * MiB;
 /** Small workspace files: kaniko's `.tags`, a Slack thread timestamp, a service account token. */
 export const MAX_SMALL_FILE_BYTES = 64 * 1024;
 
+/**
+ * A tzdata (TZif) file, read for a template's zone abbreviations from `ZONEINFO`. The largest real
+ * ones are under 4 KiB; the cap keeps a `ZONEINFO` naming something else from being read whole.
+ */
+export const MAX_ZONEINFO_BYTES = 64 * 1024;
+
 /** How much of a server's unexpected answer an error quotes. */
 export const MAX_QUOTED_ANSWER_CHARS = 200;
 
