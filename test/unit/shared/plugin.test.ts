@@ -60,9 +60,20 @@ test('an unexpected error is reported as such; the stack only with debug', async
   };
   const quiet = await run({}, boom);
   assert.equal(quiet.code, 1);
-  assert.match(quiet.output, /^error: unexpected failure: boom\nhint: run again with settings\.debug: true/);
+  assert.match(quiet.output, /^error: unexpected failure: TypeError: boom\nhint: run again with settings\.debug: true/);
   const loud = await run({ PLUGIN_DEBUG: 'true' }, boom);
   assert.match(loud.output, /debug: TypeError: boom\ndebug:\s+at /);
+});
+
+test('an unexpected error that quotes code or input is shown by its first line, cut: no minified source', async () => {
+  const code = `function(e){return e.map(t=>t.x)}${'var a=1;'.repeat(5000)}`;
+  const { output } = await run({}, async () => {
+    throw new SyntaxError(`Invalid regular expression: /${code}/gu: Regular expression too large\n${code}`);
+  });
+  const first = output.split('\n')[0]!;
+  assert.ok(first.startsWith('error: unexpected failure: SyntaxError: Invalid regular expression: /function(e)'), first);
+  assert.ok(first.length < 260 && first.endsWith('...'), first);
+  assert.equal(output.split('\n').length, 3, output);
 });
 
 test('unknown settings are warned about, and the plugin still runs; a misspelled one stops it', async () => {
