@@ -48,6 +48,12 @@ export const MAX_SMALL_FILE_BYTES = 64 * 1024;
  */
 export const MAX_ZONEINFO_BYTES = 64 * 1024;
 
+/**
+ * One HTTP answer's body. The largest real answers are a Kubernetes list page of 500 objects or an
+ * OpenAPI document, a few MiB each; a server or proxy streaming without end is cut off here.
+ */
+export const MAX_HTTP_BODY_BYTES = 64 * MiB;
+
 /** How much of a server's unexpected answer an error quotes. */
 export const MAX_QUOTED_ANSWER_CHARS = 200;
 
