@@ -1,35 +1,18 @@
 import assert from 'node:assert/strict';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dump } from 'js-yaml';
+import { type HostileServer, startHostileServer } from '../support/hostile-http.ts';
 import { runBundleMeasured } from '../support/run-measured.ts';
 import { workspace } from '../support/workspace.ts';
 
-/** A loopback "API server" whose every answer streams without end. */
-let endless: Server;
+let endless: HostileServer;
 let url: string;
-
 before(async () => {
-  const chunk = Buffer.alloc(1024 * 1024, ' ');
-  endless = createServer((req, res) => {
-    req.resume();
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.on('error', () => {});
-    const more = () => {
-      while (!res.destroyed && res.write(chunk));
-      if (!res.destroyed) res.once('drain', more);
-    };
-    more();
-  });
-  await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}`;
+  endless = await startHostileServer({ kind: 'endless' });
+  url = endless.url;
 });
-after(() => {
-  endless.closeAllConnections();
-  endless.close();
-});
+after(() => endless.close());
 
 describe('an HTTP answer without end, through the bundle', () => {
   it('kubernetes: the step stops at the 64 MiB body limit, naming the server, under 200 MB', async () => {

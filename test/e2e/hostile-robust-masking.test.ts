@@ -1,35 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dump, load } from 'js-yaml';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
+import { startHostileServer } from '../support/hostile-http.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { assertNoSecret } from '../support/secrets.ts';
 import { workspace } from '../support/workspace.ts';
 
 const MASK = '********';
 let api: KubeApi;
-/** A loopback "API server" that answers every request with 400 and `answer`: a server quoting a secret back. */
-let echo: Server;
-let echoUrl: string;
-let answer = '';
-
 before(async () => {
   api = await startKubeApi({ controllerIntervalMs: 20, namespaces: ['demo'] });
-  echo = createServer((req, res) => {
-    req.resume();
-    res.writeHead(400, { 'content-type': 'text/plain' }).end(answer);
-  });
-  await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
-  echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
 });
-after(() => {
-  api.close();
-  echo.close();
-});
+after(() => api.close());
 
 async function deploy(ws: string, env: Record<string, string>) {
   const r = await runBundle('kubernetes', { DRONE_WORKSPACE: ws, PLUGIN_ENV_FILE: join(ws, 'no-env-file'), ...env }, { cwd: ws, timeoutMs: 90_000 });
@@ -72,17 +57,19 @@ describe('masking large and many secrets, through the bundle', () => {
     for (const v of values.slice(0, 50)) assertNoSecret(r.out, v, 16);
   });
 
-  it('a server quoting a 200 KB secret back has it masked in the error, and the step fails cleanly', async () => {
+  it('a server quoting a 200 KB secret back has it masked in the error, and the step fails cleanly', async (t) => {
     const bundle = pem(150_000);
     const token = randomBytes(1800).toString('base64');
     // A secret of 40 KB bound to the step's environment: its name says it is one.
     const key = randomBytes(30_000).toString('base64');
-    answer = `rejected: ${JSON.stringify(bundle)} and ${token} and ${key}`;
+    // A loopback "API server" quoting the secrets back.
+    const echo = await startHostileServer({ kind: 'answer', status: 400, body: `rejected: ${JSON.stringify(bundle)} and ${token} and ${key}` });
+    t.after(() => echo.close());
     const ws = workspace({ 'k8s/secret.yaml': largeSecret(bundle, ['v4lue-0f-th3-s3cret']) });
     const kubeconfig = dump({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'echo', cluster: { server: echoUrl } }],
+      clusters: [{ name: 'echo', cluster: { server: echo.url } }],
       users: [{ name: 'ci', user: { token } }],
       contexts: [{ name: 'ci', context: { cluster: 'echo', user: 'ci', namespace: 'demo' } }],
       'current-context': 'ci',

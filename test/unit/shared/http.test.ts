@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { HttpError, createHttpClient, isCertificateError } from '../../../shared/http.ts';
+import { startHostileServer } from '../../support/hostile-http.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 const servers: Array<http.Server> = [];
@@ -136,25 +137,15 @@ test('the fetch adapter serves libraries that take a fetch', async () => {
   assert.equal(await res.text(), 'HELLO');
 });
 
-test('an answer that never ends is cut off at the body limit, naming the server and the limit, not retried', async () => {
-  let calls = 0;
-  const chunk = Buffer.alloc(1024 * 1024, 'x');
-  const url = await serve((_req, res) => {
-    calls++;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    const more = () => {
-      while (!res.destroyed && res.write(chunk));
-      if (!res.destroyed) res.once('drain', more);
-    };
-    res.on('error', () => {});
-    more();
-  });
+test('an answer that never ends is cut off at the body limit, naming the server and the limit, not retried', async (t) => {
+  const endless = await startHostileServer({ kind: 'endless' });
+  t.after(() => endless.close());
   const client = createHttpClient({ sleep: recordingSleep().sleep, timeoutMs: 60_000 });
   const started = Date.now();
-  await assert.rejects(client.request({ url: `${url}/api` }), (err: HttpError) => {
+  await assert.rejects(client.request({ url: `${endless.url}/api` }), (err: HttpError) => {
     assert.match(err.message, /^GET http:\/\/127\.0\.0\.1:\d+ failed: the answer is longer than 64 MiB/);
     return true;
   });
-  assert.equal(calls, 1);
+  assert.equal(endless.requests, 1);
   assert.ok(Date.now() - started < 20_000);
 });
