@@ -113,3 +113,17 @@ test('the runner registers what the declaration, the environment names and the p
   assert.equal(code, 0);
   assert.equal(output, 'AKIAPLAINID ******** ******** ********\n');
 });
+
+test('startPlugin: an error thrown outside the run (an uncaught exception) is reported masked and cut, without Node printing the source line', async () => {
+  const { runProcess } = await import('../../support/process.ts');
+  const plugin = new URL('../../../shared/plugin.ts', import.meta.url).href;
+  // One long line, as a minified bundle is: Node would print it above an uncaught error.
+  const script = `import { startPlugin } from ${JSON.stringify(plugin)}; startPlugin({ name: 'x', settings: {}, run: () => new Promise(() => { setTimeout(() => { const code = 'e.map(t=>t.x);'.repeat(5000); throw new SyntaxError('Unexpected token ' + process.env.DEPLOY_TOKEN + ' in ' + code); }, 10); }) });`;
+  const dir = mkdtempSync(join(tmpdir(), 'last-resort-'));
+  writeFileSync(join(dir, 'main.mjs'), `${script}${' '.repeat(10_000)}// minified\n`);
+  const r = await runProcess(process.execPath, [join(dir, 'main.mjs')], { env: { PATH: process.env.PATH ?? '', PLUGIN_ENV_FILE: '/nonexistent', DEPLOY_TOKEN: 'Zq9xWv3Kp7Lm2Nb8Rt4Yc6Hd' }, timeoutMs: 20_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^error: unexpected failure: SyntaxError: Unexpected token \*{8} in e\.map\(t=>t\.x\);/);
+  assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+  assert.ok(r.stderr.length < 300 && !r.stderr.includes('startPlugin') && !r.stderr.includes('Zq9x'), r.stderr);
+});
