@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type https from 'node:https';
 import { PluginError } from './errors.ts';
+import { MAX_HTTP_BODY_BYTES, formatBytes } from './limits.ts';
 import { type Logger, createLogger } from './log.ts';
 import { type Deadline, sleep as sleepUnless, stopOf } from './stop.ts';
 
@@ -69,6 +70,13 @@ export class HttpError extends PluginError {
   }
 }
 
+/** An answer longer than any real one: sending the request again would only read it again. */
+class BodyTooLarge extends Error {
+  constructor() {
+    super(`the answer is longer than ${formatBytes(MAX_HTTP_BODY_BYTES)}, more than any real answer: stopped reading it`);
+  }
+}
+
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 60_000;
 
@@ -133,7 +141,7 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
         res = await once(req, agentFor, req.timeoutMs ?? timeoutMs, signal);
       } catch (err) {
         // An untrusted certificate is the same on every attempt; a stopped step tries nothing more.
-        if (attempt >= attempts || isCertificateError(err) || stopOf(signal)) throw stopOf(signal)?.during(describe(req)) ?? networkError(req, err);
+        if (attempt >= attempts || isCertificateError(err) || err instanceof BodyTooLarge || stopOf(signal)) throw stopOf(signal)?.during(describe(req)) ?? networkError(req, err);
         const wait = backoff(attempt);
         log.debug(`${describe(req)}: ${(err as Error).message}; retrying in ${wait} ms`);
         await pause(req, wait);
@@ -218,7 +226,12 @@ function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeo
       { method: req.method ?? 'GET', headers, agent: agentFor(secure) },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let length = 0;
+        res.on('data', (c: Buffer) => {
+          length += c.length;
+          if (length > MAX_HTTP_BODY_BYTES) fail(new BodyTooLarge());
+          else chunks.push(c);
+        });
         res.on('error', fail);
         res.on('end', () => {
           settle();
@@ -273,6 +286,8 @@ function networkError(req: HttpRequest, err: unknown): HttpError {
     cause: err,
     hint: isCertificateError(err)
       ? 'The server certificate is not trusted: give its CA certificate in the settings.'
-      : 'Check the address, and that the step can reach it (network policy, proxy settings).',
+      : err instanceof BodyTooLarge
+        ? 'Check that the address names the server you meant, and any proxy between.'
+        : 'Check the address, and that the step can reach it (network policy, proxy settings).',
   });
 }

@@ -48,6 +48,18 @@ export const MAX_SMALL_FILE_BYTES = 64 * 1024;
  */
 export const MAX_JSON_DEPTH = 64;
 
+/**
+ * A tzdata (TZif) file, read for a template's zone abbreviations from `ZONEINFO`. The largest real
+ * ones are under 4 KiB; the cap keeps a `ZONEINFO` naming something else from being read whole.
+ */
+export const MAX_ZONEINFO_BYTES = 64 * 1024;
+
+/**
+ * One HTTP answer's body. The largest real answers are a Kubernetes list page of 500 objects or an
+ * OpenAPI document, a few MiB each; a server or proxy streaming without end is cut off here.
+ */
+export const MAX_HTTP_BODY_BYTES = 64 * MiB;
+
 /** How much of a server's unexpected answer an error quotes. */
 export const MAX_QUOTED_ANSWER_CHARS = 200;
 

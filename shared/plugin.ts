@@ -1,7 +1,8 @@
 import { type BuildContext, buildContext, overlayStatusFile } from './context/index.ts';
 import { isPluginError } from './errors.ts';
 import { type Logger, type Sinks, createLogger } from './log.ts';
-import { masker, secretLookingEnv } from './secrets.ts';
+import { MAX_QUOTED_ANSWER_CHARS } from './limits.ts';
+import { excerpt, masker, secretLookingEnv } from './secrets.ts';
 import { writeFd } from './stdio.ts';
 import { Cancelled, type Deadline, type StopSignal, boundStep, durationText, unlessStopped } from './stop.ts';
 import { type Declaration, type Rules, type Values, commonSettings, declaresEnv, readSettings } from './settings/index.ts';
@@ -120,21 +121,40 @@ function report(err: unknown, log: Logger): number {
     return err.exitCode;
   }
   const e = err instanceof Error ? err : new Error(String(err));
-  log.error(`unexpected failure: ${e.message}`);
+  log.error(`unexpected failure: ${unexpected(e)}`);
   if (log.debugEnabled) log.debug(e.stack ?? '');
   else log.info('hint: run again with settings.debug: true for the stack trace, and report it.');
   return 1;
 }
 
+/**
+ * What an unexpected error may say: its name and first line, masked and cut. Some messages quote
+ * code or input at length (a SyntaxError quotes the pattern or the text it could not parse), which
+ * in a bundle is a minified line and may hold a secret in a shape the masker does not know.
+ */
+function unexpected(e: Error): string {
+  const line = e.message.split('\n', 1)[0] ?? '';
+  return excerpt(e.name === 'Error' ? line : `${e.name}: ${line}`, MAX_QUOTED_ANSWER_CHARS);
+}
+
 /** The entry point of a bundled plugin. */
 export function startPlugin<D extends Declaration>(def: PluginDefinition<D>): void {
-  runPlugin(def, process.env, {}, cancelOnSignals()).then(
-    (code) => process.exit(code),
-    (err) => {
-      writeFd(2, masker.mask(`error: ${String(err)}\n`));
-      process.exit(1);
-    },
-  );
+  // Node's own report of an uncaught error prints the source line it came from: in a bundle, a
+  // minified line of the whole plugin.
+  process.on('uncaughtException', lastResort);
+  process.on('unhandledRejection', lastResort);
+  runPlugin(def, process.env, {}, cancelOnSignals()).then((code) => process.exit(code), lastResort);
+}
+
+function lastResort(err: unknown): never {
+  let text: string;
+  try {
+    text = unexpected(err instanceof Error ? err : new Error(String(err)));
+  } catch {
+    text = 'the error could not be shown without risking a secret';
+  }
+  writeFd(2, `error: unexpected failure: ${text}\n`);
+  process.exit(1);
 }
 
 /**

@@ -16,15 +16,33 @@ const MIN_BASE64_FRAGMENT = 8;
 // token-like value. `apiVersion: v1` is in every kubeconfig and must stay readable in a diff.
 const MIN_LINE_SECRET = 16;
 
+/**
+ * Shapes are found by plain string comparison, not one RegExp of them all: V8 refuses a pattern of
+ * a few long secrets (a kubeconfig, a certificate bundle), and compiling thousands of alternatives
+ * takes seconds. Shapes are filed by their first two characters, so a line costs one bucket lookup
+ * a character, whatever the number and size of the secrets.
+ */
+const BUCKETS = 65536;
+
+interface Shape {
+  readonly text: string;
+  /** Its third character's code (NaN when it has two), compared before the whole text. */
+  readonly third: number;
+  /** Masked only where no letter or digit touches it. */
+  readonly whole: boolean;
+}
+
 export class Masker {
-  /** Pattern source -> length of the text it stands for: longer secrets are matched first. */
-  #patterns = new Map<string, number>();
-  #pattern: RegExp | undefined;
+  #shapes = new Set<string>();
+  /** Shapes of two or more characters by their first two, longest first; one-character shapes apart. */
+  #buckets: (Shape[] | undefined)[] | undefined;
+  #single = new Map<number, Shape>();
+  /** The length of the longest shape: no secret reaches further than this past where it starts. */
+  #longest = 0;
 
   add(secret: string | undefined): void {
     const value = secret?.trim();
     if (!value) return;
-    const before = this.#patterns.size;
     this.#addShapes(value);
     // A multi-line secret (a kubeconfig, a PEM key) is often printed one line at a time.
     if (value.includes('\n')) {
@@ -33,11 +51,10 @@ export class Masker {
         if (material) this.#addShapes(material);
       }
     }
-    if (this.#patterns.size !== before) this.#pattern = undefined;
   }
 
   get size(): number {
-    return this.#patterns.size;
+    return this.#shapes.size;
   }
 
   mask(text: string): string {
@@ -46,52 +63,111 @@ export class Masker {
 
   /** Masks `text` and says where its offset `at` went, for an excerpt pointing at a position. */
   maskAt(text: string, at: number): { text: string; at: number } {
-    const pattern = this.#compiled();
-    if (!pattern || !text) return { text, at };
+    return this.#replace(text, text.length, at);
+  }
+
+  /**
+   * The first `max` characters of the masked text, and whether there is more: a server's answer of
+   * many megabytes is masked only as far as it is shown.
+   */
+  head(text: string, max: number): { text: string; more: boolean } {
+    for (let until = max + this.#longest; ; until *= 2) {
+      const masked = this.#replace(text, Math.min(until, text.length), 0).text;
+      if (masked.length > max || until >= text.length) return { text: masked.slice(0, max), more: masked.length > max || until < text.length };
+    }
+  }
+
+  /** `text` masked where secrets start before `until`, cut there unless a secret runs on past it. */
+  #replace(text: string, until: number, at: number): { text: string; at: number } {
+    if (this.#shapes.size === 0 || !text) return { text: text.slice(0, until), at };
+    let out = '';
+    let from = 0;
     let moved = at;
-    const masked = text.replace(pattern, (match: string, offset: number) => {
-      if (offset + match.length <= at) moved += MASK.length - match.length;
-      else if (offset < at) moved = moved - (at - offset) + MASK.length;
-      return MASK;
-    });
-    return { text: masked, at: moved };
+    for (const [start, end] of this.#spans(text, until)) {
+      out += text.slice(from, start) + MASK;
+      from = end;
+      if (end <= at) moved += MASK.length - (end - start);
+      else if (start < at) moved = moved - (at - start) + MASK.length;
+    }
+    return { text: from === 0 ? text.slice(0, until) : out + text.slice(from, Math.max(from, until)), at: moved };
   }
 
   /** Whether `text` holds a registered secret: what is computed from it is a secret too. */
   covers(text: string): boolean {
-    const pattern = this.#compiled();
-    if (!pattern || !text) return false;
-    pattern.lastIndex = 0;
-    return pattern.test(text);
+    return this.#shapes.size > 0 && !!text && !this.#spans(text, text.length).next().done;
   }
 
   #addShapes(value: string): void {
-    const short = value.length < SHORT_SECRET;
+    const whole = value.length < SHORT_SECRET;
     for (const form of shapesOf(value)) {
-      const source = patternOf(form);
-      this.#patterns.set(short ? `(?<![\\p{L}\\p{N}])${source}(?![\\p{L}\\p{N}])` : source, value.length);
+      const text = foldEscapes(form);
+      if (this.#shapes.has(text)) continue;
+      this.#shapes.add(text);
+      this.#longest = Math.max(this.#longest, text.length);
+      const shape = { text, whole, third: text.charCodeAt(2) };
+      if (text.length === 1) {
+        this.#single.set(text.charCodeAt(0), shape);
+        continue;
+      }
+      this.#buckets ??= new Array(BUCKETS);
+      const key = bucketOf(text, 0);
+      this.#buckets[key] ??= [];
+      const bucket = this.#buckets[key];
+      const i = bucket.findIndex((s) => s.text.length < text.length);
+      bucket.splice(i < 0 ? bucket.length : i, 0, shape);
     }
   }
 
-  #compiled(): RegExp | undefined {
-    if (this.#patterns.size === 0) return undefined;
-    this.#pattern ??= new RegExp(
-      [...this.#patterns]
-        .sort((a, b) => b[1] - a[1])
-        .map(([source]) => source)
-        .join('|'),
-      'gu',
-    );
-    return this.#pattern;
+  /**
+   * Where secrets stand in `text`, as [start, end) spans in order; overlapping matches are one span,
+   * so no part of either secret is left beside the mask.
+   */
+  *#spans(text: string, until: number): Generator<[number, number]> {
+    // No secret that starts before `until` reaches further than the longest shape past it.
+    const folded = foldEscapes(until < text.length ? text.slice(0, until + this.#longest) : text);
+    let start = -1;
+    let end = -1;
+    for (let i = 0; i < until || i < end; i++) {
+      const length = this.#matchAt(folded, i);
+      if (length === 0) continue;
+      if (i >= end) {
+        if (end > 0) yield [start, end];
+        start = i;
+      }
+      end = Math.max(end, i + length);
+    }
+    if (end > 0) yield [start, end];
+  }
+
+  /** The length of the longest shape at `i`, or 0. */
+  #matchAt(text: string, i: number): number {
+    const bucket = (this.#buckets && i + 1 < text.length && this.#buckets[bucketOf(text, i)]) || NONE;
+    const third = text.charCodeAt(i + 2);
+    for (let k = 0; k < bucket.length; k++) {
+      const shape = bucket[k]!;
+      if ((shape.third === third || shape.text.length === 2) && text.startsWith(shape.text, i) && (!shape.whole || standsAlone(text, i, shape.text.length))) return shape.text.length;
+    }
+    return this.#single.size > 0 && this.#single.has(text.charCodeAt(i)) && standsAlone(text, i, 1) ? 1 : 0;
   }
 }
 
-/** The literal text, except that `%2f` and `%2F` are the same escape. */
-function patternOf(form: string): string {
-  return form
-    .split(/(%[0-9A-F]{2})/)
-    .map((part, i) => (i % 2 === 1 ? `%[${part[1]}${part[1]!.toLowerCase()}][${part[2]}${part[2]!.toLowerCase()}]` : part && RegExp.escape(part)))
-    .join('');
+const NONE: readonly Shape[] = [];
+
+function bucketOf(text: string, i: number): number {
+  return ((text.charCodeAt(i) << 8) ^ text.charCodeAt(i + 1)) & (BUCKETS - 1);
+}
+
+const WORD_BEFORE = /[\p{L}\p{N}]$/u;
+const WORD_AFTER = /^[\p{L}\p{N}]/u;
+
+/** No letter or digit right before or after `text[i, i + length)`. */
+function standsAlone(text: string, i: number, length: number): boolean {
+  return !WORD_BEFORE.test(text.slice(Math.max(0, i - 2), i)) && !WORD_AFTER.test(text.slice(i + length, i + length + 2));
+}
+
+/** `%2f` and `%2F` are the same escape: both sides are compared with escapes in capitals. */
+function foldEscapes(text: string): string {
+  return text.includes('%') ? text.replace(/%[0-9a-f]{2}/gi, (e) => e.toUpperCase()) : text;
 }
 
 /** The value of a `key: value` or `key=value` line, or the line, when it looks like a token or key. */
@@ -137,8 +213,8 @@ export const masker = new Masker();
  * message goes through here.
  */
 export function excerpt(text: string, max: number): string {
-  const masked = masker.mask(text);
-  return masked.length > max ? `${masked.slice(0, max)}...` : masked;
+  const head = masker.head(text, max);
+  return head.more ? `${head.text}...` : head.text;
 }
 
 /**

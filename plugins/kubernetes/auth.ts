@@ -7,6 +7,7 @@ import { PluginError } from '../../shared/errors.ts';
 import { MAX_INPUT_FILE_BYTES, MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
 import { readBoundedFile, readTextFile } from '../../shared/read-file.ts';
 import { YamlLimitError, loadBoundedYaml, nodeBudget } from '../../shared/yaml.ts';
+import { decodeMaybeBase64, pemText } from './pem.ts';
 
 /** Where and as whom to talk to the API server: what every request needs, whatever the auth mode. */
 export interface Connection {
@@ -217,14 +218,14 @@ function proxyOf(url: string, cluster: string): string {
 }
 
 function fromServer(input: AuthInput): Connection {
-  const pem = (value: string | undefined, setting: string) =>
-    value ? Buffer.from(decodeMaybeBase64(value, (t) => t.includes('-----BEGIN'), setting), 'utf8') : undefined;
+  // The declaration has checked that each is PEM, as given or in base64.
+  const pem = (value: string | undefined) => (value ? Buffer.from(pemText(value) ?? value, 'utf8') : undefined);
   const token = input.token?.trim();
   return {
     server: normalizeServer(input.server!),
-    ca: pem(input.ca, 'ca'),
-    cert: pem(input.client_cert, 'client_cert'),
-    key: pem(input.client_key, 'client_key'),
+    ca: pem(input.ca),
+    cert: pem(input.client_cert),
+    key: pem(input.client_key),
     rejectUnauthorized: !input.insecure_skip_tls_verify,
     namespace: undefined,
     identity: token ? `the token of settings.token` : 'the client certificate of settings.client_cert',
@@ -277,18 +278,6 @@ function normalizeServer(server: string): string {
   const s = server.trim().replace(/\/+$/, '');
   if (!/^https?:\/\//.test(s)) return `https://${s}`;
   return s;
-}
-
-/** Secrets often arrive base64-encoded (Drone secrets cannot hold newlines everywhere). */
-export function decodeMaybeBase64(value: string, looksDecoded: (text: string) => boolean, setting?: string): string {
-  const v = value.trim();
-  if (looksDecoded(v)) return v;
-  if (/^[A-Za-z0-9+/=_\-\s]+$/.test(v)) {
-    const decoded = Buffer.from(v.replace(/\s+/g, ''), 'base64').toString('utf8');
-    if (looksDecoded(decoded)) return decoded;
-  }
-  if (setting) throw new PluginError(`settings.${setting} is neither PEM nor base64-encoded PEM`, { hint: 'Paste the certificate as is, starting with -----BEGIN, or base64-encode it.' });
-  return v;
 }
 
 function toBuffer(v: string | Buffer | undefined): Buffer | undefined {

@@ -3,7 +3,8 @@
  * error about the kubeconfig, its user or its proxy can be printed.
  */
 import { load } from 'js-yaml';
-import { decodeMaybeBase64, kubeconfigText } from './auth.ts';
+import { kubeconfigText } from './auth.ts';
+import { pemText } from './pem.ts';
 
 // What a kubeconfig user names rather than holds: who it is, files, and how a plugin is run.
 const NOT_SECRET = new Set([
@@ -54,7 +55,7 @@ export function kubeconfigSecrets(raw: string): string[] {
 
 /** A PEM key given as base64 is printed decoded by whatever quotes it. */
 export function pemSecrets(raw: string): string[] {
-  return [decodeMaybeBase64(raw, (t) => t.includes('-----BEGIN'))];
+  return [pemText(raw) ?? raw];
 }
 
 function collect(value: unknown, out: string[]): void {

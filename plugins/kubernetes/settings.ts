@@ -1,5 +1,6 @@
 import { type Rules, setting } from '../../shared/settings/index.ts';
 import { kubeconfigSecrets, pemSecrets } from './credentials.ts';
+import { pemProblem } from './pem.ts';
 
 const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
@@ -29,9 +30,10 @@ export const settings = {
     doc: "The API server's CA certificate, PEM or base64 of PEM. Without it the system trust store is used.",
     aliases: ['kubernetes_cert', 'kube_certificate', 'kubernetes_certificate', 'ca_cert'],
     example: '{from_secret: kube_ca}',
+    validate: pemProblem,
   }),
-  client_cert: setting.string({ doc: 'A client certificate (PEM or base64) for `server`, instead of `token`.' }),
-  client_key: setting.string({ doc: "The client certificate's private key (PEM or base64).", secret: true, secrets: pemSecrets }),
+  client_cert: setting.string({ doc: 'A client certificate (PEM or base64) for `server`, instead of `token`.', validate: pemProblem }),
+  client_key: setting.string({ doc: "The client certificate's private key (PEM or base64).", secret: true, secrets: pemSecrets, validate: pemProblem }),
   insecure_skip_tls_verify: setting.bool({
     doc: "Do not verify the API server's certificate. Insecure: prefer `ca`.",
     aliases: ['skip_tls_verify', 'skip_tls'],
@@ -83,8 +85,12 @@ export const settings = {
 export type Settings = typeof settings;
 
 export const rules: Rules<Settings> = {
+  // A credential without `server` would be ignored, and the step deploy as the pod's service account.
   requires: {
     server: [['token', 'client_cert']],
+    token: [['server', 'kubeconfig']],
+    client_cert: [['server', 'kubeconfig']],
+    client_key: [['server', 'kubeconfig']],
     deployment: ['repo', 'tag'],
     prune: ['prune_label'],
   },

@@ -3,8 +3,9 @@
  * and reference layouts (`2006-01-02 15:04:05 MST`). Time zones come from Intl; zone abbreviations
  * come from the same tzdata files Go reads, because Intl only knows them for a few locales.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { MAX_ZONEINFO_BYTES } from '../limits.ts';
+import { readBoundedFile } from '../read-file.ts';
 
 const NS_PER_SECOND = 1_000_000_000n;
 
@@ -159,13 +160,14 @@ function zoneAbbreviation(zoneId: string, unixSeconds: number, offset: number): 
  */
 function loadTzif(zoneId: string): ((unixSeconds: number, offset: number) => string | undefined) | null {
   if (zoneId.includes('..')) return null;
-  let buf: Buffer;
+  let buf: Buffer | undefined;
   try {
-    buf = readFileSync(join(process.env.ZONEINFO || '/usr/share/zoneinfo', zoneId));
+    const path = join(process.env.ZONEINFO || '/usr/share/zoneinfo', zoneId);
+    buf = readBoundedFile(path, { shown: path, maxBytes: MAX_ZONEINFO_BYTES });
   } catch {
     return null;
   }
-  if (buf.length < 44 || buf.toString('latin1', 0, 4) !== 'TZif') return null;
+  if (!buf || buf.length < 44 || buf.toString('latin1', 0, 4) !== 'TZif') return null;
   const counts = (at: number) => [0, 1, 2, 3, 4, 5].map((i) => buf.readUInt32BE(at + 20 + i * 4)) as [number, number, number, number, number, number];
   let [isut, isstd, leap, timecnt, typecnt, charcnt] = counts(0);
   let at = 44;

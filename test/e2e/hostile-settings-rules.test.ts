@@ -50,6 +50,7 @@ describe('kubernetes', () => {
       PLUGIN_NAMSPACE: 'demo',
     });
     assertRefused(r, [
+      'settings.client_cert: expected PEM (starting with -----BEGIN) or base64-encoded PEM',
       `settings.template: "../../../../../../etc/passwd" is outside the workspace ${workspace}`,
       'settings.timeout: expected a duration, got "5 minutes". Example: timeout: 5m',
       'settings.deployment needs settings.repo and settings.tag. Example: repo: registry.example.com/team/web',

@@ -24,6 +24,8 @@ export function runProcess(
     });
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    // A child that exits before reading its input (bad settings) closes the pipe: EPIPE is no failure.
+    child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
 }

@@ -57,7 +57,19 @@ describe('connect', () => {
     assert.deepEqual(await c.headers(), { authorization: 'Bearer t0ken-value' });
     assert.throws(() => readSettings(settings, { PLUGIN_SERVER: 'https://k', PLUGIN_MANIFESTS: 'k8s/' }, { rules }), /^SettingsError: settings\.server needs settings\.token or settings\.client_cert\./);
     assert.throws(() => readSettings(settings, { PLUGIN_SERVER: 'https://k', PLUGIN_CLIENT_CERT: 'c', PLUGIN_MANIFESTS: 'k8s/' }, { rules }), /settings\.client_cert is set but settings\.client_key is not/);
-    await assert.rejects(connect({ ...base, server: 'https://k', token: 't', ca: 'not a cert' }, {}, '/', register), /settings.ca is neither PEM nor base64-encoded PEM/);
+    assert.throws(() => readSettings(settings, { PLUGIN_TOKEN: 't', PLUGIN_MANIFESTS: 'k8s/' }, { rules }), /^SettingsError: settings\.token needs settings\.server or settings\.kubeconfig\./);
+    assert.doesNotThrow(() => readSettings(settings, { PLUGIN_KUBECONFIG: 'apiVersion: v1', PLUGIN_TOKEN: 't', PLUGIN_MANIFESTS: 'k8s/' }, { rules }));
+  });
+
+  it('the declaration checks that ca, client_cert and client_key are PEM, as is or in base64, without quoting the key', () => {
+    const pem = '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----';
+    const env = { PLUGIN_SERVER: 'https://k', PLUGIN_MANIFESTS: 'k8s/' };
+    assert.doesNotThrow(() => readSettings(settings, { ...env, PLUGIN_CA: pem, PLUGIN_CLIENT_CERT: Buffer.from(pem).toString('base64'), PLUGIN_CLIENT_KEY: pem }, { rules }));
+    assert.throws(
+      () => readSettings(settings, { ...env, PLUGIN_CA: 'not a cert', PLUGIN_CLIENT_CERT: 'Y2VydA==', PLUGIN_CLIENT_KEY: 'k3y-s3cr3t-value' }, { rules }),
+      (e: Error) =>
+        ['ca', 'client_cert', 'client_key'].every((n) => e.message.includes(`settings.${n}: expected PEM (starting with -----BEGIN) or base64-encoded PEM`)) && !e.message.includes('k3y-s3cr3t'),
+    );
   });
 
   it('uses the in-cluster service account from the overridable directory', async () => {

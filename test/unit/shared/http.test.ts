@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { HttpError, createHttpClient, isCertificateError } from '../../../shared/http.ts';
+import { startHostileServer } from '../../support/hostile-http.ts';
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
 const servers: Array<http.Server> = [];
@@ -134,4 +135,17 @@ test('the fetch adapter serves libraries that take a fetch', async () => {
   assert.equal(res.status, 201);
   assert.equal(res.headers.get('x-echo'), 'PUT');
   assert.equal(await res.text(), 'HELLO');
+});
+
+test('an answer that never ends is cut off at the body limit, naming the server and the limit, not retried', async (t) => {
+  const endless = await startHostileServer({ kind: 'endless' });
+  t.after(() => endless.close());
+  const client = createHttpClient({ sleep: recordingSleep().sleep, timeoutMs: 60_000 });
+  const started = Date.now();
+  await assert.rejects(client.request({ url: `${endless.url}/api` }), (err: HttpError) => {
+    assert.match(err.message, /^GET http:\/\/127\.0\.0\.1:\d+ failed: the answer is longer than 64 MiB/);
+    return true;
+  });
+  assert.equal(endless.requests, 1);
+  assert.ok(Date.now() - started < 20_000);
 });

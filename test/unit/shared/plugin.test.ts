@@ -60,9 +60,20 @@ test('an unexpected error is reported as such; the stack only with debug', async
   };
   const quiet = await run({}, boom);
   assert.equal(quiet.code, 1);
-  assert.match(quiet.output, /^error: unexpected failure: boom\nhint: run again with settings\.debug: true/);
+  assert.match(quiet.output, /^error: unexpected failure: TypeError: boom\nhint: run again with settings\.debug: true/);
   const loud = await run({ PLUGIN_DEBUG: 'true' }, boom);
   assert.match(loud.output, /debug: TypeError: boom\ndebug:\s+at /);
+});
+
+test('an unexpected error that quotes code or input is shown by its first line, cut: no minified source', async () => {
+  const code = `function(e){return e.map(t=>t.x)}${'var a=1;'.repeat(5000)}`;
+  const { output } = await run({}, async () => {
+    throw new SyntaxError(`Invalid regular expression: /${code}/gu: Regular expression too large\n${code}`);
+  });
+  const first = output.split('\n')[0]!;
+  assert.ok(first.startsWith('error: unexpected failure: SyntaxError: Invalid regular expression: /function(e)'), first);
+  assert.ok(first.length < 260 && first.endsWith('...'), first);
+  assert.equal(output.split('\n').length, 3, output);
 });
 
 test('unknown settings are warned about, and the plugin still runs; a misspelled one stops it', async () => {
@@ -101,4 +112,18 @@ test('the runner registers what the declaration, the environment names and the p
   );
   assert.equal(code, 0);
   assert.equal(output, 'AKIAPLAINID ******** ******** ********\n');
+});
+
+test('startPlugin: an error thrown outside the run (an uncaught exception) is reported masked and cut, without Node printing the source line', async () => {
+  const { runProcess } = await import('../../support/process.ts');
+  const plugin = new URL('../../../shared/plugin.ts', import.meta.url).href;
+  // One long line, as a minified bundle is: Node would print it above an uncaught error.
+  const script = `import { startPlugin } from ${JSON.stringify(plugin)}; startPlugin({ name: 'x', settings: {}, run: () => new Promise(() => { setTimeout(() => { const code = 'e.map(t=>t.x);'.repeat(5000); throw new SyntaxError('Unexpected token ' + process.env.DEPLOY_TOKEN + ' in ' + code); }, 10); }) });`;
+  const dir = mkdtempSync(join(tmpdir(), 'last-resort-'));
+  writeFileSync(join(dir, 'main.mjs'), `${script}${' '.repeat(10_000)}// minified\n`);
+  const r = await runProcess(process.execPath, [join(dir, 'main.mjs')], { env: { PATH: process.env.PATH ?? '', PLUGIN_ENV_FILE: '/nonexistent', DEPLOY_TOKEN: 'Zq9xWv3Kp7Lm2Nb8Rt4Yc6Hd' }, timeoutMs: 20_000 });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /^error: unexpected failure: SyntaxError: Unexpected token \*{8} in e\.map\(t=>t\.x\);/);
+  assert.equal(r.stderr.split('\n').length, 2, r.stderr);
+  assert.ok(r.stderr.length < 300 && !r.stderr.includes('startPlugin') && !r.stderr.includes('Zq9x'), r.stderr);
 });

@@ -139,3 +139,44 @@ test('a JSON syntax error quotes the text around the error masked before it is c
   }
   assert.throws(() => parseJsonText('{"a": 1 "b"}'), { message: `Expected ',' or '}' after property value in JSON at position 8 near ${JSON.stringify('{"a": 1 "b"}')}` });
 });
+
+test('secrets of any size and number are masked in bounded time: 40 KB, 200 KB, 2,000 of them', async () => {
+  const { randomBytes } = await import('node:crypto');
+  const pem = (bytes: number) => `-----BEGIN CERTIFICATE-----\n${randomBytes(bytes).toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----`;
+  const m = new Masker();
+  const started = Date.now();
+  const medium = randomBytes(30_000).toString('base64'); // 40 KB on one line
+  const large = pem(150_000); // 200 KB over 3,000 lines
+  const many = Array.from({ length: 2000 }, () => randomBytes(24).toString('hex'));
+  for (const s of [medium, large, ...many]) m.add(s);
+  for (const s of [medium, large, many[0]!, many[1999]!]) {
+    for (const shown of [s, JSON.stringify(s), encodeURIComponent(s).replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase()), Buffer.from(`x${s}`).toString('base64')]) {
+      const masked = m.mask(`value: ${shown} end`);
+      assert.ok(masked.includes(MASK) && masked.length < 40 && !masked.includes(s.slice(0, 16)), masked.slice(0, 100));
+    }
+  }
+  assert.equal(m.mask(large.split('\n')[5]!), MASK);
+  const line = 'deployment.apps/app configured, 3/3 replicas ready after 12.3s in namespace production';
+  for (let i = 0; i < 10_000; i++) assert.equal(m.mask(line), line);
+  assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
+});
+
+test('overlapping secrets are masked as one: no part of either is left beside the mask', () => {
+  const m = new Masker();
+  m.add('abcdefgh');
+  m.add('efghijklmn');
+  assert.equal(m.mask('x abcdefghijklmn y'), `x ${MASK} y`);
+});
+
+test('an excerpt of a huge text masks only what it shows, and no secret past its cut', () => {
+  const m = new Masker();
+  m.add('z'.repeat(1000));
+  const secret = 'k3y-Material-0123456789';
+  m.add(secret);
+  // The first secret shrinks to the mask, pulling the second into the first 200 characters.
+  const text = `${'z'.repeat(1000)}${secret.repeat(60)}${'x'.repeat(64 * 1024 * 1024)}`;
+  const started = Date.now();
+  const head = m.head(text, 200);
+  assert.ok(head.more && !head.text.includes('k3y') && head.text.length <= 200, head.text);
+  assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+});

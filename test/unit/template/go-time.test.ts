@@ -88,3 +88,27 @@ test('isTimeZone', () => {
   assert.equal(isTimeZone(''), false);
   assert.equal(isTimeZone('Mars/Olympus'), false);
 });
+
+test('formatGoLayout: a ZONEINFO entry that is too large, or not a file, is not read (the Intl name is used)', async () => {
+  const { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'zoneinfo-'));
+  // Zones no other test names: their abbreviations are read once per process.
+  mkdirSync(join(dir, 'America'));
+  // A TZif header followed by far more than any real zone file holds.
+  writeFileSync(join(dir, 'America', 'Chicago'), Buffer.concat([Buffer.from('TZif2'), Buffer.alloc(1024 * 1024)]));
+  mkdirSync(join(dir, 'Pacific'));
+  symlinkSync('/dev/zero', join(dir, 'Pacific', 'Auckland'));
+  const before = process.env.ZONEINFO;
+  process.env.ZONEINFO = dir;
+  try {
+    const started = Date.now();
+    assert.equal(formatGoLayout(t, '15:04 MST -0700', 'America/Chicago'), '16:13 CST -0600');
+    assert.equal(formatGoLayout(t, '15:04 MST', 'Pacific/Auckland'), '11:13 +13');
+    assert.ok(Date.now() - started < 2000);
+  } finally {
+    if (before === undefined) delete process.env.ZONEINFO;
+    else process.env.ZONEINFO = before;
+  }
+});
