@@ -279,6 +279,11 @@ export function isCertificateError(err: unknown): boolean {
   return /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|HOSTNAME|ALTNAME/.test((e as NodeJS.ErrnoException | undefined)?.code ?? '');
 }
 
+/** An answer cut off at the body limit: it came, so the server was reached. */
+export function isAnswerTooLarge(err: unknown): boolean {
+  return (err instanceof HttpError ? err.cause : err) instanceof BodyTooLarge;
+}
+
 function networkError(req: HttpRequest, err: unknown): HttpError {
   const e = err as NodeJS.ErrnoException;
   const why = e.code ? `${e.code}${e.message && !e.message.includes(e.code) ? `: ${e.message}` : ''}` : e.message;

@@ -3,7 +3,7 @@
  * The bodies these parse are those of a real kube-apiserver (see the kube-api fixtures).
  */
 import { PluginError } from '../../shared/errors.ts';
-import { HttpError, isCertificateError } from '../../shared/http.ts';
+import { HttpError, isAnswerTooLarge, isCertificateError } from '../../shared/http.ts';
 import { MASK } from '../../shared/secrets.ts';
 import type { Connection } from './auth.ts';
 import { KubeError, typedPatchProblem } from './kube.ts';
@@ -122,6 +122,7 @@ function unreachable(err: HttpError, conn: Connection): Failure {
           : "Give the cluster's CA certificate in settings.ca (PEM or base64). insecure_skip_tls_verify: true turns checking off, insecurely.",
     };
   }
+  if (isAnswerTooLarge(err)) return { message: `the API server ${conn.server}${conn.proxyUrl ? ` (through the proxy ${conn.proxyUrl})` : ''}: ${why}`, hint: err.hint };
   return {
     message: `cannot reach the API server ${conn.server}${conn.proxyUrl ? ` through the proxy ${conn.proxyUrl}` : ''}: ${why}`,
     hint: 'Check the server address and port, and that the step can reach it (network policy, firewall, proxy settings).',
