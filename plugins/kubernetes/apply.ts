@@ -1,6 +1,6 @@
 /**
  * Server-side apply of a plan: every object is first applied with dryRun=All; only when all pass
- * is anything written. Objects that need a Namespace or CRD of this same apply cannot be dry-run
+ * is anything written, and only what the dry run shows would change. Objects that need a Namespace or CRD of this same apply cannot be dry-run
  * before those exist, so they are validated right after those are applied.
  */
 import { PluginError } from '../../shared/errors.ts';
@@ -11,6 +11,7 @@ import { type Failure, errorFor, explainFailure, failureError } from './explain.
 import { KubeError, type KubeClient, isUnservedGroup, missingNamespace } from './kube.ts';
 import type { KubeObject } from './manifests.ts';
 import { mapPool } from './map-pool.ts';
+import { unchangedByApply } from './no-op.ts';
 import { PHASES, type Plan, type Planned } from './plan.ts';
 
 type Action = 'created' | 'configured' | 'unchanged';
@@ -36,6 +37,8 @@ interface Checked {
   /** The would-be object; undefined when the check had to wait for a Namespace or CRD of this apply. */
   readonly preview?: KubeObject;
   readonly created?: boolean;
+  /** The dry run proves the apply would change nothing: it is not sent. */
+  readonly unchanged?: boolean;
   readonly deferred?: string;
   readonly failure?: Failure;
 }
@@ -72,6 +75,7 @@ export async function applyPlan(kube: KubeClient, plan: Plan, o: ApplyOptions): 
       batch = batch.map((c) => before.get(c.planned)!);
     }
     const results = await mapPool(batch, o.concurrency, async (c): Promise<Applied | Failure | { stopped: Stop }> => {
+      if (c.unchanged && c.preview) return { planned: c.planned, action: 'unchanged', result: c.preview };
       try {
         const { status, body, warnings } = await send(kube, c.planned, o, false);
         for (const w of warnings) o.log.warn(`${c.planned.label}: ${w}`);
@@ -121,10 +125,12 @@ async function checkAll(kube: KubeClient, objects: readonly Planned[], o: ApplyO
 async function dryRun(kube: KubeClient, objects: readonly Planned[], o: ApplyOptions): Promise<Checked[]> {
   return mapPool(objects, o.concurrency, async (planned): Promise<Checked> => {
     try {
-      const { status, body, warnings } = await send(kube, planned, o, true);
-      // A real apply repeats them; a dry run is the only chance to show them.
-      if (o.dryRun) for (const w of warnings) o.log.warn(`${planned.label}: ${w}`);
-      return { planned, preview: body, created: status === 201 };
+      const sentAt = Date.now();
+      const { status, body, warnings, date } = await send(kube, planned, o, true);
+      const unchanged = unchangedByApply({ status, object: body, date, sentAt, receivedAt: Date.now() }, o.fieldManager);
+      // A real apply repeats them; a dry run (or an apply not sent) is the only chance to show them.
+      if (o.dryRun || unchanged) for (const w of warnings) o.log.warn(`${planned.label}: ${w}`);
+      return { planned, preview: body, created: status === 201, unchanged };
     } catch (err) {
       // The Namespace or CRD existed but is being replaced, or is still terminating.
       if (planned.needs.namespace && missingNamespace(err) === planned.needs.namespace) return deferred(planned, 'namespace');

@@ -49,8 +49,8 @@ export interface KubeClient {
   readonly connection: Connection;
   /** Requests sent so far, for the benchmark and the summary. */
   readonly sent: number;
-  /** Throws KubeError unless the answer is 2xx; a 204 or empty body gives undefined. */
-  call<T = unknown>(method: string, path: string, opts?: RequestOptions): Promise<{ status: number; body: T; warnings: string[] }>;
+  /** Throws KubeError unless the answer is 2xx; a 204 or empty body gives undefined. `date` is the answer's Date header. */
+  call<T = unknown>(method: string, path: string, opts?: RequestOptions): Promise<{ status: number; body: T; warnings: string[]; date: string | undefined }>;
   text(path: string, query?: RequestOptions['query']): Promise<string>;
   /** The API resource of a kind, from discovery fetched once per group-version; undefined if not served. */
   resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
@@ -98,7 +98,7 @@ export function createKubeClient(conn: Connection, step: StepOptions = {}): Kube
     const res = await send(method, path, o);
     if (res.status < 200 || res.status > 299) throw new KubeError(method, path, statusOf(res));
     const warnings = [res.headers.warning ?? []].flat().map((w) => w.replace(/^299 - "?|"$/g, '').replace(/\\"/g, '"'));
-    return { status: res.status, body: (res.body.length > 0 ? jsonOf<T>(res, server) : undefined) as T, warnings };
+    return { status: res.status, body: (res.body.length > 0 ? jsonOf<T>(res, server) : undefined) as T, warnings, date: res.headers.date };
   }
 
   async function text(path: string, query?: RequestOptions['query']): Promise<string> {
