@@ -1,7 +1,7 @@
 import type http from 'node:http';
 import type https from 'node:https';
 import { PluginError } from './errors.ts';
-import { MAX_HTTP_BODY_BYTES, formatBytes } from './limits.ts';
+import { MAX_HTTP_BODY_BYTES, MAX_STREAM_LINE_BYTES, formatBytes } from './limits.ts';
 import { type Logger, createLogger } from './log.ts';
 import { type Deadline, sleep as sleepUnless, stopOf } from './stop.ts';
 
@@ -72,10 +72,16 @@ export class HttpError extends PluginError {
 
 /** An answer longer than any real one: sending the request again would only read it again. */
 class BodyTooLarge extends Error {
-  constructor() {
-    super(`the answer is longer than ${formatBytes(MAX_HTTP_BODY_BYTES)}, more than any real answer: stopped reading it`);
+  constructor(what = `the answer is longer than ${formatBytes(MAX_HTTP_BODY_BYTES)}`) {
+    super(`${what}, more than any real answer: stopped reading it`);
   }
 }
+
+/**
+ * What `stream` gives: a 2xx answer as its lines, read as they arrive (breaking out of the loop
+ * closes the connection), or any other answer read whole, as `request` reads it.
+ */
+export type StreamAnswer = { readonly ok: true; readonly lines: AsyncIterable<string> } | { readonly ok: false; readonly response: HttpResponse };
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -105,6 +111,12 @@ export interface FetchResponse {
 
 export interface HttpClient {
   request(req: HttpRequest): Promise<HttpResponse>;
+  /**
+   * One attempt, no retries, at an answer that may go on for as long as the server likes (a watch).
+   * Its timeout covers the wait for the answer to begin; then only `signal` or the step's signal
+   * end it, and reading it ends with the signal's reason. Each line is held to MAX_STREAM_LINE_BYTES.
+   */
+  stream(req: HttpRequest, signal?: AbortSignal): Promise<StreamAnswer>;
   /** Requests sent so far, retries included. */
   readonly sent: number;
   /** A `fetch` for libraries that take one, going through this client's retries, proxy and CA. */
@@ -169,6 +181,16 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
     }
   }
 
+  async function stream(req: HttpRequest, own?: AbortSignal): Promise<StreamAnswer> {
+    const stop = own && signal ? AbortSignal.any([signal, own]) : (own ?? signal);
+    sent++;
+    try {
+      return await once(req, agentFor, req.timeoutMs ?? timeoutMs, stop, true);
+    } catch (err) {
+      throw stopOf(signal)?.during(describe(req)) ?? (own?.aborted ? own.reason : networkError(req, err));
+    }
+  }
+
   async function fetchVia(input: string | URL, init: FetchInit = {}): Promise<FetchResponse> {
     const url = String(input);
     if (init.body !== undefined && typeof init.body !== 'string') throw new TypeError('only text request bodies are supported');
@@ -189,6 +211,7 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
 
   return {
     request,
+    stream,
     fetch: fetchVia,
     get sent() {
       return sent;
@@ -198,9 +221,12 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
 
 /**
  * One attempt, ended by its own timeout or the step's signal, whichever comes first, whether the
- * server has not answered at all or stopped in the middle of its body.
+ * server has not answered at all or stopped in the middle of its body. Streamed, a 2xx answer is
+ * handed over as lines once it begins, and from then on only the signal ends it.
  */
-function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeoutMs: number, step: AbortSignal | undefined): Promise<HttpResponse> {
+function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeoutMs: number, step: AbortSignal | undefined): Promise<HttpResponse>;
+function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeoutMs: number, step: AbortSignal | undefined, streamed: true): Promise<StreamAnswer>;
+function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeoutMs: number, step: AbortSignal | undefined, streamed = false): Promise<HttpResponse | StreamAnswer> {
   const url = new URL(req.url);
   const secure = url.protocol === 'https:';
   if (!secure && url.protocol !== 'http:') return Promise.reject(new Error(`unsupported protocol ${url.protocol}`));
@@ -225,6 +251,12 @@ function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeo
       url,
       { method: req.method ?? 'GET', headers, agent: agentFor(secure) },
       (res) => {
+        const status = res.statusCode ?? 0;
+        if (streamed && status >= 200 && status <= 299) {
+          clearTimeout(timer);
+          resolve({ ok: true, lines: linesOf(res, step, () => fail(new Error('closed'))) });
+          return;
+        }
         const chunks: Buffer[] = [];
         let length = 0;
         res.on('data', (c: Buffer) => {
@@ -236,19 +268,57 @@ function once(req: HttpRequest, agentFor: (secure: boolean) => http.Agent, timeo
         res.on('end', () => {
           settle();
           const data = Buffer.concat(chunks);
-          resolve({
-            status: res.statusCode ?? 0,
+          const response: HttpResponse = {
+            status,
             headers: res.headers,
             body: data,
             text: () => data.toString('utf8'),
             json: <T>() => JSON.parse(data.toString('utf8')) as T,
-          });
+          };
+          resolve(streamed ? { ok: false, response } : response);
         });
       },
     );
     r.on('error', fail);
     r.end(body);
   });
+}
+
+/**
+ * The answer's non-empty lines as they arrive. A line longer than MAX_STREAM_LINE_BYTES ends it;
+ * so does the signal, with its reason. `close` releases the request however the reading ends.
+ */
+async function* linesOf(res: http.IncomingMessage, signal: AbortSignal | undefined, close: () => void): AsyncGenerator<string> {
+  let pending: Buffer[] = [];
+  let size = 0;
+  const take = (part: Buffer) => {
+    size += part.length;
+    if (size > MAX_STREAM_LINE_BYTES) throw new BodyTooLarge(`a line of the answer is longer than ${formatBytes(MAX_STREAM_LINE_BYTES)}`);
+    pending.push(part);
+  };
+  const line = () => {
+    const text = Buffer.concat(pending).toString('utf8');
+    pending = [];
+    size = 0;
+    return text;
+  };
+  try {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let nl = chunk.indexOf(10); nl !== -1; start = nl + 1, nl = chunk.indexOf(10, start)) {
+        take(chunk.subarray(start, nl));
+        const text = line();
+        if (text.trim() !== '') yield text;
+      }
+      take(chunk.subarray(start));
+    }
+    const last = line();
+    if (last.trim() !== '') yield last;
+  } catch (err) {
+    throw signal?.aborted ? signal.reason : err;
+  } finally {
+    close();
+  }
 }
 
 function seconds(ms: number): number {

@@ -60,6 +60,12 @@ export const MAX_ZONEINFO_BYTES = 64 * 1024;
  */
 export const MAX_HTTP_BODY_BYTES = 64 * MiB;
 
+/**
+ * One line of a streamed answer (a Kubernetes watch event: one object). The API server stores
+ * objects of at most 1.5 MiB; a stream whose line runs on past this is cut off.
+ */
+export const MAX_STREAM_LINE_BYTES = 16 * MiB;
+
 /** How much of a server's unexpected answer an error quotes. */
 export const MAX_QUOTED_ANSWER_CHARS = 200;
 

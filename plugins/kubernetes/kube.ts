@@ -45,6 +45,12 @@ interface RequestOptions {
   readonly accept?: string;
 }
 
+/** One event of a watch: the object as it now is, or (type ERROR) a Status such as 410 Gone. */
+export interface WatchEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+  readonly object: Record<string, unknown>;
+}
+
 export interface KubeClient {
   readonly connection: Connection;
   /** Requests sent so far, for the benchmark and the summary. */
@@ -52,6 +58,11 @@ export interface KubeClient {
   /** Throws KubeError unless the answer is 2xx; a 204 or empty body gives undefined. `date` is the answer's Date header. */
   call<T = unknown>(method: string, path: string, opts?: RequestOptions): Promise<{ status: number; body: T; warnings: string[]; date: string | undefined }>;
   text(path: string, query?: RequestOptions['query']): Promise<string>;
+  /**
+   * A watch (`?watch=1`) of a collection: its events as they come, until the server ends it or
+   * `signal` is aborted (which closes the connection). Throws KubeError when the server refuses it.
+   */
+  watch(path: string, query: RequestOptions['query'], signal: AbortSignal): Promise<AsyncIterable<WatchEvent>>;
   /** The API resource of a kind, from discovery fetched once per group-version; undefined if not served. */
   resource(apiVersion: string, kind: string): Promise<ResourceInfo | undefined>;
 }
@@ -107,6 +118,13 @@ export function createKubeClient(conn: Connection, step: StepOptions = {}): Kube
     return res.text();
   }
 
+  async function watch(path: string, query: RequestOptions['query'], signal: AbortSignal): Promise<AsyncIterable<WatchEvent>> {
+    const url = conn.server + path + queryString({ ...query, watch: '1' });
+    const answer = await http.stream({ url, headers: { accept: 'application/json', ...(await conn.headers()) } }, signal);
+    if (!answer.ok) throw new KubeError('GET', path, statusOf(answer.response));
+    return eventsOf(answer.lines, server);
+  }
+
   function groupVersion(apiVersion: string): Promise<Map<string, ResourceInfo> | undefined> {
     let hit = discovery.get(apiVersion);
     if (!hit) {
@@ -134,10 +152,26 @@ export function createKubeClient(conn: Connection, step: StepOptions = {}): Kube
     },
     call,
     text,
+    watch,
     async resource(apiVersion, kind) {
       return (await groupVersion(apiVersion))?.get(kind);
     },
   };
+}
+
+async function* eventsOf(lines: AsyncIterable<string>, server: string): AsyncGenerator<WatchEvent> {
+  for await (const line of lines) {
+    let event: Partial<WatchEvent> | undefined;
+    try {
+      event = JSON.parse(line) as Partial<WatchEvent>;
+    } catch {
+      // Reported below with the others that are not events.
+    }
+    if (!event || typeof event.type !== 'string' || typeof event.object !== 'object' || event.object === null) {
+      throw new PluginError(`${server} sent a watch event that is not one: ${excerpt(line.trim(), 200)}`);
+    }
+    yield event as WatchEvent;
+  }
 }
 
 function queryString(query: RequestOptions['query']): string {

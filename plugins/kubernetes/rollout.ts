@@ -1,16 +1,19 @@
 /**
  * Waiting for rollouts and Jobs, and saying why one failed: pod states, last log lines of crashing
- * containers, recent Warning events. Optionally rolls a failed Deployment back.
+ * containers, recent Warning events. Optionally rolls a failed Deployment back. Each workload is
+ * watched, so the wait ends as soon as its rollout does; pods are still checked every `pollMs`,
+ * and a workload that may not be watched is read every `pollMs` instead.
  */
 import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
-import { Cancelled, type Deadline, sleep } from '../../shared/stop.ts';
+import { Cancelled, type Deadline } from '../../shared/stop.ts';
 import { errorFor, explainFailure } from './explain.ts';
 import { type KubeClient, KubeError } from './kube.ts';
 import type { KubeObject } from './manifests.ts';
 import { mapPool } from './map-pool.ts';
 import { mergePatchFrom } from './merge-patch.ts';
 import { type Pod, type PodProblem, type Verdict, observed, podProblems, verdict } from './status.ts';
+import { type Followed, follow, wakeup } from './watch-object.ts';
 
 export interface Target {
   readonly label: string;
@@ -31,9 +34,8 @@ export interface WaitOptions {
   readonly log: Logger;
 }
 
-interface Tracked {
+interface Tracked extends Followed {
   readonly target: Target;
-  object?: KubeObject;
   verdict: Verdict;
   stuck?: PodProblem;
 }
@@ -55,10 +57,14 @@ export async function waitFor(kube: KubeClient, targets: readonly Target[], o: W
   let lastPrinted = 0;
   o.log.info(`waiting ${o.deadline ? `up to ${Math.max(0, Math.round((end - started) / 1000))} s ` : ''}for ${targets.map((t) => t.label).join(', ')}`);
   const open = () => tracked.filter((t) => t.verdict.state === 'waiting' && !t.stuck);
+  const changed = wakeup();
+  // Closes every watch when the wait ends, however it ends.
+  const watches = new AbortController();
   try {
     for (;;) {
       const pending = open();
       await mapPool(pending, 8, (t) => check(kube, t));
+      for (const t of open()) t.watch ??= follow(kube, t, { signal: watches.signal, onChange: changed.notify, retryMs: o.pollMs, log: o.log });
       for (const t of pending) if (t.verdict.state === 'done') o.log.info(`${t.target.label} ${t.verdict.text}`);
       const failed = tracked.filter((t) => t.verdict.state === 'failed' || t.stuck);
       if (open().length === 0 && failed.length === 0) return;
@@ -74,7 +80,7 @@ export async function waitFor(kube: KubeClient, targets: readonly Target[], o: W
         lastProgress = progress;
         lastPrinted = elapsed;
       }
-      await sleep(Math.min(o.pollMs, Math.max(0, end - Date.now())), o.signal);
+      await changed.wait(Math.min(o.pollMs, Math.max(0, end - Date.now())), o.signal);
     }
   } catch (err) {
     if (!(err instanceof Cancelled)) throw err;
@@ -82,14 +88,19 @@ export async function waitFor(kube: KubeClient, targets: readonly Target[], o: W
     const unfinished = open();
     for (const t of unfinished) o.log.info(`${t.target.label} still rolling out: ${t.verdict.text}`);
     throw new Cancelled(err.signal, `while waiting for ${unfinished.length === 1 ? unfinished[0]!.target.label : `${unfinished.length} workloads`} to roll out`);
+  } finally {
+    watches.abort();
   }
 }
 
 async function check(kube: KubeClient, t: Tracked): Promise<void> {
-  try {
-    t.object = (await kube.call<KubeObject>('GET', t.target.path)).body;
-  } catch (err) {
-    throw errorFor(err, { action: 'read', what: t.target.label }, kube.connection);
+  // A live watch has brought the object as it is; otherwise it is read.
+  if (!t.watching || !t.object) {
+    try {
+      t.object = (await kube.call<KubeObject>('GET', t.target.path)).body;
+    } catch (err) {
+      throw errorFor(err, { action: 'read', what: t.target.label }, kube.connection);
+    }
   }
   t.verdict = verdict(t.target.kind, t.object);
   // Until the controller has seen the new spec, its pods and revision are the old ones.

@@ -66,6 +66,8 @@ export class Cluster {
   readonly authn: Authenticator;
   readonly authz: Authorizer;
   readonly faults = new Map<string, Fault>();
+  /** Watches being served, so that a test can drop their connections. */
+  readonly watches = new Set<{ drop(): void }>();
   readonly identities: Identity[];
   private readonly crdSchemas = new Map<string, Schema>();
   readonly caPem: string;

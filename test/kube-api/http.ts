@@ -148,7 +148,14 @@ export function createHandler(cluster: Cluster, log: RequestRecord[], serverAddr
     const authn = authenticate(cluster, req);
     const user = authn === 'invalid' ? anonymous : authn;
     const ctx: Ctx = { req, res, url, user, warnings: [] };
-    res.on('finish', () => log.push({ method: req.method ?? '', path: url.pathname + url.search, user: authn === 'invalid' ? '' : user.username, status: res.statusCode }));
+    // At its end: a watch's connection may close without the answer ever finishing.
+    let logged = false;
+    const record = () => {
+      if (!logged) log.push({ method: req.method ?? '', path: url.pathname + url.search, user: authn === 'invalid' ? '' : user.username, status: res.statusCode });
+      logged = true;
+    };
+    res.on('finish', record);
+    res.on('close', record);
     try {
       if (authn === 'invalid') throw status(401, 'Unauthorized', 'Unauthorized');
       await route(cluster, ctx, serverAddress);
@@ -358,8 +365,17 @@ function watch(cluster: Cluster, ctx: Ctx, r: ResourceInfo, namespace: string): 
   if (!rvParam || rvParam === '0') {
     for (const o of cluster.store.list(r, namespace || undefined)) if (match(o)) emit('ADDED', o);
   } else {
-    for (const e of cluster.store.since(Number(rvParam))) if (inScope(e) && match(e.object)) emit(e.type, e.object);
+    const missed = cluster.store.since(Number(rvParam));
+    if (!missed) {
+      // The watch cache's answer to a compacted resourceVersion: a 200 whose only event is the 410.
+      const gone = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rvParam} (${cluster.store.revision})`, reason: 'Expired', code: 410 };
+      ctx.res.end(`${JSON.stringify({ type: 'ERROR', object: gone })}\n`);
+      return;
+    }
+    for (const e of missed) if (inScope(e) && match(e.object)) emit(e.type, e.object);
   }
+  const served = { drop: () => ctx.res.destroy() };
+  cluster.watches.add(served);
   const unsubscribe = cluster.store.subscribe((e) => {
     if (inScope(e) && match(e.object)) emit(e.type, e.object);
   });
@@ -367,6 +383,7 @@ function watch(cluster: Cluster, ctx: Ctx, r: ResourceInfo, namespace: string): 
   const timer = timeout > 0 ? setTimeout(() => ctx.res.end(), timeout * 1000) : undefined;
   const stop = () => {
     unsubscribe();
+    cluster.watches.delete(served);
     if (timer) clearTimeout(timer);
   };
   ctx.res.on('close', stop);

@@ -36,6 +36,12 @@ export interface KubeApi {
   setFault(kind: string, namespace: string, name: string, fault: Fault | null): void;
   requests: RequestRecord[];
   get(path: string): unknown;
+  /** Forgets the watch history: a watch from any resourceVersion before now gets 410 Gone. */
+  compact(): void;
+  /** Watches being served now. */
+  readonly openWatches: number;
+  /** Drops the connection of every watch being served, as a restarting server or a proxy would. */
+  dropWatches(): void;
   close(): Promise<void>;
 }
 
@@ -128,6 +134,15 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
       if (!r) return undefined;
       const o = cluster.store.get(r, ns, name);
       return o === undefined ? undefined : structuredClone(o);
+    },
+    compact() {
+      cluster.store.compact();
+    },
+    get openWatches() {
+      return cluster.watches.size;
+    },
+    dropWatches() {
+      for (const w of [...cluster.watches]) w.drop();
     },
     async close() {
       controllers.stop();

@@ -36,6 +36,8 @@ export class Store {
   private readonly dependents = new Map<string, Set<Entry>>();
   // recent events, so that a watch from a given resourceVersion can replay what it missed
   private readonly history: StoreEvent[] = [];
+  // resourceVersions up to this one are gone from history, as etcd compaction removes them
+  private compactedRv = 0;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
 
   get revision(): number {
@@ -114,8 +116,16 @@ export class Store {
     return out;
   }
 
-  since(rv: number): StoreEvent[] {
+  /** Events after `rv`; undefined when some of them are no longer kept (a watch from there gets 410 Gone). */
+  since(rv: number): StoreEvent[] | undefined {
+    if (rv < this.compactedRv) return undefined;
     return this.history.filter((e) => e.rv > rv);
+  }
+
+  /** Forgets all history, as an etcd compaction at the current revision does. */
+  compact(): void {
+    this.history.length = 0;
+    this.compactedRv = this.rv;
   }
 
   subscribe(fn: (e: StoreEvent) => void): () => void {
@@ -136,7 +146,7 @@ export class Store {
 
   private emit(e: StoreEvent): void {
     this.history.push(e);
-    if (this.history.length > 5000) this.history.splice(0, 1000);
+    if (this.history.length > 5000) this.compactedRv = this.history.splice(0, 1000).at(-1)!.rv;
     for (const fn of this.listeners) fn(e);
   }
 }
