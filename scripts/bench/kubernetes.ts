@@ -130,7 +130,8 @@ export async function rows(): Promise<Row[]> {
   // The emulator as the tests use it: bound by its one thread, so only the request count matters.
   out.push(...(await applyRows({ latencyMs: 0, label: 'emulator, no latency', sizes: [1, 50, 500] })));
   // Shaped like a real server: the target is met or missed here.
-  out.push(...(await applyRows({ latencyMs: REAL_SERVER_LATENCY_MS, label: `emulator, ${REAL_SERVER_LATENCY_MS} ms a request`, sizes: [50, 500], target: true })));
+  // 5 000 shows how it scales: time in step with the floor, memory within bounds.
+  out.push(...(await applyRows({ latencyMs: REAL_SERVER_LATENCY_MS, label: `emulator, ${REAL_SERVER_LATENCY_MS} ms a request`, sizes: [50, 500, 5000], target: true })));
   out.push(await rolloutRow());
   return out;
 }
@@ -211,8 +212,9 @@ async function applyRows(o: { latencyMs: number; label: string; sizes: number[];
         target: o.target && n === 500 ? '<= 1.1x' : undefined,
       });
       out.push({ group: 'kubernetes', name: `${what}, all unchanged: requests sent`, value: unchangedSent, unit: 'requests', baseline: { name: 'one apply per object', value: n } });
-      if (n === 500) out.push({ group: 'kubernetes', name: `${what}: peak RSS`, value: median(rss), unit: 'MiB', target: '<= 120 MiB' });
-      out.push(...(await kubectlRow(api, n, what, median(times))));
+      if (n >= 500) out.push({ group: 'kubernetes', name: `${what}: peak RSS`, value: median(rss), unit: 'MiB', target: n === 500 ? '<= 120 MiB' : '<= 250 MiB' });
+      // At 5 000 it would take minutes, and the ratio is already clear at 500.
+      if (n <= 500) out.push(...(await kubectlRow(api, n, what, median(times))));
     }
   } finally {
     await api.close();
