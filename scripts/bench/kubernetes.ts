@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:http2';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +53,7 @@ function path(o: Record<string, unknown>, dryRun: boolean): string {
  * The floor: the same applies from a bare keep-alive HTTPS client, 16 in flight, in this process;
  * with `dryRunFirst`, all of them as dry runs first, as the plugin must.
  */
-async function floor(api: KubeApi, items: Array<Record<string, unknown>>, dryRunFirst: boolean): Promise<number> {
+async function floor(api: KubeApi, items: Array<Record<string, unknown>>, dryRunFirst: boolean, pool = POOL): Promise<number> {
   const agent = new Agent({ keepAlive: true, ca: api.caPem });
   const url = new URL(api.url);
   const send = (o: Record<string, unknown>, dryRun: boolean) =>
@@ -68,19 +69,82 @@ async function floor(api: KubeApi, items: Array<Record<string, unknown>>, dryRun
       req.on('error', reject);
       req.end(body);
     });
-  const pass = async (dryRun: boolean) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: POOL }, async () => {
-        while (next < items.length) await send(items[next++]!, dryRun);
-      }),
-    );
-  };
   const start = process.hrtime.bigint();
-  if (dryRunFirst) await pass(true);
-  await pass(false);
+  if (dryRunFirst) await inPool(items, pool, (o) => send(o, true));
+  await inPool(items, pool, (o) => send(o, false));
   agent.destroy();
   return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function inPool<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: size }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+/** The same applies over one HTTP/2 connection, `streams` at a time: what client-go does. */
+async function floorHttp2(api: KubeApi, items: Array<Record<string, unknown>>, streams: number): Promise<number> {
+  const session = connect(api.url, { ca: api.caPem });
+  const send = (o: Record<string, unknown>) =>
+    new Promise<void>((resolve, reject) => {
+      const req = session.request({
+        ':method': 'PATCH',
+        ':path': path(o, false),
+        authorization: `Bearer ${api.adminToken}`,
+        'content-type': 'application/apply-patch+yaml',
+        accept: 'application/json',
+      });
+      let status = 0;
+      req.on('response', (h) => {
+        status = Number(h[':status']);
+      });
+      req.on('error', reject);
+      req.on('end', () => (status < 300 ? resolve() : reject(new Error(`floor: HTTP ${status} for ${path(o, false)}`))));
+      req.resume();
+      req.end(JSON.stringify(o));
+    });
+  const start = process.hrtime.bigint();
+  await inPool(items, streams, send);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  session.close();
+  return ms;
+}
+
+/**
+ * HTTP/2 (one connection, many streams: what client-go uses) against HTTP/1.1 keep-alive connections
+ * (what the plugin uses), as many requests in flight, on the emulator with a real server's latency.
+ */
+async function transportRows(): Promise<Row[]> {
+  const api = await startKubeApi({ controllerIntervalMs: 3_600_000, latencyMs: REAL_SERVER_LATENCY_MS, http2: true });
+  const out: Row[] = [];
+  try {
+    let ns = 0;
+    for (const inFlight of [32, 64]) {
+      const h1: number[] = [];
+      const h2: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        const a = `h1-${ns++}`;
+        const b = `h2-${ns++}`;
+        await applyNamespace(api, a);
+        await applyNamespace(api, b);
+        h1.push(await floor(api, objects(500, a), false, inFlight));
+        h2.push(await floorHttp2(api, objects(500, b), inFlight));
+      }
+      out.push({
+        group: 'kubernetes',
+        name: `500 applies, ${inFlight} in flight (emulator, ${REAL_SERVER_LATENCY_MS} ms a request): HTTP/2, one connection; median of ${RUNS}`,
+        value: median(h2),
+        unit: 'ms',
+        baseline: { name: `HTTP/1.1, ${inFlight} keep-alive connections`, value: median(h1) },
+      });
+    }
+  } finally {
+    await api.close();
+  }
+  return out;
 }
 
 function manifestsDir(items: Array<Record<string, unknown>>): string {
@@ -133,6 +197,7 @@ export async function rows(): Promise<Row[]> {
   // 5 000 shows how it scales: time in step with the floor, memory within bounds.
   out.push(...(await applyRows({ latencyMs: REAL_SERVER_LATENCY_MS, label: `emulator, ${REAL_SERVER_LATENCY_MS} ms a request`, sizes: [50, 500, 5000], target: true })));
   out.push(await rolloutRow());
+  out.push(...(await transportRows()));
   return out;
 }
 

@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createSecureServer } from 'node:http2';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,6 +24,8 @@ interface KubeApiOptions {
   identities?: Identity[];
   /** created at start besides default, kube-system, kube-public */
   namespaces?: string[];
+  /** Serve HTTP/2 as well (negotiated by ALPN; HTTP/1.1 clients are still served): for the benchmark. */
+  http2?: boolean;
 }
 
 export interface KubeApi {
@@ -64,10 +67,12 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
     { manager: 'kube-apiserver' },
   );
   const requests: RequestRecord[] = [];
-  const server = createServer({ key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: false });
+  const tls = { key: pki.serverKeyPem, cert: pki.serverCertPem, ca: pki.caPem, requestCert: true, rejectUnauthorized: false };
+  // The handler uses only what HTTP/2's compatibility API shares with node:http's request and response.
+  const server = opts.http2 ? createSecureServer({ ...tls, allowHTTP1: true }) : createServer(tls);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  server.on('request', createHandler(cluster, requests, `127.0.0.1:${port}`, opts.latencyMs));
+  server.on('request', createHandler(cluster, requests, `127.0.0.1:${port}`, opts.latencyMs) as (...args: unknown[]) => void);
   const controllers = new Controllers(cluster, opts.controllerIntervalMs ?? 50);
   controllers.tick();
   controllers.start();
@@ -146,7 +151,7 @@ export async function startKubeApi(opts: KubeApiOptions = {}): Promise<KubeApi> 
     },
     async close() {
       controllers.stop();
-      server.closeAllConnections();
+      if ('closeAllConnections' in server) server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       pki.dispose();
     },
