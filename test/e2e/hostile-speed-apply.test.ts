@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
+import { configMapYaml as configMap, deploymentYaml as deployment } from '../support/kube-manifests.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { workspace } from '../support/workspace.ts';
 
@@ -13,28 +14,6 @@ before(async () => {
   api = await startKubeApi({ controllerIntervalMs: 20 });
 });
 after(() => api.close());
-
-const configMap = (name: string, data: Record<string, string>, extra = '') =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${extra}data:\n${Object.entries(data)
-    .map(([k, v]) => `  ${k}: "${v}"`)
-    .join('\n')}\n`;
-
-const deployment = (name: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: ${name}}
-  template:
-    metadata:
-      labels: {app: ${name}}
-    spec:
-      containers:
-        - name: app
-          image: nginx:1.27
-`;
 
 async function deploy(files: Record<string, string>, ns: string) {
   const ws = workspace(files);
@@ -130,7 +109,8 @@ describe('every object is still dry-run before anything is written', () => {
     assert.equal(first.code, 0, first.out);
     await sleep(LATER);
     const bad = await deploy(
-      objects((i) => (i === 7 ? configMap('c7', { v: '2' }) : i === 400 ? configMap('c400', { v: '1' }, '  bogus: true\n').replace('  name: c400\n  bogus', '  name: c400\nspec:\n  bogus') : configMap(`c${i}`, { v: '1' }))),
+      // c7 changed, c400 with a field ConfigMaps do not have.
+      objects((i) => (i === 7 ? configMap('c7', { v: '2' }) : i === 400 ? 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c400\nspec:\n  bogus: true\n' : configMap(`c${i}`, { v: '1' }))),
       ns,
     );
     assert.equal(bad.code, 1, bad.out);

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { verdict } from '../../plugins/kubernetes/status.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { startBundle } from '../support/bundle-process.ts';
+import { deploymentYaml } from '../support/kube-manifests.ts';
 import { workspace } from '../support/workspace.ts';
 
 let api: KubeApi;
@@ -18,25 +19,8 @@ before(async () => {
 });
 after(() => api.close());
 
-const deployment = (name: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: ${name}
-spec:
-  replicas: 2
-  selector:
-    matchLabels: {app: ${name}}
-  template:
-    metadata:
-      labels: {app: ${name}}
-    spec:
-      containers:
-        - name: app
-          image: nginx:1.27
-`;
-
 function deploy(name: string, ns: string, env: Record<string, string> = {}) {
-  const ws = workspace({ 'd.yaml': deployment(name) });
+  const ws = workspace({ 'd.yaml': deploymentYaml(name, 2) });
   return startBundle(
     'kubernetes',
     { DRONE_WORKSPACE: ws, PLUGIN_ENV_FILE: `${ws}/no-env-file`, PLUGIN_KUBECONFIG: api.kubeconfig(), PLUGIN_NAMESPACE: ns, PLUGIN_CREATE_NAMESPACE: 'true', PLUGIN_MANIFESTS: 'd.yaml', ...env },
@@ -121,7 +105,7 @@ describe('waiting by watch', () => {
   }
 
   it('where watching is forbidden (403), the wait reads the workload every second instead', async () => {
-    const ws = workspace({ 'd.yaml': deployment('polled') });
+    const ws = workspace({ 'd.yaml': deploymentYaml('polled', 2) });
     const from = api.requests.length;
     const r = await startBundle(
       'kubernetes',
