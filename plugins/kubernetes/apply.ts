@@ -1,7 +1,8 @@
 /**
  * Server-side apply of a plan: every object is first applied with dryRun=All; only when all pass
- * is anything written, and only what the dry run shows would change. Objects that need a Namespace or CRD of this same apply cannot be dry-run
- * before those exist, so they are validated right after those are applied.
+ * is anything written, and only what the dry run shows would change. Objects that need a Namespace
+ * or CRD of this same apply cannot be dry-run before those exist, so they are validated right
+ * after those are applied.
  */
 import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
