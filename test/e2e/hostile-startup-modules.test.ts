@@ -10,17 +10,26 @@ import { repoRoot } from '../support/run-bundle.ts';
 /**
  * What a plugin loads of Node before it has anything to do. Every built-in beyond those Node itself
  * loads costs start-up time (node:crypto ~7 ms, node:child_process with net and stream ~6 ms), so a
- * step that stops at its settings must load none: they come on first use.
+ * step that stops at its settings must load none: they come on first use. Nor may it compile the
+ * code kept as strings in the bundle (its run, templates, YAML, the Slack client): see
+ * scripts/build/lazy-code.ts.
  */
 const work = mkdtempSync(join(tmpdir(), 'sortie-startup-modules-'));
 const hook = join(work, 'hook.cjs');
-writeFileSync(hook, "process.on('exit', () => require('fs').writeFileSync(process.env.MODULE_LIST, process.moduleLoadList.join('\\n')));\n");
+writeFileSync(
+  hook,
+  [
+    'const compiled = [];',
+    'globalThis.Function = new Proxy(Function, { construct(target, args) { const m = /sourceURL=(sortie-lazy:\\S+)/.exec(String(args.at(-1))); if (m) compiled.push(m[1]); return Reflect.construct(target, args); } });',
+    "process.on('exit', () => require('fs').writeFileSync(process.env.MODULE_LIST, [...process.moduleLoadList, ...compiled].join('\\n')));",
+  ].join('\n'),
+);
 
 async function loaded(script: string, env: Record<string, string>): Promise<Set<string>> {
   const list = join(work, `${Math.random().toString(36).slice(2)}.txt`);
   await runProcess(process.execPath, ['--require', hook, script], { env: { PATH: process.env.PATH ?? '', MODULE_LIST: list, ...env }, cwd: work });
   // "NativeModule x" is a built-in's JavaScript; "Internal Binding x" its C++ half.
-  return new Set(readFileSync(list, 'utf8').split('\n').filter((m) => m.startsWith('NativeModule ')));
+  return new Set(readFileSync(list, 'utf8').split('\n').filter((m) => m.startsWith('NativeModule ') || m.startsWith('sortie-lazy:')));
 }
 
 const empty = join(work, 'empty.js');
@@ -29,10 +38,17 @@ writeFileSync(empty, '');
 const allowed: Record<string, readonly string[]> = { kubernetes: ['NativeModule internal/fs/dir'] };
 
 for (const plugin of ['kaniko', 'kubernetes', 'slack']) {
-  test(`${plugin}: a step stopped by its settings loads no built-in module beyond what Node loads for an empty script`, async () => {
+  test(`${plugin}: a step stopped by its settings loads no built-in module beyond what Node loads for an empty script, and compiles none of its lazy code`, async () => {
     const bare = await loaded(empty, {});
     const env = { ...droneBuildEnv, DRONE_WORKSPACE: work, PLUGIN_ENV_FILE: join(work, 'no-status-file') };
     const extra = [...(await loaded(join(repoRoot, 'dist', `${plugin}.js`), env))].filter((m) => !bare.has(m) && !allowed[plugin]?.includes(m));
     assert.deepEqual(extra, []);
   });
 }
+
+test('a step that runs compiles its run from the bundle text then: here kaniko, up to a missing executor', async () => {
+  writeFileSync(join(work, 'Dockerfile'), 'FROM scratch\n');
+  const env = { ...droneBuildEnv, DRONE_WORKSPACE: work, PLUGIN_ENV_FILE: join(work, 'no-status-file'), PLUGIN_NO_PUSH: 'true', PLUGIN_EXECUTOR: join(work, 'no-executor'), DOCKER_CONFIG: join(work, 'docker') };
+  const compiled = [...(await loaded(join(repoRoot, 'dist', 'kaniko.js'), env))].filter((m) => m.startsWith('sortie-lazy:'));
+  assert.deepEqual(compiled, ['sortie-lazy:plugins/kaniko/run.ts']);
+});
