@@ -16,15 +16,18 @@ export function lazyExports(names: readonly string[], load: () => Record<string,
   return exports;
 }
 
+/** How a chunk names a module of the bundle's own: `sortie:shared/secrets.ts`. */
+export const PROVIDED = 'sortie:';
+
 /**
  * Runs a CommonJS chunk given as text and returns its exports; `name` is what its stack frames show.
- * Its `require` gives Node's built-ins and, as `sortie:<module>`, the modules the bundle itself holds,
+ * Its `require` gives Node's built-ins and, as PROVIDED + module, the modules the bundle itself holds,
  * so that the chunk shares them (one masker, one PluginError) instead of carrying copies.
  */
 export function compileChunk(code: string, name: string, provided: Readonly<Record<string, () => unknown>> = {}): Record<string, unknown> {
   const module = { exports: {} as Record<string, unknown> };
   const require = (id: string): unknown => {
-    const own = id.startsWith('sortie:') ? provided[id.slice('sortie:'.length)] : undefined;
+    const own = id.startsWith(PROVIDED) ? provided[id.slice(PROVIDED.length)] : undefined;
     const found = own ? own() : process.getBuiltinModule(id);
     if (found === undefined) throw new Error(`${name}: cannot find module '${id}'`);
     return found;

@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import { type BuildOptions, type Plugin, build } from 'esbuild';
-import { compileChunk } from '../../shared/lazy-module.ts';
+import { PROVIDED, compileChunk } from '../../shared/lazy-module.ts';
 
 /**
  * Code a step may never run, kept in the bundle as a string and compiled on first use (see
@@ -15,7 +15,6 @@ import { compileChunk } from '../../shared/lazy-module.ts';
  */
 const root = join(import.meta.dirname, '..', '..');
 const runtime = join(root, 'shared', 'lazy-module.ts');
-const PROVIDED = 'sortie:';
 
 export interface LazyCode {
   readonly plugin: Plugin;
