@@ -20,7 +20,8 @@ writeFileSync(
   hook,
   [
     'const compiled = [];',
-    'globalThis.Function = new Proxy(Function, { construct(target, args) { const m = /sourceURL=(sortie-lazy:\\S+)/.exec(String(args.at(-1))); if (m) compiled.push(m[1]); return Reflect.construct(target, args); } });',
+    "const vm = require('vm'); const compile = vm.compileFunction;",
+    'vm.compileFunction = (code, params, options) => { if (options?.filename?.startsWith("sortie-lazy:")) compiled.push(options.filename); return compile(code, params, options); };',
     "process.on('exit', () => require('fs').writeFileSync(process.env.MODULE_LIST, [...process.moduleLoadList, ...compiled].join('\\n')));",
   ].join('\n'),
 );
@@ -44,9 +45,19 @@ for (const plugin of ['kaniko', 'kubernetes', 'slack']) {
   });
 }
 
+writeFileSync(join(work, 'Dockerfile'), 'FROM scratch\n');
+const kanikoRun = { ...droneBuildEnv, DRONE_WORKSPACE: work, PLUGIN_ENV_FILE: join(work, 'no-status-file'), PLUGIN_NO_PUSH: 'true', PLUGIN_EXECUTOR: join(work, 'no-executor'), DOCKER_CONFIG: join(work, 'docker') };
+
 test('a step that runs compiles its run from the bundle text then: here kaniko, up to a missing executor', async () => {
-  writeFileSync(join(work, 'Dockerfile'), 'FROM scratch\n');
-  const env = { ...droneBuildEnv, DRONE_WORKSPACE: work, PLUGIN_ENV_FILE: join(work, 'no-status-file'), PLUGIN_NO_PUSH: 'true', PLUGIN_EXECUTOR: join(work, 'no-executor'), DOCKER_CONFIG: join(work, 'docker') };
-  const compiled = [...(await loaded(join(repoRoot, 'dist', 'kaniko.js'), env))].filter((m) => m.startsWith('sortie-lazy:'));
+  const compiled = [...(await loaded(join(repoRoot, 'dist', 'kaniko.js'), kanikoRun))].filter((m) => m.startsWith('sortie-lazy:'));
   assert.deepEqual(compiled, ['sortie-lazy:plugins/kaniko/run.ts']);
+});
+
+test('the run compiles also where NODE_OPTIONS disallows code generation from strings (eval, new Function)', async () => {
+  const r = await runProcess(process.execPath, [join(repoRoot, 'dist', 'kaniko.js')], {
+    env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: '--disallow-code-generation-from-strings', ...kanikoRun },
+    cwd: work,
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /error: cannot run the executor .*no-executor: it does not exist\./);
 });

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { compileChunk, lazyExports } from '../../../shared/lazy-module.ts';
 
@@ -27,4 +29,10 @@ test('compileChunk: a missing module names the chunk, and stack frames name it t
     () => compileChunk('throw new Error("boom")', 'sortie-lazy:thrower'),
     (err: Error) => /sortie-lazy:thrower/.test(err.stack ?? ''),
   );
+});
+
+test('compileChunk works where code generation from strings is disallowed (eval, new Function)', () => {
+  const script = "import { compileChunk } from './shared/lazy-module.ts'; console.log(compileChunk('exports.ok = 1 + 1', 'sortie-lazy:test').ok);";
+  const out = execFileSync(process.execPath, ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script], { cwd: join(import.meta.dirname, '..', '..', '..'), encoding: 'utf8' });
+  assert.equal(out, '2\n');
 });
