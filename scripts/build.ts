@@ -1,6 +1,7 @@
-import { readdirSync, existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Plugin, build } from 'esbuild';
+import { readdirSync, existsSync, mkdirSync, readFileSync, writeFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { type BuildOptions, type Plugin, build } from 'esbuild';
+import { lazyCode } from './build/lazy-code.ts';
 
 /**
  * One self-contained file per plugin: `dist/<plugin>.js`, CommonJS so that a copy of the file
@@ -28,24 +29,44 @@ const withoutSourceMapLibrary: Plugin = {
   },
 };
 
+/** Compiled only when a step needs them; every bundle's `import()` of its own modules is too. */
+const LAZY_PACKAGES = ['handlebars', 'js-yaml', '@slack/webhook'];
+const options: BuildOptions = { platform: 'node', target: 'node24', format: 'cjs', minify: true };
+
 const results = await Promise.all(
-  plugins.map((name) =>
-    build({
-      entryPoints: [join(root, 'plugins', name, 'main.ts')],
-      outfile: join(dist, `${name}.js`),
+  plugins.map(async (name) => {
+    const entry = join(root, 'plugins', name, 'main.ts');
+    const lazy = await lazyCode(entry, options, [withoutSourceMapLibrary], LAZY_PACKAGES);
+    const outfile = join(dist, `${name}.js`);
+    const result = await build({
+      ...options,
+      entryPoints: [entry],
+      outfile,
       bundle: true,
-      platform: 'node',
-      target: 'node24',
-      format: 'cjs',
-      minify: true,
       sourcemap: true,
       legalComments: 'linked',
       logLevel: 'warning',
       metafile: true,
-      plugins: [withoutSourceMapLibrary],
-    }),
-  ),
+      plugins: [withoutSourceMapLibrary, lazy.plugin],
+    });
+    listSources(`${outfile}.map`, lazy.sources);
+    return result;
+  }),
 );
+
+/**
+ * The chunks are strings in the bundle, which its source map cannot point into: their sources are
+ * listed all the same (without mappings), so the map still names everything the bundle holds.
+ */
+function listSources(map: string, sources: ReadonlySet<string>): void {
+  const json = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[]; sourcesContent?: Array<string | null> };
+  for (const source of [...sources].map((s) => relative(dist, s)).sort()) {
+    if (json.sources.includes(source)) continue;
+    json.sources.push(source);
+    json.sourcesContent?.push(null);
+  }
+  writeFileSync(map, JSON.stringify(json));
+}
 
 for (const [i, name] of plugins.entries()) {
   const size = statSync(join(dist, `${name}.js`)).size;

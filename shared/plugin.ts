@@ -58,7 +58,8 @@ export async function runPlugin<D extends Declaration>(
   def: PluginDefinition<D>,
   rawEnv: NodeJS.ProcessEnv = process.env,
   sinks: Sinks = {},
-  cancel: AbortSignal = new AbortController().signal,
+  /** The cancel's signal, asked for when the step starts (after its settings are read). */
+  cancel: () => AbortSignal = () => new AbortController().signal,
 ): Promise<number> {
   const all = { ...commonSettings, ...def.settings } as D & Common;
   const register = (secret: string | undefined) => masker.add(secret);
@@ -86,7 +87,7 @@ export async function runPlugin<D extends Declaration>(
       log.info(read.skip);
       return 0;
     }
-    step = boundStep(cancel, limitOf(def.timeLimit, read.values as Record<string, unknown>));
+    step = boundStep(cancel(), limitOf(def.timeLimit, read.values as Record<string, unknown>));
     const run = def.run({
       settings: read.values,
       build,
@@ -160,16 +161,18 @@ function lastResort(err: unknown): never {
 /**
  * SIGTERM and SIGINT abort the step's signal. PID 1 in a container ignores both unless a handler
  * is installed, so without this `docker stop` waits its full grace period and kills the step.
- * A second signal exits at once.
+ * A second signal exits at once. The AbortController (a module Node loads on first use) is made
+ * when the step starts or a signal comes, not at start: a step stopped by its settings needs none.
  */
-function cancelOnSignals(): AbortSignal {
-  const ctl = new AbortController();
+function cancelOnSignals(): () => AbortSignal {
+  let ctl: AbortController | undefined;
+  const controller = () => (ctl ??= new AbortController());
   const onSignal = (signal: StopSignal) => {
     const cancelled = new Cancelled(signal);
-    if (ctl.signal.aborted) process.exit(cancelled.exitCode);
-    ctl.abort(cancelled);
+    if (ctl?.signal.aborted) process.exit(cancelled.exitCode);
+    controller().abort(cancelled);
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  return ctl.signal;
+  return () => controller().signal;
 }

@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs';
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
+// Made on the first full pipe: a startup snapshot cannot hold a SharedArrayBuffer made at load.
+let pause: Int32Array | undefined;
 
 /**
  * Writes to standard output (1) or error (2) directly. `process.stdout`/`stderr` would load Node's
@@ -18,6 +19,7 @@ export function writeFd(fd: 1 | 2, text: string): void {
       if (code === 'EPIPE') return;
       if (code !== 'EAGAIN') throw err;
       // A non-blocking pipe is full: give its reader a millisecond.
+      pause ??= new Int32Array(new SharedArrayBuffer(4));
       Atomics.wait(pause, 0, 0, 1);
     }
   }

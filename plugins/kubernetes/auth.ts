@@ -7,7 +7,8 @@ import { PluginError } from '../../shared/errors.ts';
 import { MAX_INPUT_FILE_BYTES, MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
 import { readBoundedFile, readTextFile } from '../../shared/read-file.ts';
 import { YamlLimitError, loadBoundedYaml, nodeBudget } from '../../shared/yaml.ts';
-import { decodeMaybeBase64, pemText } from './pem.ts';
+import { kubeconfigText } from './credentials.ts';
+import { pemText } from './pem.ts';
 
 /** Where and as whom to talk to the API server: what every request needs, whatever the auth mode. */
 export interface Connection {
@@ -52,11 +53,6 @@ export async function connect(input: AuthInput, env: NodeJS.ProcessEnv, workspac
 }
 
 type Register = (secrets: Iterable<string | undefined>) => void;
-
-/** A kubeconfig as YAML, whether it was given as YAML or as base64. */
-export function kubeconfigText(raw: string): string {
-  return decodeMaybeBase64(raw, (t) => /(^|\n|[{,])\s*"?(apiVersion|clusters|contexts|users|current-context)"?\s*:/.test(t));
-}
 
 async function fromKubeconfig(raw: string, wanted: string | undefined, insecure: boolean, workspace: string, register: Register): Promise<Connection> {
   const text = kubeconfigText(raw);

@@ -3,8 +3,7 @@
  * error about the kubeconfig, its user or its proxy can be printed.
  */
 import { load } from 'js-yaml';
-import { kubeconfigText } from './auth.ts';
-import { pemText } from './pem.ts';
+import { decodeMaybeBase64, pemText } from './pem.ts';
 
 // What a kubeconfig user names rather than holds: who it is, files, and how a plugin is run.
 const NOT_SECRET = new Set([
@@ -89,4 +88,9 @@ function proxyPassword(url: string): string[] {
 
 function listOf(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
+}
+
+/** A kubeconfig as YAML, whether it was given as YAML or as base64. */
+export function kubeconfigText(raw: string): string {
+  return decodeMaybeBase64(raw, (t) => /(^|\n|[{,])\s*"?(apiVersion|clusters|contexts|users|current-context)"?\s*:/.test(t));
 }

@@ -25,7 +25,7 @@ async function run(env: Record<string, string>, cancel?: AbortSignal, seen: Arra
     },
     { PLUGIN_ENV_FILE: '/nonexistent', ...env },
     { out: record, err: record },
-    cancel,
+    cancel && (() => cancel),
   );
   return { code, output, elapsed: Date.now() - started };
 }
