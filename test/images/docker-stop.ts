@@ -101,7 +101,6 @@ spec:
     spec:
       containers: [{name: app, image: "nginx:1.27"}]
 `;
-        const polls = () => api.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/deployments/stuck')).length;
         const { r, stopMs, last } = await stopMidRun(
           `stop-kubernetes-${process.pid}`,
           {
@@ -109,8 +108,8 @@ spec:
             workspace: ctx.workspace({ 'd.yaml': deployment }),
             env: { PLUGIN_KUBECONFIG: api.kubeconfig({ namespace: 'stop' }), PLUGIN_MANIFESTS: 'd.yaml' },
           },
-          // Past the first check: the step is in its poll loop.
-          () => polls() >= 2,
+          // The step is waiting: it watches the Deployment.
+          () => api.openWatches >= 1,
         );
         assert.ok(stopMs < STOP_WITHIN_MS, `docker stop took ${stopMs} ms`);
         assert.equal(r.code, 143, `${r.stdout}\n${r.stderr}`);
