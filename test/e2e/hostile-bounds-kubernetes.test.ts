@@ -99,20 +99,22 @@ for (const [signal, code] of [
 }
 
 test('SIGTERM mid-apply: every object whose apply was answered is listed, then how many of all, exit 143', async () => {
-  // A real API server's pace, so the cancel lands while a second batch of applies is in flight.
+  // A real API server's pace, and more objects than the plugin keeps in flight: once the first
+  // applies are answered, the cancel lands while the next ones are.
   const slow = await startKubeApi({ namespaces: ['slow'], latencyMs: 300 });
+  const count = 150;
   try {
-    const many = Array.from({ length: 40 }, (_, i) => configMap.replace('name: settings', `name: cm-${i}`)).join('---\n');
+    const many = Array.from({ length: count }, (_, i) => configMap.replace('name: settings', `name: cm-${i}`)).join('---\n');
     const run = deploy({ 'many.yaml': many }, { PLUGIN_KUBECONFIG: slow.kubeconfig(), PLUGIN_NAMESPACE: 'slow' });
     const applies = () => slow.requests.filter((q) => q.method === 'PATCH' && !q.path.includes('dryRun') && q.status === 201).length;
-    while (applies() < 32) await new Promise((r) => setTimeout(r, 10));
+    while (applies() < 1) await new Promise((r) => setTimeout(r, 10));
     const sent = run.kill('SIGTERM');
     const r = await run.ended;
     assert.ok(Date.now() - sent < 2000, `stopped ${Date.now() - sent} ms after SIGTERM`);
     assert.equal(r.code, 143, r.stderr);
     const created = r.stdout.split('\n').filter((l) => /^configmap\/cm-\d+ created$/.test(l)).length;
-    assert.ok(created > 0 && created < 40, r.stdout);
-    assert.match(r.stdout, new RegExp(`^${created} of 40 objects applied before the step stopped$`, 'm'));
+    assert.ok(created > 0 && created < count, r.stdout);
+    assert.match(r.stdout, new RegExp(`^${created} of ${count} objects applied before the step stopped$`, 'm'));
     assert.match(r.lastLine, /^error: cancelled by SIGTERM during PATCH https:\/\/127\.0\.0\.1:\d+$/);
   } finally {
     await slow.close();
