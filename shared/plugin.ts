@@ -73,7 +73,8 @@ export async function runPlugin<D extends Declaration>(
   try {
     const common = readSettings(commonSettings, rawEnv, { partial: true, register });
     const overlay = overlayStatusFile(rawEnv, common.values.env_file);
-    registerEnv(overlay.env);
+    // Only what the status file changed is new to the masker.
+    registerEnv(Object.fromEntries(overlay.changed.map((name) => [name, overlay.env[name]])));
     if (overlay.found) {
       log.debug(`read ${common.values.env_file}: ${overlay.changed.length ? `updated ${overlay.changed.join(', ')}` : 'nothing new'}`);
       for (const s of overlay.skipped) log.debug(`${common.values.env_file}:${s.line}: skipped (${s.reason})`);

@@ -1,6 +1,7 @@
 import { PluginError } from '../../shared/errors.ts';
 import { type HttpClient, type HttpOptions, type HttpResponse, createHttpClient } from '../../shared/http.ts';
 import { jsonOf } from '../../shared/json-answer.ts';
+import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import { groupVersionPath } from './api-path.ts';
 import type { Connection } from './auth.ts';
@@ -168,7 +169,7 @@ async function* eventsOf(lines: AsyncIterable<string>, server: string): AsyncGen
       // Reported below with the others that are not events.
     }
     if (!event || typeof event.type !== 'string' || typeof event.object !== 'object' || event.object === null) {
-      throw new PluginError(`${server} sent a watch event that is not one: ${excerpt(line.trim(), 200)}`);
+      throw new PluginError(`${server} sent a watch event that is not one: ${excerpt(line.trim(), MAX_QUOTED_ANSWER_CHARS)}`);
     }
     yield event as WatchEvent;
   }
@@ -190,7 +191,7 @@ function statusOf(res: HttpResponse): Status {
   } catch {
     // Not JSON: the plain-text 404 of an API group the server does not serve, or a proxy's page.
   }
-  return { code: res.status, reason: res.status === 404 ? 'NotFound' : '', message: excerpt(raw.trim(), 200) || `HTTP ${res.status}` };
+  return { code: res.status, reason: res.status === 404 ? 'NotFound' : '', message: excerpt(raw.trim(), MAX_QUOTED_ANSWER_CHARS) || `HTTP ${res.status}` };
 }
 
 /** The plain-text 404 of a group the server does not serve at all (no CRD for it). */

@@ -2,6 +2,7 @@ import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import { PluginError } from '../../shared/errors.ts';
 import { HttpError, type HttpClient } from '../../shared/http.ts';
 import { jsonOf } from '../../shared/json-answer.ts';
+import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import type { SlackMessage } from './message.ts';
 
@@ -28,7 +29,7 @@ const HINTS: Record<string, string> = {
 };
 
 function slackError(what: string, code: string, status?: number): PluginError {
-  return new PluginError(`${what}: Slack answered ${status ? `HTTP ${status} ` : ''}${excerpt(code, 200)}`.trim(), {
+  return new PluginError(`${what}: Slack answered ${status ? `HTTP ${status} ` : ''}${excerpt(code, MAX_QUOTED_ANSWER_CHARS)}`.trim(), {
     hint: HINTS[code.trim()] ?? 'See https://api.slack.com/changelog for what the error means.',
   });
 }
