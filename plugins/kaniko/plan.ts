@@ -2,10 +2,13 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { type BuildContext, buildContext } from '../../shared/context/build-context.ts';
 import { type Values, readSettings } from '../../shared/settings/index.ts';
 import { flagArgs } from './argv.ts';
-import { DOCKER_HUB, type DockerConfig, type Login, type RegistryType, configSecrets, dockerConfig, ecrRegion, hostOf, imageHost, registryKey, registryType } from './docker-config.ts';
+import { type DockerConfig, configSecrets } from '../../shared/image/docker-config.ts';
+import { DOCKER_HUB, ecrRegion, hostOf, imageHost, registryKey } from '../../shared/image/names.ts';
+import { autoTags } from '../../shared/image/tags.ts';
+import { type Login, dockerConfig } from './docker-config.ts';
 import { localContext, secretEnvNames, secretSpecs } from './flag-values.ts';
 import { rules, settings } from './settings.ts';
-import { autoTags, resolveTags } from './tags.ts';
+import { resolveTags } from './tags.ts';
 
 /**
  * Settings and build context -> everything the step will do: the executor's argv and environment,
@@ -53,7 +56,6 @@ export type Plan = { readonly skip: string } | BuildPlan;
 
 interface Artifact {
   readonly file: string;
-  readonly registryType: RegistryType;
   readonly registryUrl: string;
 }
 
@@ -118,7 +120,7 @@ export function planBuild(input: PlanInput): Plan {
     contextDir: localContext(s.context) === undefined ? undefined : resolve(workspace, localContext(s.context)!, s.context_sub_path ?? ''),
     artifact:
       s.artifact_file && push
-        ? { file: resolve(workspace, s.artifact_file), registryType: registryType(hostOf(access.pushRegistry)), registryUrl: access.pushRegistry }
+        ? { file: resolve(workspace, s.artifact_file), registryUrl: access.pushRegistry }
         : undefined,
     secrets: [...access.secrets, ...fromEnv.map((n) => env[n] ?? '')].filter((v) => v !== ''),
     warnings,
@@ -169,11 +171,6 @@ function registryAccess(s: KanikoSettings, repo: string | undefined, cacheRepo: 
       ...configSecrets(config),
     ],
   };
-}
-
-/** The `docker/v1` artifact plugins/docker writes, listing the tags actually pushed. */
-export function artifactJson(artifact: Artifact, images: readonly string[], digest: string) {
-  return { kind: 'docker/v1', data: { registryType: artifact.registryType, registryUrl: artifact.registryUrl, images: images.map((image) => ({ image, digest })) } };
 }
 
 /** For the demo and tools: the plan of a step whose settings are given as its environment. */

@@ -7,9 +7,9 @@ import type { PluginInput } from '../../shared/plugin.ts';
 import { writePrivateFile } from '../../shared/private-file.ts';
 import { readTextFile } from '../../shared/read-file.ts';
 import { stopOf } from '../../shared/stop.ts';
-import { DOCKER_HUB, imageHost } from './docker-config.ts';
+import { DOCKER_HUB, dockerArtifact, imageHost } from '../../shared/image/names.ts';
 import { execute } from './executor.ts';
-import { type BuildPlan, artifactJson, planBuild } from './plan.ts';
+import { type BuildPlan, planBuild } from './plan.ts';
 import { refusalHint, refusedRegistry } from './registry-refusal.ts';
 import type { settings } from './settings.ts';
 
@@ -90,7 +90,7 @@ function report(plan: BuildPlan, log: Logger): void {
   if (!plan.artifact) return;
   try {
     mkdirSync(dirname(plan.artifact.file), { recursive: true });
-    writeFileSync(plan.artifact.file, JSON.stringify(artifactJson(plan.artifact, plan.images, digest), null, 2) + '\n');
+    writeFileSync(plan.artifact.file, JSON.stringify(dockerArtifact(plan.artifact.registryUrl, plan.images, digest), null, 2) + '\n');
   } catch (err) {
     log.warn(`cannot write the artifact file: ${(err as Error).message}`);
   }

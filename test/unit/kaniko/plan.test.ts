@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type BuildPlan, type KanikoSettings, type Plan, artifactJson, planBuild, planFromEnv, skipReason } from '../../../plugins/kaniko/plan.ts';
+import { dockerArtifact } from '../../../shared/image/names.ts';
+import { type BuildPlan, type KanikoSettings, type Plan, planBuild, planFromEnv, skipReason } from '../../../plugins/kaniko/plan.ts';
 import { rules, settings } from '../../../plugins/kaniko/settings.ts';
 import { buildContext } from '../../../shared/context/build-context.ts';
 import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
@@ -145,7 +146,7 @@ test('variables named for the build are masked, and missing ones warned about', 
 });
 
 test('the artifact lists every pushed image with the digest', () => {
-  assert.deepEqual(artifactJson({ file: '/a', registryType: 'Docker', registryUrl: 'ghcr.io' }, ['ghcr.io/a:1', 'ghcr.io/a:1.2'], 'sha256:ab'), {
+  assert.deepEqual(dockerArtifact('ghcr.io', ['ghcr.io/a:1', 'ghcr.io/a:1.2'], 'sha256:ab'), {
     kind: 'docker/v1',
     data: { registryType: 'Docker', registryUrl: 'ghcr.io', images: [{ image: 'ghcr.io/a:1', digest: 'sha256:ab' }, { image: 'ghcr.io/a:1.2', digest: 'sha256:ab' }] },
   });
