@@ -83,7 +83,8 @@ test('Amazon ECR: the ecr-login helper, the AWS keys and the region of the host'
   const identity = built({ repo: 'app', registry: 'public.ecr.aws', region: 'eu-central-1', artifact_file: 'a.json' });
   assert.deepEqual(identity.images, ['public.ecr.aws/app:latest']);
   assert.deepEqual(identity.env, { DOCKER_CONFIG: '/kaniko/.docker', AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'eu-central-1' });
-  assert.deepEqual(identity.artifact, { file: '/drone/src/a.json', registryType: 'ECR', registryUrl: 'public.ecr.aws' });
+  assert.deepEqual(identity.artifact, { file: '/drone/src/a.json', registryUrl: 'public.ecr.aws' });
+  assert.equal(dockerArtifact(identity.artifact.registryUrl, [], '').data.registryType, 'ECR');
 });
 
 test('Google: json_key goes to a file that GOOGLE_APPLICATION_CREDENTIALS names', () => {
