@@ -1,0 +1,91 @@
+import type { BuildContext } from '../../shared/context/index.ts';
+import { PluginError } from '../../shared/errors.ts';
+import { SettingsError, type Values } from '../../shared/settings/index.ts';
+import { autoTags, checkedTags, splitTags } from '../../shared/image/tags.ts';
+import { type ImageRef, parseImage, withReference } from './reference.ts';
+import type { settings } from './settings.ts';
+import type { Platform, Spec } from './spec.ts';
+
+/**
+ * Settings (and the rendered spec) -> what the step joins and where it pushes it. Pure, so the
+ * demo and the unit tests call it with plain objects.
+ */
+export type ManifestSettings = Values<typeof settings>;
+
+export interface Source {
+  readonly image: ImageRef;
+  readonly platform: Platform;
+}
+
+export interface JoinPlan {
+  /** The target repository, under its first tag. */
+  readonly target: ImageRef;
+  /** Every tag the index is pushed under, the target's own first. */
+  readonly tags: readonly string[];
+  readonly sources: readonly Source[];
+  readonly ignoreMissing: boolean;
+}
+
+interface PlanInput {
+  readonly settings: ManifestSettings;
+  readonly build: BuildContext;
+  /** The spec, parsed after rendering, when `spec` is set. */
+  readonly spec?: Spec | undefined;
+  /** The workspace's `.tags` file, when there is one. */
+  readonly tagsFile?: string | undefined;
+}
+
+/** Why auto_tag joins nothing in this build; the runner asks before the rules between settings. */
+export function skipReason(s: ManifestSettings, build: BuildContext): string | undefined {
+  if (!s.auto_tag) return undefined;
+  const auto = autoTags(build.build.event, refOf(build), build.repo.defaultBranch);
+  return 'skip' in auto ? auto.skip : undefined;
+}
+
+/** The tags `auto_tag` gives in this build (also the spec template's `build.tags`); none without it. */
+export function buildTags(s: ManifestSettings, build: BuildContext): readonly string[] {
+  if (!s.auto_tag) return splitTags(s.tags);
+  const auto = autoTags(build.build.event, refOf(build), build.repo.defaultBranch);
+  return 'skip' in auto ? [] : auto.tags;
+}
+
+export function planJoin(input: PlanInput): JoinPlan {
+  const s = input.settings;
+  const [targetName, from, specTags, sources] = input.spec
+    ? [input.spec.image, 'settings.spec: image', input.spec.tags, input.spec.manifests.map((m) => ({ name: m.image, platform: m.platform, from: 'settings.spec' }))]
+    : [s.target!, 'settings.target', [], s.platforms.map((p) => ({ name: fromTemplate(s.template!, parsePlatform(p)), platform: parsePlatform(p), from: 'settings.template' }))];
+  const target = image(targetName, from);
+  if (target.reference.startsWith('sha256:')) throw new SettingsError([`${from}: ${targetName} names a digest; the index is pushed under tags, so give a tag`]);
+  const extra = s.auto_tag ? buildTags(s, input.build) : splitTags(s.tags.length > 0 ? s.tags : [input.tagsFile ?? '']);
+  const extraFrom = s.auto_tag ? 'auto_tag' : s.tags.length > 0 ? 'settings.tags' : 'the .tags file of the workspace';
+  const tags = [...new Set([target.reference, ...checkedTags(specTags, 'settings.spec: tags'), ...checkedTags(extra, extraFrom)])];
+  if (sources.length === 0) throw new SettingsError([`${input.spec ? 'settings.spec: manifests' : 'settings.platforms'} is empty: there is nothing to join`]);
+  return {
+    target: withReference(target, tags[0]!),
+    tags,
+    sources: sources.map((src) => ({ image: image(src.name, src.from), platform: src.platform })),
+    ignoreMissing: s.ignore_missing,
+  };
+}
+
+/** manifest-tool's placeholders: `OS`, `ARCH` and `VARIANT` anywhere in the template. */
+export function fromTemplate(template: string, p: Platform): string {
+  return template.replaceAll('OS', p.os).replaceAll('ARCH', p.architecture).replaceAll('VARIANT', p.variant ?? '');
+}
+
+export function parsePlatform(text: string): Platform {
+  // The declaration checked the shape.
+  const [os, architecture, variant] = text.split('/') as [string, string, string | undefined];
+  return variant ? { os, architecture, variant } : { os, architecture };
+}
+
+function image(name: string, from: string): ImageRef {
+  const ref = parseImage(name);
+  if (!ref) throw new PluginError(`${from}: ${JSON.stringify(name.slice(0, 200))} is not an image name`, { hint: 'An image is [registry/]repository[:tag], such as registry.example.com/team/app:1.2.3-arm64.' });
+  return ref;
+}
+
+/** A tag build may carry DRONE_TAG without a ref. */
+function refOf(build: BuildContext): string {
+  return build.commit.ref || (build.build.tag ? `refs/tags/${build.build.tag}` : '');
+}
