@@ -33,10 +33,23 @@ export interface Registry {
   stop(): Promise<void>;
 }
 
-export async function startRegistry(opts: { basicAuth?: boolean } = {}): Promise<Registry> {
+/** The registry's token auth: the token endpoint it sends clients to, and whom it trusts. */
+export interface TokenAuth {
+  readonly realm: string;
+  readonly service: string;
+  readonly issuer: string;
+  readonly certFile: string;
+}
+
+export async function startRegistry(opts: { basicAuth?: boolean; token?: TokenAuth } = {}): Promise<Registry> {
   const dir = mkdtempSync(join(tmpdir(), 'registry-'));
   const port = await freePort();
-  const auth = opts.basicAuth ? ['auth:', '  htpasswd:', '    realm: sortie-test', `    path: ${join(dir, 'htpasswd')}`] : [];
+  const t = opts.token;
+  const auth = t
+    ? ['auth:', '  token:', `    realm: ${t.realm}`, `    service: ${t.service}`, `    issuer: ${t.issuer}`, `    rootcertbundle: ${t.certFile}`]
+    : opts.basicAuth
+      ? ['auth:', '  htpasswd:', '    realm: sortie-test', `    path: ${join(dir, 'htpasswd')}`]
+      : [];
   if (opts.basicAuth) writeFileSync(join(dir, 'htpasswd'), HTPASSWD);
   writeFileSync(
     join(dir, 'registry.yml'),
@@ -119,10 +132,21 @@ async function pushBlob(r: Registry, repo: string, data: Buffer): Promise<string
   return digest;
 }
 
-function call(r: Registry, path: string, init: { method?: string; body?: Buffer; headers?: Record<string, string> } = {}): Promise<Response> {
+/** A request with the login: Basic, or a Bearer token for the scope the registry's challenge names. */
+async function call(r: Registry, path: string, init: { method?: string; body?: Buffer; headers?: Record<string, string> } = {}): Promise<Response> {
   const url = path.startsWith('http') ? path : `http://${r.host}${path}`;
-  const authorization = r.auth ? { authorization: `Basic ${Buffer.from(`${r.auth.username}:${r.auth.password}`).toString('base64')}` } : {};
-  return fetch(url, { method: init.method ?? 'GET', body: init.body ? new Uint8Array(init.body) : undefined, headers: { ...init.headers, ...authorization } });
+  const basic = r.auth ? `Basic ${Buffer.from(`${r.auth.username}:${r.auth.password}`).toString('base64')}` : undefined;
+  const send = (authorization: string | undefined) =>
+    fetch(url, { method: init.method ?? 'GET', body: init.body ? new Uint8Array(init.body) : undefined, headers: { ...init.headers, ...(authorization ? { authorization } : {}) } });
+  const res = await send(basic);
+  const challenge = res.headers.get('www-authenticate') ?? '';
+  if (res.status !== 401 || !/^bearer /i.test(challenge)) return res;
+  const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  const tokenUrl = new URL(params.realm!);
+  tokenUrl.searchParams.set('service', params.service ?? '');
+  if (params.scope) tokenUrl.searchParams.set('scope', params.scope);
+  const token = (await (await fetch(tokenUrl, { headers: { authorization: `Basic ${Buffer.from(`${LOGIN.username}:${LOGIN.password}`).toString('base64')}` } })).json()) as { token: string };
+  return send(`Bearer ${token.token}`);
 }
 
 function sha256(data: Buffer): string {
