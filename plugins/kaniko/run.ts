@@ -10,18 +10,20 @@ import { stopOf } from '../../shared/stop.ts';
 import { DOCKER_HUB, dockerArtifact, imageHost } from '../../shared/image/names.ts';
 import { execute } from './executor.ts';
 import { type BuildPlan, planBuild } from './plan.ts';
+import { ociArch } from './platform.ts';
 import { refusalHint, refusedRegistry } from './registry-refusal.ts';
 import type { settings } from './settings.ts';
 
 export async function run({ settings: s, build, env, log, registerSecrets, signal }: PluginInput<typeof settings>): Promise<number> {
   const tagsFile = s.tags.length > 0 ? undefined : readIfExists(join(build.workspace, '.tags'), '.tags');
-  const plan = planBuild({ settings: s, build, env, tagsFile });
+  const plan = planBuild({ settings: s, build, env, tagsFile, nodeArch: ociArch(process.arch, String((process.config.variables as Record<string, unknown>).arm_version ?? '')) });
   if ('skip' in plan) {
     log.info(plan.skip);
     return 0;
   }
   registerSecrets(plan.secrets);
   for (const warning of plan.warnings) log.warn(warning);
+  if (plan.platformTag) log.info(`platform_tag_suffix: the tags end in ${plan.platformTag}`);
   requireContext(plan.contextDir, s.context, s.context_sub_path);
   requireDockerfile(plan.dockerfiles, s.dockerfile);
   prepare(plan, log);

@@ -6,6 +6,8 @@ export interface TagInput {
   readonly tagsFile?: string | undefined;
   readonly autoTag: boolean;
   readonly autoTagSuffix?: string | undefined;
+  /** The architecture appended to every tag (`platform_tag_suffix`). */
+  readonly platformSuffix?: string | undefined;
   readonly expandTag: boolean;
   readonly event: string;
   readonly ref: string;
@@ -19,11 +21,17 @@ export function resolveTags(input: TagInput): TagResult {
     const auto = autoTags(input.event, input.ref, input.defaultBranch);
     if ('skip' in auto) return auto;
     // The git tag is a semantic version, so a bad tag can only come from the suffix.
-    return { tags: checkedTags(withSuffix(auto.tags, input.autoTagSuffix), 'settings.auto_tag_suffix') };
+    return { tags: checkedTags(withPlatform(withSuffix(auto.tags, input.autoTagSuffix), input.platformSuffix), 'settings.auto_tag_suffix') };
   }
   const plain = given.length > 0 ? given : splitTags([input.tagsFile ?? '']);
   const tags = plain.length > 0 ? plain : ['latest'];
-  return { tags: checkedTags(input.expandTag ? tags.flatMap((t) => versionTags(t) ?? [t]) : tags, given.length > 0 ? 'settings.tags' : 'the .tags file of the workspace') };
+  const expanded = input.expandTag ? tags.flatMap((t) => versionTags(t) ?? [t]) : tags;
+  return { tags: checkedTags(withPlatform(expanded, input.platformSuffix), given.length > 0 ? 'settings.tags' : 'the .tags file of the workspace') };
+}
+
+/** Every tag, `latest` too, gets the architecture: the per-architecture tags sortie/manifest joins. */
+function withPlatform(tags: readonly string[], arch: string | undefined): string[] {
+  return arch ? tags.map((t) => `${t}-${arch}`) : [...tags];
 }
 
 function withSuffix(tags: readonly string[], suffix: string | undefined): string[] {

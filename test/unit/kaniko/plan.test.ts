@@ -9,12 +9,16 @@ import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
 const DEFAULTS: KanikoSettings = readSettings(settings, {}).values;
 const PUSH_TO_MAIN = { DRONE_WORKSPACE: '/drone/src', DRONE_BUILD_EVENT: 'push', DRONE_COMMIT_REF: 'refs/heads/main', DRONE_REPO_BRANCH: 'main' };
 
-function plan(s: Partial<KanikoSettings>, env: Record<string, string> = {}): Plan {
+/** Settings as a test gives them: one repo may be written as a string. */
+type Given = Omit<Partial<KanikoSettings>, 'repo'> & { readonly repo?: string | readonly string[] };
+
+function plan(s: Given, env: Record<string, string> = {}, nodeArch = 'amd64'): Plan {
   const all = { ...PUSH_TO_MAIN, ...env };
-  return planBuild({ settings: { ...DEFAULTS, ...s }, build: buildContext(all, '/'), env: all });
+  const repo = typeof s.repo === 'string' ? [s.repo] : (s.repo ?? []);
+  return planBuild({ settings: { ...DEFAULTS, ...s, repo }, build: buildContext(all, '/'), env: all, nodeArch });
 }
 
-function built(s: Partial<KanikoSettings>, env: Record<string, string> = {}): BuildPlan {
+function built(s: Given, env: Record<string, string> = {}): BuildPlan {
   const p = plan(s, env);
   assert.ok(!('skip' in p), 'the build is not skipped');
   return p;
@@ -61,7 +65,7 @@ test('a repo without a registry goes to the registry setting, unless that is Doc
 });
 
 test('the push login goes to the registry, else the repo host, else Docker Hub', () => {
-  const config = (s: Partial<KanikoSettings>) => Object.keys(built({ username: 'u', password: 'p-secret', ...s }).dockerConfig.auths);
+  const config = (s: Given) => Object.keys(built({ username: 'u', password: 'p-secret', ...s }).dockerConfig.auths);
   assert.deepEqual(config({ repo: 'ghcr.io/acme/app' }), ['ghcr.io']);
   assert.deepEqual(config({ repo: 'acme/app' }), ['https://index.docker.io/v1/']);
   assert.deepEqual(config({ repo: 'acme/app', registry: 'https://index.docker.io/v2/' }), ['https://index.docker.io/v1/']);
