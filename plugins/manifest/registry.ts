@@ -3,6 +3,7 @@ import { PluginError } from '../../shared/errors.ts';
 import { type HttpClient, HttpError, type HttpResponse } from '../../shared/http.ts';
 import type { Credentials } from '../../shared/image/docker-config.ts';
 import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
+import { stopOf } from '../../shared/stop.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import type { ImageRef } from './reference.ts';
 
@@ -19,8 +20,9 @@ export const MEDIA = {
 } as const;
 
 const MANIFEST_ACCEPT = Object.values(MEDIA).join(', ');
-/** A config blob is a few KB; one this large is no config. */
+/** A config blob is a few KB; one this large is no config. Registries refuse manifests over 4 MiB too. */
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
+const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 export interface Descriptor {
   readonly mediaType: string;
@@ -40,12 +42,16 @@ export interface FetchedManifest {
 
 interface RegistryOptions {
   readonly http: HttpClient;
+  /** The same client without certificate checks, for registries that may be insecure. */
+  readonly unverified: HttpClient;
   /** The login for a registry, by its Docker config key. */
   credentials(ref: ImageRef): Credentials | undefined;
-  /** Plain HTTP for every registry. */
+  /** Every registry may be insecure, not only loopback ones. */
   readonly insecure: boolean;
   /** Tokens the registries hand out are secrets from then on. */
   registerSecret(secret: string): void;
+  /** The step's signal: a probe it ended is no sign of plain HTTP. */
+  readonly signal: AbortSignal;
 }
 
 export function sha256(data: Buffer | string): string {
@@ -54,20 +60,38 @@ export function sha256(data: Buffer | string): string {
 
 export function createRegistry(o: RegistryOptions) {
   const tokens = new Map<string, string>();
+  const endpoints = new Map<string, Promise<Endpoint>>();
 
-  function base(ref: ImageRef): string {
+  /**
+   * Where a registry answers. An insecure one (every loopback registry, as Docker treats them, or
+   * all with `insecure`) is asked over HTTPS without checking its certificate, and over plain HTTP
+   * when it does not speak TLS at all, as Docker does.
+   */
+  function endpoint(ref: ImageRef): Promise<Endpoint> {
     const host = ref.host.replace(/:\d+$/, '');
-    // Docker treats loopback registries as insecure without being told.
-    const plain = o.insecure || host === 'localhost' || host.startsWith('127.') || host === '[::1]';
-    return `${plain ? 'http' : 'https'}://${ref.host}`;
+    const insecure = o.insecure || host === 'localhost' || host.startsWith('127.') || host === '[::1]';
+    if (!insecure) return Promise.resolve({ base: `https://${ref.host}`, client: o.http });
+    let found = endpoints.get(ref.host);
+    if (!found) {
+      found = o.unverified.request({ url: `https://${ref.host}/v2/`, retries: 0 }).then(
+        () => ({ base: `https://${ref.host}`, client: o.unverified }),
+        (err: unknown) => {
+          if (stopOf(o.signal)) throw err;
+          return { base: `http://${ref.host}`, client: o.http };
+        },
+      );
+      endpoints.set(ref.host, found);
+    }
+    return found;
   }
 
   /** One request to `ref`'s registry, logging in when it asks to; `scopes` are the token's repositories and actions. */
   async function call(ref: ImageRef, req: { method?: string; path: string; headers?: Record<string, string>; body?: Buffer | string }, scopes: readonly string[]): Promise<HttpResponse> {
-    const url = req.path.startsWith('http') ? req.path : `${base(ref)}${req.path}`;
+    const { base, client } = await endpoint(ref);
+    const url = req.path.startsWith('http') ? req.path : `${base}${req.path}`;
     const key = `${ref.host} ${scopes.join(' ')}`;
     const send = (authorization: string | undefined) =>
-      o.http.request({ url, method: req.method ?? 'GET', body: req.body, headers: { ...req.headers, ...(authorization ? { authorization } : {}) } });
+      client.request({ url, method: req.method ?? 'GET', body: req.body, headers: { ...req.headers, ...(authorization ? { authorization } : {}) } });
     const known = tokens.get(key);
     const res = await send(known);
     if (res.status !== 401) return res;
@@ -149,7 +173,7 @@ export function createRegistry(o: RegistryOptions) {
       if (res.status === 202) {
         // The registry started an upload instead: it could not mount the blob.
         const location = res.headers.location;
-        if (typeof location === 'string') await call(to, { method: 'DELETE', path: new URL(location, base(to)).toString() }, push(to)).catch(() => undefined);
+        if (typeof location === 'string') await call(to, { method: 'DELETE', path: new URL(location, (await endpoint(to)).base).toString() }, push(to)).catch(() => undefined);
         throw new PluginError(`${to.host} did not mount ${digest} of ${from.name} into ${to.repository}`, {
           hint: `The login for ${to.host} must be able to pull ${from.repository} and push ${to.repository}.`,
         });
@@ -168,7 +192,13 @@ export function createRegistry(o: RegistryOptions) {
 
 export type Registry = ReturnType<typeof createRegistry>;
 
+interface Endpoint {
+  readonly base: string;
+  readonly client: HttpClient;
+}
+
 function readManifest(ref: ImageRef, res: HttpResponse): FetchedManifest {
+  if (res.body.length > MAX_MANIFEST_BYTES) throw new PluginError(`${ref.name}: the registry sent a manifest of ${res.body.length} bytes, more than the 4 MiB registries accept`);
   let doc: { mediaType?: unknown; schemaVersion?: unknown; config?: Descriptor; layers?: Descriptor[]; manifests?: unknown };
   try {
     doc = JSON.parse(res.body.toString('utf8'));

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join as joinPath, resolve } from 'node:path';
 import { PluginError } from '../../shared/errors.ts';
-import { createHttpClient } from '../../shared/http.ts';
+import { type HttpClient, createHttpClient } from '../../shared/http.ts';
 import { configLogin, configSecrets, readDockerConfig } from '../../shared/image/docker-config.ts';
 import { dockerArtifact } from '../../shared/image/names.ts';
 import { MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
@@ -18,16 +18,18 @@ import { parseSpec } from './spec.ts';
 export async function run({ settings: s, build, env, log, registerSecrets, signal, deadline }: PluginInput<typeof settings>): Promise<number> {
   const { path: configPath, config } = readDockerConfig(env);
   registerSecrets(configSecrets(config));
-  const spec = s.spec ? await renderedSpec(s.spec, build, buildTags(s, build)) : undefined;
+  const http = createHttpClient({ signal, deadline, log });
+  const spec = s.spec ? await renderedSpec(s.spec, build, buildTags(s, build), http) : undefined;
   const tagsFile = s.tags.length > 0 || s.auto_tag ? undefined : readTextFile(joinPath(build.workspace, '.tags'), { shown: '.tags', maxBytes: MAX_SMALL_FILE_BYTES });
   const plan = planJoin({ settings: s, build, spec, tagsFile });
 
-  const http = createHttpClient({ signal, deadline, log });
   const target = plan.target;
   const fromSettings = s.username && s.password ? { username: s.username, password: s.password } : undefined;
   const registry = createRegistry({
     http,
+    unverified: createHttpClient({ signal, deadline, log, rejectUnauthorized: false }),
     insecure: s.insecure,
+    signal,
     // drone-manifest's username and password are the target registry's; others come from the Docker config.
     credentials: (ref) => (fromSettings && ref.host === target.host ? fromSettings : configLogin(config, ref.loginKey)),
     registerSecret: (secret) => registerSecrets([secret]),
@@ -47,8 +49,13 @@ export async function run({ settings: s, build, env, log, registerSecrets, signa
 }
 
 /** drone-manifest renders the spec as a template with the build's tag and auto tags, then reads the YAML. */
-async function renderedSpec(value: string, build: PluginInput<typeof settings>['build'], tags: readonly string[]) {
-  const source = await loadTemplateSource(value, { workspace: build.workspace, settingName: 'spec' });
+async function renderedSpec(value: string, build: PluginInput<typeof settings>['build'], tags: readonly string[], http: HttpClient) {
+  const fetchText = async (url: string) => {
+    const res = await http.request({ url });
+    if (res.status >= 400) throw new PluginError(`HTTP ${res.status}`);
+    return res.text();
+  };
+  const source = await loadTemplateSource(value, { workspace: build.workspace, settingName: 'spec', fetchText });
   const { renderTemplate } = await import('../../shared/template/handlebars.ts');
   const fields = buildTemplateFields(build);
   const context = { ...fields, build: { ...(fields.build as object), tags } };

@@ -27,7 +27,9 @@ export const settings = {
   }),
   username: setting.string({ doc: 'The user that logs in to the target registry (others: the Docker config).', env: ['MANIFEST_USERNAME', 'DOCKER_USERNAME'] }),
   password: setting.string({ doc: 'The password or token of `username`.', secret: true, env: ['MANIFEST_PASSWORD', 'DOCKER_PASSWORD'] }),
-  insecure: setting.bool({ doc: 'Talk to the registries over plain HTTP (loopback registries always are).' }),
+  insecure: setting.bool({
+    doc: "Use registries without a trusted certificate: HTTPS without checking it, or plain HTTP when the registry has no TLS (as Docker treats loopback registries anyway).",
+  }),
   artifact_file: setting.string({ doc: 'Write a `docker/v1` artifact JSON with every pushed tag and the index digest to this file.', path: 'workspace' }),
   timeout: setting.duration({ doc: 'Time allowed for the whole step: every request to the registries and its retries. `0`: no limit.', default: 300_000 }),
 } as const;
