@@ -42,6 +42,7 @@ interface BuildOptions {
 const DESCRIPTIONS: Record<Exclude<Plugin, 'kaniko'>, string> = {
   slack: 'Drone plugin: Slack notifications (webhook or Web API, threads, templates)',
   kubernetes: 'Drone plugin: deploy to Kubernetes with server-side apply, in-cluster or kubeconfig auth',
+  manifest: 'Drone plugin: join per-architecture images under one tag (OCI image index or Docker manifest list)',
 };
 
 /** The Dockerfile of a plugin's image and the build args that make it that plugin's. */
