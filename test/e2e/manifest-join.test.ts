@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Registry, pullManifest, pushImage, registryMissing, startRegistry } from '../components/registry/index.ts';
 import { droneBuildEnv } from '../support/drone-env.ts';
-import { runBundle } from '../support/run-bundle.ts';
+import { repoRoot, runBundle } from '../support/run-bundle.ts';
 
 /** The bundled plugin against the real docker-registry on loopback, without auth. */
 const missing = registryMissing();
@@ -127,6 +127,26 @@ describe('manifest: joining per-architecture images', { skip: missing }, () => {
     for (const tag of ['1.4.0', '1', '1.4']) {
       const index = (await pullManifest(registry, 'team/spec', tag)).body as Index;
       assert.deepEqual(index.manifests.map((m) => m.platform), [{ os: 'linux', architecture: 'amd64' }, { os: 'linux', architecture: 'arm', variant: 'v7' }], tag);
+    }
+  });
+
+  test("the README's manifest.tmpl, on a tag build and on the default branch", async () => {
+    const readme = readFileSync(join(repoRoot, 'plugins', 'manifest', 'README.md'), 'utf8');
+    const spec = /`manifest\.tmpl`[^]*?```yaml\n([^]*?)```/.exec(readme)![1]!.replaceAll('registry.example.com', registry.host);
+    const workspace = mkdtempSync(join(tmpdir(), 'manifest-readme-'));
+    writeFileSync(join(workspace, 'manifest.tmpl'), spec);
+    for (const [tag, env, expected] of [
+      ['1.2.3', { DRONE_BUILD_EVENT: 'tag', DRONE_TAG: 'v1.2.3', DRONE_COMMIT_REF: 'refs/tags/v1.2.3' }, ['1.2.3', '1', '1.2']],
+      ['latest', {}, ['latest']],
+    ] as const) {
+      await pushImage(registry, 'team/app', `${tag}-amd64`, { architecture: 'amd64' });
+      await pushImage(registry, 'team/app', `${tag}-arm64`, { architecture: 'arm64' });
+      const r = await run({ PLUGIN_SPEC: 'manifest.tmpl', PLUGIN_AUTO_TAG: 'true' }, { DRONE_WORKSPACE: workspace, ...env });
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      for (const t of expected) {
+        const index = (await pullManifest(registry, 'team/app', t)).body as Index;
+        assert.deepEqual(index.manifests.map((m) => m.platform.architecture), ['amd64', 'arm64'], t);
+      }
     }
   });
 
