@@ -132,7 +132,7 @@ describe('manifest: joining per-architecture images', { skip: missing }, () => {
 
   test("the README's manifest.tmpl, on a tag build and on the default branch", async () => {
     const readme = readFileSync(join(repoRoot, 'plugins', 'manifest', 'README.md'), 'utf8');
-    const spec = /`manifest\.tmpl`[^]*?```yaml\n([^]*?)```/.exec(readme)![1]!.replaceAll('registry.example.com', registry.host);
+    const spec = /`manifest\.tmpl`.*?```yaml\n(.*?)```/s.exec(readme)![1]!.replaceAll('registry.example.com', registry.host);
     const workspace = mkdtempSync(join(tmpdir(), 'manifest-readme-'));
     writeFileSync(join(workspace, 'manifest.tmpl'), spec);
     for (const [tag, env, expected] of [
