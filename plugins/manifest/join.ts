@@ -1,7 +1,7 @@
 import { PluginError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/log.ts';
 import type { JoinPlan, Source } from './plan.ts';
-import { type ImageRef, sameRegistry, withReference } from './reference.ts';
+import { type ImageRef, withReference } from './reference.ts';
 import { type Descriptor, MEDIA, type Registry, sha256 } from './registry.ts';
 import { type Platform, platformText } from './spec.ts';
 
@@ -61,14 +61,10 @@ export async function join(plan: JoinPlan, registry: Registry, log: Logger): Pro
   return { digest, mediaType, images };
 }
 
-/** The source's blobs and manifest in the target repository, mounted from its own repository. */
+/** The source's blobs and manifest in the target repository, mounted from its own repository of the same registry. */
 async function bringInto(target: ImageRef, source: ImageRef, blobs: readonly string[], raw: Buffer, mediaType: string, registry: Registry): Promise<void> {
-  if (source.repository === target.repository && sameRegistry(source, target)) return;
-  if (!sameRegistry(source, target)) {
-    throw new PluginError(`${source.name} is on ${source.host}, the target on ${target.host}: an index can only name images of its own registry`, {
-      hint: 'Push each platform image to the target registry (kaniko: list it in settings.repo), then join them there.',
-    });
-  }
+  // The plan has made sure every source is on the target's registry.
+  if (source.repository === target.repository) return;
   for (const digest of new Set(blobs)) if (!(await registry.hasBlob(target, digest))) await registry.mount(target, source, digest);
   await registry.putManifest(target, sha256(raw), raw, mediaType);
 }

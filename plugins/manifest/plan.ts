@@ -2,7 +2,7 @@ import type { BuildContext } from '../../shared/context/index.ts';
 import { PluginError } from '../../shared/errors.ts';
 import { SettingsError, type Values } from '../../shared/settings/index.ts';
 import { autoTags, checkedTags, splitTags } from '../../shared/image/tags.ts';
-import { type ImageRef, parseImage, withReference } from './reference.ts';
+import { type ImageRef, parseImage, sameRegistry, withReference } from './reference.ts';
 import type { settings } from './settings.ts';
 import type { Platform, Spec } from './spec.ts';
 
@@ -60,12 +60,14 @@ export function planJoin(input: PlanInput): JoinPlan {
   const extraFrom = s.auto_tag ? 'auto_tag' : s.tags.length > 0 ? 'settings.tags' : 'the .tags file of the workspace';
   const tags = [...new Set([target.reference, ...checkedTags(specTags, 'settings.spec: tags'), ...checkedTags(extra, extraFrom)])];
   if (sources.length === 0) throw new SettingsError([`${input.spec ? 'settings.spec: manifests' : 'settings.platforms'} is empty: there is nothing to join`]);
-  return {
-    target: withReference(target, tags[0]!),
-    tags,
-    sources: sources.map((src) => ({ image: image(src.name, src.from), platform: src.platform })),
-    ignoreMissing: s.ignore_missing,
-  };
+  const images = sources.map((src) => ({ image: image(src.name, src.from), platform: src.platform }));
+  const elsewhere = images.find((src) => !sameRegistry(src.image, target));
+  if (elsewhere) {
+    throw new PluginError(`${elsewhere.image.name} is on ${elsewhere.image.host}, the target on ${target.host}: an index can only name images of its own registry`, {
+      hint: 'Push each platform image to the target registry (kaniko: list it in settings.repo), then join them there.',
+    });
+  }
+  return { target: withReference(target, tags[0]!), tags, sources: images, ignoreMissing: s.ignore_missing };
 }
 
 /** manifest-tool's placeholders: `OS`, `ARCH` and `VARIANT` anywhere in the template. */

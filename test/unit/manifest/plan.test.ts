@@ -70,6 +70,10 @@ test('a bad tag, a digest target or a bad image name is an error naming where it
   assert.throws(() => plan({ ...args, tags: ['-bad'] }), (e: unknown) => e instanceof SettingsError && /settings\.tags: "-bad" is not an image tag/.test(e.message));
   assert.throws(() => plan({ ...args, target: `acme/app@sha256:${'b'.repeat(64)}` }), /settings\.target: .* names a digest/);
   assert.throws(() => plan({ ...args, template: 'Acme/App:ARCH' }), (e: unknown) => e instanceof PluginError && /^settings\.template: "Acme\/App:amd64" is not an image name$/.test(e.message));
+  assert.throws(
+    () => plan({ ...args, target: 'registry.example.com/team/app:1', template: 'ghcr.io/team/app:1-ARCH' }),
+    /^PluginError: ghcr\.io\/team\/app:1-amd64 is on ghcr\.io, the target on registry\.example\.com: an index can only name images of its own registry$/,
+  );
 });
 
 test('from a spec: its image, its tags and its manifests', () => {
