@@ -42,11 +42,17 @@ export function skipReason(s: ManifestSettings, build: BuildContext): string | u
   return 'skip' in auto ? auto.skip : undefined;
 }
 
-/** The tags `auto_tag` gives in this build (also the spec template's `build.tags`); none without it. */
-export function buildTags(s: ManifestSettings, build: BuildContext): readonly string[] {
-  if (!s.auto_tag) return splitTags(s.tags);
-  const auto = autoTags(build.build.event, refOf(build), build.repo.defaultBranch);
-  return 'skip' in auto ? [] : auto.tags;
+/**
+ * The tags besides the target's own, and where they came from: `auto_tag`'s, else `tags`, else the
+ * workspace's `.tags` file. They are also the spec template's `build.tags`, as in drone-manifest.
+ */
+export function extraTags(s: ManifestSettings, build: BuildContext, tagsFile: string | undefined): { readonly tags: readonly string[]; readonly from: string } {
+  if (s.auto_tag) {
+    const auto = autoTags(build.build.event, refOf(build), build.repo.defaultBranch);
+    return { tags: 'skip' in auto ? [] : auto.tags, from: 'auto_tag' };
+  }
+  if (s.tags.length > 0) return { tags: splitTags(s.tags), from: 'settings.tags' };
+  return { tags: splitTags([tagsFile ?? '']), from: 'the .tags file of the workspace' };
 }
 
 export function planJoin(input: PlanInput): JoinPlan {
@@ -56,9 +62,8 @@ export function planJoin(input: PlanInput): JoinPlan {
     : [s.target!, 'settings.target', [], s.platforms.map((p) => ({ name: fromTemplate(s.template!, parsePlatform(p)), platform: parsePlatform(p), from: 'settings.template' }))];
   const target = image(targetName, from);
   if (target.reference.startsWith('sha256:')) throw new SettingsError([`${from}: ${targetName} names a digest; the index is pushed under tags, so give a tag`]);
-  const extra = s.auto_tag ? buildTags(s, input.build) : splitTags(s.tags.length > 0 ? s.tags : [input.tagsFile ?? '']);
-  const extraFrom = s.auto_tag ? 'auto_tag' : s.tags.length > 0 ? 'settings.tags' : 'the .tags file of the workspace';
-  const tags = [...new Set([target.reference, ...checkedTags(specTags, 'settings.spec: tags'), ...checkedTags(extra, extraFrom)])];
+  const extra = extraTags(s, input.build, input.tagsFile);
+  const tags = [...new Set([target.reference, ...checkedTags(specTags, 'settings.spec: tags'), ...checkedTags(extra.tags, extra.from)])];
   if (sources.length === 0) throw new SettingsError([`${input.spec ? 'settings.spec: manifests' : 'settings.platforms'} is empty: there is nothing to join`]);
   const images = sources.map((src) => ({ image: image(src.name, src.from), platform: src.platform }));
   const elsewhere = images.find((src) => !sameRegistry(src.image, target));

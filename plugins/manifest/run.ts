@@ -10,7 +10,7 @@ import { readTextFile } from '../../shared/read-file.ts';
 import { buildTemplateFields } from '../../shared/template/build-fields.ts';
 import { loadTemplateSource } from '../../shared/template/source.ts';
 import { join } from './join.ts';
-import { buildTags, planJoin } from './plan.ts';
+import { extraTags, planJoin } from './plan.ts';
 import { createRegistry } from './registry.ts';
 import type { settings } from './settings.ts';
 import { parseSpec } from './spec.ts';
@@ -19,8 +19,8 @@ export async function run({ settings: s, build, env, log, registerSecrets, signa
   const { path: configPath, config } = readDockerConfig(env);
   registerSecrets(configSecrets(config));
   const http = createHttpClient({ signal, deadline, log });
-  const spec = s.spec ? await renderedSpec(s.spec, build, buildTags(s, build), http) : undefined;
   const tagsFile = s.tags.length > 0 || s.auto_tag ? undefined : readTextFile(joinPath(build.workspace, '.tags'), { shown: '.tags', maxBytes: MAX_SMALL_FILE_BYTES });
+  const spec = s.spec ? await renderedSpec(s.spec, build, extraTags(s, build, tagsFile).tags, http) : undefined;
   const plan = planJoin({ settings: s, build, spec, tagsFile });
 
   const target = plan.target;
@@ -36,14 +36,14 @@ export async function run({ settings: s, build, env, log, registerSecrets, signa
   });
   log.info(`joining ${plan.sources.length} images into ${target.name}${plan.tags.length > 1 ? ` and ${plan.tags.length - 1} more tags` : ''}; logins: ${fromSettings ? `settings.username for ${target.host}` : 'none from the settings'}, ${Object.keys(config.auths).length} in ${configPath}`);
   const joined = await join(plan, registry, log);
-  if (s.artifact_file) {
+  if (!s.artifact_file) return 0;
+  // The index is pushed by now: a file that cannot be written does not undo that, as in kaniko.
+  try {
     const file = resolve(build.workspace, s.artifact_file);
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(file, JSON.stringify(dockerArtifact(target.loginKey, joined.images, joined.digest), null, 2) + '\n');
-    } catch (err) {
-      throw new PluginError(`settings.artifact_file: cannot write ${s.artifact_file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-    }
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(dockerArtifact(target.loginKey, joined.images, joined.digest), null, 2) + '\n');
+  } catch (err) {
+    log.warn(`cannot write the artifact file ${s.artifact_file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   return 0;
 }

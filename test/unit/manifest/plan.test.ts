@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type ManifestSettings, fromTemplate, parsePlatform, planJoin, skipReason } from '../../../plugins/manifest/plan.ts';
+import { type ManifestSettings, extraTags, fromTemplate, parsePlatform, planJoin, skipReason } from '../../../plugins/manifest/plan.ts';
 import { parseImage } from '../../../plugins/manifest/reference.ts';
 import { rules, settings } from '../../../plugins/manifest/settings.ts';
 import { parseSpec } from '../../../plugins/manifest/spec.ts';
@@ -63,6 +63,9 @@ test('the .tags file when tags is unset; auto_tag gives the version tags of a gi
   assert.deepEqual(plan({ ...args, auto_tag: true }).tags, ['1.2.3', 'latest']);
   assert.match(skipReason({ ...DEFAULTS, ...args, auto_tag: true }, buildContext({ ...PUSH_TO_MAIN, DRONE_COMMIT_REF: 'refs/heads/feature' }, '/')) ?? '', /^auto_tag: skipping/);
   assert.equal(skipReason({ ...DEFAULTS, ...args }, buildContext(PUSH_TO_MAIN, '/')), undefined);
+  // What the spec template sees as build.tags.
+  assert.deepEqual(extraTags({ ...DEFAULTS, ...args }, buildContext(PUSH_TO_MAIN, '/'), 'a, b\nc'), { tags: ['a', 'b', 'c'], from: 'the .tags file of the workspace' });
+  assert.deepEqual(extraTags({ ...DEFAULTS, ...args, tags: ['x'] }, buildContext(PUSH_TO_MAIN, '/'), 'ignored'), { tags: ['x'], from: 'settings.tags' });
 });
 
 test('a bad tag, a digest target or a bad image name is an error naming where it came from', () => {
