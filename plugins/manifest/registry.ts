@@ -99,7 +99,7 @@ export function createRegistry(o: RegistryOptions) {
     const challenge = String(res.headers['www-authenticate'] ?? '');
     if (/^basic\b/i.test(challenge) || (login && challenge === '')) {
       if (!login) throw refused(ref, undefined);
-      const basic = `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
+      const basic = basicAuth(login);
       tokens.set(key, basic);
       const again = await send(basic);
       if (again.status === 401) throw refused(ref, login);
@@ -117,10 +117,11 @@ export function createRegistry(o: RegistryOptions) {
   async function bearerToken(ref: ImageRef, challenge: string, scopes: readonly string[], login: Credentials | undefined): Promise<string> {
     const params = Object.fromEntries([...challenge.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!.toLowerCase(), m[2]!]));
     if (!params.realm) throw new PluginError(`${ref.host} asks for a token but names no token endpoint (WWW-Authenticate has no realm)`);
+    if (!URL.canParse(params.realm)) throw new PluginError(`${ref.host} names a token endpoint that is no URL: ${JSON.stringify(excerpt(params.realm, 100))}`);
     const url = new URL(params.realm);
     if (params.service) url.searchParams.set('service', params.service);
     for (const scope of scopes) url.searchParams.append('scope', scope);
-    const headers: Record<string, string> = login ? { authorization: `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}` } : {};
+    const headers: Record<string, string> = login ? { authorization: basicAuth(login) } : {};
     const res = await o.http.request({ url: url.toString(), headers });
     if (res.status === 401 || res.status === 403) throw refused(ref, login);
     if (res.status !== 200) throw answerError(`GET token from ${url.origin}`, ref, res);
@@ -209,6 +210,10 @@ function readManifest(ref: ImageRef, res: HttpResponse): FetchedManifest {
   const isIndex = mediaType === MEDIA.ociIndex || mediaType === MEDIA.dockerList || Array.isArray(doc.manifests);
   if (!isIndex && (doc.schemaVersion !== 2 || !doc.config)) throw new PluginError(`${ref.name}: a ${mediaType || 'schema 1'} manifest, which cannot be part of an index`, { hint: 'Push the image again with a current tool: it writes an OCI or Docker schema 2 manifest.' });
   return { mediaType, digest: sha256(res.body), raw: res.body, config: doc.config, layers: doc.layers ?? [], isIndex };
+}
+
+function basicAuth(login: Credentials): string {
+  return `Basic ${Buffer.from(`${login.username}:${login.password}`).toString('base64')}`;
 }
 
 function refused(ref: ImageRef, login: Credentials | undefined): PluginError {
