@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { droneBuildEnv } from '../support/drone-env.ts';
-import { runBundle } from '../support/run-bundle.ts';
+import { repoRoot, runBundle } from '../support/run-bundle.ts';
 import { woodpecker315Env } from '../support/woodpecker-env.ts';
 import { workspace } from '../support/workspace.ts';
 
@@ -317,3 +318,28 @@ async function until(done: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
   assert.ok(done());
 }
+
+describe('the preview RBAC example', () => {
+  it('is all a service account needs to deploy, tear down and clean up previews', async () => {
+    const rbac = readFileSync(join(repoRoot, 'examples', 'kubernetes', 'rbac', 'preview-deployer.yaml'), 'utf8');
+    const admin = await deploy(workspace({ 'rbac.yaml': rbac }), { PLUGIN_MANIFESTS: 'rbac.yaml' });
+    assert.equal(admin.code, 0, admin.out);
+
+    const ws = previewApp();
+    const sa = join(ws, '.sa');
+    await api.writeServiceAccountDir(sa, 'ci', 'preview-deployer');
+    const { hostname, port } = new URL(api.url);
+    const inCluster = { PLUGIN_KUBECONFIG: '', PLUGIN_SERVICE_ACCOUNT_DIR: sa, KUBERNETES_SERVICE_HOST: hostname, KUBERNETES_SERVICE_PORT: port };
+    const asDeployer = (env: Record<string, string>) => deploy(ws, { ...inCluster, ...env });
+    const up = await asDeployer(previewStep('rbac-check', { PLUGIN_PREVIEW_TTL: '1s' }));
+    assert.equal(up.code, 0, up.out);
+    assert.ok(live('/api/v1/namespaces/preview-rbac-check/configmaps/web-config'));
+    await new Promise((r) => setTimeout(r, 1100));
+    const cleanup = await asDeployer({ PLUGIN_PREVIEW_CLEANUP: 'true', PLUGIN_DRY_RUN: 'true' });
+    assert.equal(cleanup.code, 0, cleanup.out);
+    assert.match(cleanup.stdout, /^namespace\/preview-rbac-check deleted \(dry run\)/m);
+    const down = await asDeployer({ PLUGIN_PREVIEW: 'true', PLUGIN_ACTION: 'teardown', DRONE_COMMIT_BRANCH: 'rbac-check' });
+    assert.equal(down.code, 0, down.out);
+    assert.equal(live('/api/v1/namespaces/preview-rbac-check'), undefined);
+  });
+});
