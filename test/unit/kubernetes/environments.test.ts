@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chooseEnvironment, environmentsOf, environmentsProblem, withEnvironment } from '../../../plugins/kubernetes/environments.ts';
-import { PluginError } from '../../../shared/errors.ts';
+import type { PluginError } from '../../../shared/errors.ts';
 
 const envs = environmentsOf({
   staging: { namespace: 'shop-staging', vars: { REPLICAS: 1, DEBUG: true } },
