@@ -39,8 +39,10 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
     deployToVariable: input.env.DRONE_DEPLOY_TO ? 'DRONE_DEPLOY_TO' : 'CI_PIPELINE_DEPLOY_TARGET',
     environment: input.settings.environment,
   });
-  const s = chosen ? withEnvironment(input.settings, chosen, build.workspace) : input.settings;
-  const preview = s.preview ? previewOf(s.preview_prefix, build) : undefined;
+  const configured = chosen ? withEnvironment(input.settings, chosen, build.workspace) : input.settings;
+  const preview = configured.preview ? previewOf(configured.preview_prefix, build) : undefined;
+  // Hosts and links in the manifests are made of it: `${PREVIEW_NAMESPACE}.preview.example.com`.
+  const s = preview ? { ...configured, vars: { PREVIEW_NAMESPACE: preview.namespace, ...configured.vars } } : configured;
   if (preview && chosen?.environment.namespace) {
     throw new PluginError(`settings.environments.${chosen.name}.namespace and settings.preview exclude each other: a preview deploys into its own namespace`);
   }

@@ -127,23 +127,22 @@ metadata:
   name: web
 spec:
   tls:
-    - hosts: [\${HOST}]
+    - hosts: [\${PREVIEW_NAMESPACE}.preview.example.com]
       secretName: web-tls
   rules:
-    - host: \${HOST}
+    - host: \${PREVIEW_NAMESPACE}.preview.example.com
       http:
         paths:
           - path: /
             pathType: Prefix
             backend: {service: {name: web, port: {number: 80}}}
-    - host: plain.\${HOST}
+    - host: plain.\${PREVIEW_NAMESPACE}.preview.example.com
 `,
   });
 
 const previewStep = (branch: string, extra: Record<string, string> = {}) => ({
   PLUGIN_PREVIEW: 'true',
   PLUGIN_MANIFESTS: 'k8s/',
-  PLUGIN_VARS: JSON.stringify({ HOST: `${branch.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.preview.example.com` }),
   DRONE_COMMIT_BRANCH: branch,
   DRONE_BRANCH: branch,
   ...extra,
@@ -173,7 +172,7 @@ describe('preview environments', () => {
     assert.ok(Math.abs(expiry - (Date.now() + 72 * 3_600_000)) < 60_000, 'expires in 72h by default');
     assert.equal(live(`/api/v1/namespaces/${ns}/configmaps/web-config`)?.data.BRANCH, 'feature/Login_Page');
     const lines = first.stdout.trim().split('\n');
-    assert.equal(lines.at(-1), 'reachable at https://feature-login-page.preview.example.com, http://plain.feature-login-page.preview.example.com');
+    assert.equal(lines.at(-1), `reachable at https://${ns}.preview.example.com, http://plain.${ns}.preview.example.com`);
 
     const again = await deploy(ws, previewStep('feature/Login_Page', { PLUGIN_PREVIEW_TTL: '96h' }));
     assert.equal(again.code, 0, again.out);
@@ -191,7 +190,7 @@ describe('preview environments', () => {
     assert.equal(live('/api/v1/namespaces/preview-pr-17')?.metadata.labels['sortie.dev/pull-request'], '17');
 
     const long = `feature/${'very-long-branch-name-'.repeat(4)}end`;
-    const r = await deploy(ws, previewStep(long, { PLUGIN_VARS: '{"HOST":"long.example.com"}' }));
+    const r = await deploy(ws, previewStep(long));
     assert.equal(r.code, 0, r.out);
     const ns = /namespace (preview-\S+)$/.exec(r.first)?.[1] ?? '';
     assert.ok(ns.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) && /-[0-9a-f]{8}$/.test(ns), ns);
