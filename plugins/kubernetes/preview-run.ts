@@ -103,7 +103,7 @@ export async function cleanupPreviews(kube: KubeClient, repo: string, o: Cleanup
   const expired = expiredPreviews(items, repo, o.now, o.keep);
   const suffix = o.dryRun ? ' (dry run)' : '';
   if (expired.length === 0) {
-    o.log.info(`preview cleanup: none of the ${items.length} preview namespaces of ${repo} has expired`);
+    o.log.info(`preview cleanup: no preview namespace of ${repo} has expired (${items.length} found)`);
     return;
   }
   o.log.info(`preview cleanup: ${expired.length} of the ${items.length} preview namespaces of ${repo} expired${suffix}`);
