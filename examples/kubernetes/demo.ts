@@ -38,14 +38,15 @@ export function demoEnv(kubeconfig: string, opts: { buildNumber?: number } = {})
  * `PLUGIN_ACTION: 'teardown'` to delete it again.
  */
 export function previewEnv(kubeconfig: string): Record<string, string> {
+  const shop = demoEnv(kubeconfig);
   return {
     DRONE_COMMIT_BRANCH: 'feature/checkout',
     DRONE_COMMIT_REF: 'refs/heads/feature/checkout',
-    PLUGIN_KUBECONFIG: Buffer.from(kubeconfig).toString('base64'),
+    PLUGIN_KUBECONFIG: shop.PLUGIN_KUBECONFIG!,
+    PLUGIN_TIMEOUT: shop.PLUGIN_TIMEOUT!,
+    PLUGIN_MANIFESTS: `${shop.PLUGIN_MANIFESTS},k8s-preview/`,
+    PLUGIN_VARS: shop.PLUGIN_VARS!.replace('hello from the demo', 'hello from a preview'),
     PLUGIN_PREVIEW: 'true',
     PLUGIN_PREVIEW_CLEANUP: 'true',
-    PLUGIN_MANIFESTS: 'k8s/,k8s-preview/',
-    PLUGIN_VARS: JSON.stringify({ GREETING: 'hello from a preview', REPLICAS: '1', IMAGE_TAG: '1.27' }),
-    PLUGIN_TIMEOUT: '60s',
   };
 }
