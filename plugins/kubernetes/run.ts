@@ -33,32 +33,15 @@ const POLL_MS = 1000;
 
 export async function run(input: PluginInput<Settings>): Promise<number> {
   const { log, build } = input;
-  const chosen = chooseEnvironment({
-    environments: environmentsOf(input.settings.environments),
-    deployTo: build.build.deployTo,
-    deployToVariable: input.env.DRONE_DEPLOY_TO ? 'DRONE_DEPLOY_TO' : 'CI_PIPELINE_DEPLOY_TARGET',
-    environment: input.settings.environment,
-  });
-  const configured = chosen ? withEnvironment(input.settings, chosen, build.workspace) : input.settings;
-  const preview = configured.preview ? previewOf(configured.preview_prefix, build) : undefined;
-  // Hosts and links in the manifests are made of it: `${PREVIEW_NAMESPACE}.preview.example.com`.
-  const s = preview ? { ...configured, vars: { PREVIEW_NAMESPACE: preview.namespace, ...configured.vars } } : configured;
-  if (preview && chosen?.environment.namespace) {
-    throw new PluginError(`settings.environments.${chosen.name}.namespace and settings.preview exclude each other: a preview deploys into its own namespace`);
-  }
-  const teardownOnly = s.action === 'teardown';
+  const { s, chosen, preview, mode } = resolve(input);
   const setImageMode = s.deployment.length > 0;
-  const deploys = !teardownOnly && (setImageMode || s.manifests.length > 0 || s.template !== undefined);
-  if (!teardownOnly && !deploys && !s.preview_cleanup) {
-    throw new PluginError(`environment ${chosen?.name} has nothing to deploy: settings.environments.${chosen?.name}.manifests and the step's manifests, template and deployment are all unset`);
-  }
 
   // Manifests first: a mistake in them needs no cluster to be found.
-  const manifests = deploys && !setImageMode ? await loadManifests(s, input) : [];
+  const manifests = mode === 'deploy' && !setImageMode ? await loadManifests(s, input) : [];
   const conn = await connect(s, input.env, build.workspace, input.registerSecrets);
   const kube = createKubeClient(conn, { signal: input.signal, deadline: input.deadline, log });
   const namespace = preview?.namespace ?? s.namespace ?? conn.namespace ?? 'default';
-  log.info(targetLine({ doing: teardownOnly ? 'tearing down' : deploys ? 'deploying' : 'cleaning up previews', chosen, preview, conn, namespace }));
+  log.info(targetLine({ doing: DOING[mode], chosen, preview, conn, namespace }));
   log.debug(`API server ${conn.server} as ${conn.identity}`);
   if (!conn.rejectUnauthorized) {
     const by = s.insecure_skip_tls_verify ? 'insecure_skip_tls_verify is on' : 'the kubeconfig says insecure-skip-tls-verify';
@@ -66,15 +49,14 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
   }
   const restartAt = s.restart ? new Date().toISOString() : undefined;
   try {
-    if (teardownOnly) {
+    if (mode === 'teardown') {
       await teardown(kube, preview!, { dryRun: s.dry_run, wait: s.wait, pollMs: POLL_MS, signal: input.signal, log });
       return 0;
     }
     if (s.preview_cleanup) {
-      if (!build.repo.slug) throw new PluginError('settings.preview_cleanup needs the repository (DRONE_REPO or CI_REPO), which this build does not set');
       await cleanupPreviews(kube, build.repo.slug, { dryRun: s.dry_run, keep: preview?.namespace, now: new Date(), concurrency: CONCURRENCY, log });
     }
-    if (!deploys) return 0;
+    if (mode === 'cleanup') return 0;
     if (preview) {
       const existing = await checkPreviewNamespace(kube, preview);
       if (setImageMode && existing === 'new') throw new PluginError(`settings.deployment updates images in namespace ${namespace}, which does not exist yet: deploy the preview's manifests first`);
@@ -116,6 +98,37 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
     if (err instanceof HttpError && err.status === 0) throw errorFor(err, { action: 'connect' }, conn);
     throw err;
   }
+}
+
+type Mode = 'deploy' | 'teardown' | 'cleanup';
+
+const DOING: Record<Mode, string> = { deploy: 'deploying', teardown: 'tearing down', cleanup: 'cleaning up previews' };
+
+/**
+ * The settings of this run, the chosen environment's laid over the step's, and what it does: deploy
+ * (and maybe clean up first), tear a preview down, or only clean up expired previews.
+ */
+function resolve(input: PluginInput<Settings>): { s: Values; chosen: Chosen | undefined; preview: Preview | undefined; mode: Mode } {
+  const { build } = input;
+  const chosen = chooseEnvironment({
+    environments: environmentsOf(input.settings.environments),
+    deployTo: build.build.deployTo,
+    deployToVariable: input.env.DRONE_DEPLOY_TO ? 'DRONE_DEPLOY_TO' : 'CI_PIPELINE_DEPLOY_TARGET',
+    environment: input.settings.environment,
+  });
+  const configured = chosen ? withEnvironment(input.settings, chosen, build.workspace) : input.settings;
+  const preview = configured.preview ? previewOf(configured.preview_prefix, build) : undefined;
+  if (preview && chosen?.environment.namespace) {
+    throw new PluginError(`settings.environments.${chosen.name}.namespace and settings.preview exclude each other: a preview deploys into its own namespace`);
+  }
+  // Hosts and links in the manifests are made of it: `${PREVIEW_NAMESPACE}.preview.example.com`.
+  const s = preview ? { ...configured, vars: { PREVIEW_NAMESPACE: preview.namespace, ...configured.vars } } : configured;
+  if (s.preview_cleanup && !build.repo.slug) throw new PluginError('settings.preview_cleanup needs the repository (DRONE_REPO or CI_REPO), which this build does not set');
+  if (s.action === 'teardown') return { s, chosen, preview, mode: 'teardown' };
+  if (s.deployment.length > 0 || s.manifests.length > 0 || s.template !== undefined) return { s, chosen, preview, mode: 'deploy' };
+  if (s.preview_cleanup) return { s, chosen, preview, mode: 'cleanup' };
+  // The rules let `environments` stand for the manifests: the chosen one must name some.
+  throw new PluginError(`environment ${chosen?.name} has nothing to deploy: settings.environments.${chosen?.name}.manifests, and the step's manifests, template and deployment, are all unset`);
 }
 
 /** The log's first line: what the step does, and to which environment, cluster, context and namespace. */
