@@ -109,6 +109,12 @@ describe('environments and promotion', () => {
     const outside = await deploy(ws, { PLUGIN_ENVIRONMENTS: JSON.stringify({ production: { manifests: '../../etc/' } }), PLUGIN_ENVIRONMENT: 'production' });
     assert.equal(outside.code, 1, outside.out);
     assert.match(outside.stderr, /settings\.environments\.production\.manifests: "\.\.\/\.\.\/etc\/" is outside the workspace/);
+    const empty = await deploy(ws, { PLUGIN_ENVIRONMENTS: JSON.stringify({ production: { namespace: 'shop-prod' } }), PLUGIN_ENVIRONMENT: 'production' });
+    assert.equal(empty.code, 1, empty.out);
+    assert.match(empty.stderr, /environment production has nothing to deploy: settings\.environments\.production\.manifests, and the step's manifests, template and deployment, are all unset/);
+    const both = await deploy(ws, { ...step, PLUGIN_PREVIEW: 'true' });
+    assert.equal(both.code, 1, both.out);
+    assert.match(both.stderr, /settings\.environments\.staging\.namespace and settings\.preview exclude each other/);
   });
 });
 
@@ -195,6 +201,25 @@ describe('preview environments', () => {
     const ns = /namespace (preview-\S+)$/.exec(r.first)?.[1] ?? '';
     assert.ok(ns.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns) && /-[0-9a-f]{8}$/.test(ns), ns);
     assert.ok(live(`/api/v1/namespaces/${ns}`));
+  });
+
+  it("is torn down by Woodpecker's pull_request_closed pipeline", async () => {
+    const ws = previewApp();
+    const woodpecker = (event: string) => ({
+      ...woodpecker315Env(ws, 'success'),
+      CI_PIPELINE_EVENT: event,
+      CI_COMMIT_PULL_REQUEST: '21',
+      CI_COMMIT_SOURCE_BRANCH: 'feature/search',
+      PLUGIN_KUBECONFIG: api.kubeconfig(),
+      PLUGIN_ENV_FILE: join(ws, 'no-env-file'),
+      PLUGIN_PREVIEW: 'true',
+    });
+    const opened = await runBundle('kubernetes', { ...woodpecker('pull_request'), PLUGIN_MANIFESTS: 'k8s/', PLUGIN_WAIT: 'false' }, { cwd: ws });
+    assert.equal(opened.code, 0, opened.stdout + opened.stderr);
+    assert.equal(live('/api/v1/namespaces/preview-pr-21')?.metadata.annotations['sortie.dev/branch'], 'feature/search');
+    const closed = await runBundle('kubernetes', { ...woodpecker('pull_request_closed'), PLUGIN_ACTION: 'teardown' }, { cwd: ws });
+    assert.equal(closed.code, 0, closed.stdout + closed.stderr);
+    assert.match(closed.stdout, /^namespace\/preview-pr-21 is gone$/m);
   });
 
   it('refuses a namespace that is not this branch preview', async () => {

@@ -207,13 +207,14 @@ export class Cluster {
   delete(r: ResourceInfo, namespace: string, name: string, opts: { dryRun?: boolean; propagation?: string }): Obj {
     const live = this.store.get(r, namespace, name);
     if (!live) throw notFound(target(r, name));
-    if (opts.dryRun) return live;
+    // The namespace registry's first delete is an update to Terminating (a dry run answers it unstored); a later one a conflict.
     if (r.group === '' && r.resource === 'namespaces') {
       if (meta(live).deletionTimestamp) throw namespaceStillTerminating(name);
       const m = { ...meta(live), deletionTimestamp: now() };
       const next = { ...structuredClone(live), metadata: m, status: { phase: 'Terminating' } };
-      return this.store.put(r, next);
+      return opts.dryRun ? next : this.store.put(r, next);
     }
+    if (opts.dryRun) return live;
     this.store.remove(r, namespace, name);
     if (opts.propagation === 'Orphan') this.orphan(String(meta(live).uid));
     return live;

@@ -33,7 +33,8 @@ describe('namespaces', () => {
 
     const dry = await call(api, 'DELETE', '/api/v1/namespaces/doomed?dryRun=All');
     assert.equal(dry.status, 200);
-    assert.equal((dry.body as { status: { phase: string } }).status.phase, 'Active', 'a dry run deletes nothing');
+    assert.equal((dry.body as { status: { phase: string } }).status.phase, 'Terminating', 'a dry run answers what the delete would do');
+    assert.equal((api.get('/api/v1/namespaces/doomed') as { status: { phase: string } }).status.phase, 'Active', 'and does not do it');
 
     const del = await call(api, 'DELETE', '/api/v1/namespaces/doomed');
     assert.equal(del.status, 200);
