@@ -1,6 +1,7 @@
 import { PluginError } from '../../shared/errors.ts';
 import { HttpError } from '../../shared/http.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
+import { isStop } from '../../shared/stop.ts';
 import { applyPlan } from './apply.ts';
 import { type Connection, connect } from './auth.ts';
 import { type Chosen, chooseEnvironment, environmentsOf, withEnvironment } from './environments.ts';
@@ -157,7 +158,10 @@ async function readGateways(kube: KubeClient, objects: readonly Planned[]): Prom
   const missing = [...gatewaysNeeded(objects)].filter(([key]) => !out.has(key));
   await mapPool(missing, CONCURRENCY, async ([key, g]) => {
     // Only to tell https from http: a Gateway this step may not read leaves its routes at http.
-    const gw = await kube.call<KubeObject>('GET', `/apis/gateway.networking.k8s.io/v1/namespaces/${g.namespace}/gateways/${g.name}`).catch(() => undefined);
+    const gw = await kube.call<KubeObject>('GET', `/apis/gateway.networking.k8s.io/v1/namespaces/${g.namespace}/gateways/${g.name}`).catch((err) => {
+      if (isStop(err)) throw err;
+      return undefined;
+    });
     if (gw) out.set(key, gw.body);
   });
   return out;
