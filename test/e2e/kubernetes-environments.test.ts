@@ -332,6 +332,13 @@ spec:
     const r = await deploy(ws, { PLUGIN_MANIFESTS: 'k8s/', PLUGIN_NAMESPACE: 'shop-staging' });
     assert.equal(r.code, 0, r.out);
     assert.equal(r.stdout.trim().split('\n').at(-1), 'reachable at https://www.shop.example.com, http://shop.example.org, http://admin.example.com');
+    // A Gateway of the cluster, not of this apply, is read to tell https from http.
+    const routeOnly = workspace({
+      'route.yaml': 'apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: shop\nspec:\n  parentRefs: [{name: public, namespace: shop-staging}]\n  hostnames: [shop.shop.example.com]\n',
+    });
+    const route = await deploy(routeOnly, { PLUGIN_MANIFESTS: 'route.yaml', PLUGIN_NAMESPACE: 'shop-prod' });
+    assert.equal(route.code, 0, route.out);
+    assert.equal(route.stdout.trim().split('\n').at(-1), 'reachable at https://shop.shop.example.com');
     const dry = await deploy(ws, { PLUGIN_MANIFESTS: 'k8s/', PLUGIN_NAMESPACE: 'shop-staging', PLUGIN_DRY_RUN: 'true' });
     assert.equal(dry.code, 0, dry.out);
     assert.doesNotMatch(dry.stdout, /reachable at/);
