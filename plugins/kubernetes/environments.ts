@@ -127,10 +127,13 @@ export function chooseEnvironment(input: TargetInput): Chosen | undefined {
  */
 export function withEnvironment<S extends { readonly vars: Readonly<Record<string, string>> }>(settings: S, chosen: Chosen, workspace: string): S {
   const e = chosen.environment;
-  const problems = [
-    ...(e.manifests ?? []).map((p) => ['manifests', workspacePathProblem('workspace-glob', p, workspace)] as const),
-    ...(e.kustomize ? [['kustomize', workspacePathProblem('workspace', e.kustomize, workspace)] as const] : []),
-  ].flatMap(([key, problem]) => (problem ? [`settings.environments.${chosen.name}.${key}: ${problem}`] : []));
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(e)) {
+    const shape = KEYS[key as Key];
+    if (shape !== 'path' && shape !== 'paths') continue;
+    const problem = [value as string | readonly string[]].flat().map((p) => workspacePathProblem(shape === 'path' ? 'workspace' : 'workspace-glob', p, workspace)).find(Boolean);
+    if (problem) problems.push(`settings.environments.${chosen.name}.${key}: ${problem}`);
+  }
   if (problems.length > 0) throw new PluginError(problems.join('\n'), { hint: 'Fix the step\'s "settings:" in .drone.yml.' });
   return { ...settings, ...e, vars: { ...settings.vars, ...e.vars } };
 }

@@ -7,11 +7,11 @@ import { PluginError } from '../../shared/errors.ts';
 import type { BuildContext } from '../../shared/context/index.ts';
 import type { KubeObject } from './manifests.ts';
 
-export const PREVIEW_LABEL = 'sortie.dev/preview';
-export const BRANCH_KEY = 'sortie.dev/branch';
-export const REPO_KEY = 'sortie.dev/repo';
-export const PULL_REQUEST_LABEL = 'sortie.dev/pull-request';
-export const EXPIRES_ANNOTATION = 'sortie.dev/expires-at';
+const PREVIEW_LABEL = 'sortie.dev/preview';
+const BRANCH_KEY = 'sortie.dev/branch';
+const REPO_KEY = 'sortie.dev/repo';
+const PULL_REQUEST_LABEL = 'sortie.dev/pull-request';
+const EXPIRES_ANNOTATION = 'sortie.dev/expires-at';
 
 /** A namespace name and a label value are both at most 63 characters. */
 const MAX_NAME = 63;
