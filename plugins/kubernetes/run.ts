@@ -135,7 +135,8 @@ function resolve(input: PluginInput<Settings>): { s: Values; chosen: Chosen | un
 /** The log's first line: what the step does, and to which environment, cluster, context and namespace. */
 function targetLine(o: { doing: string; chosen: Chosen | undefined; preview: Preview | undefined; conn: Connection; namespace: string }): string {
   const what = [o.chosen && `environment ${o.chosen.name} (${o.chosen.by})`, o.preview && `the preview of ${o.preview.shown}`].filter(Boolean).join(', ');
-  const where = [`cluster ${o.conn.server}`, o.conn.context && `context ${o.conn.context}`, `namespace ${o.namespace}`].filter(Boolean).join(', ');
+  // A server URL may carry a user and password (`https://user:pass@host`): the line shows the host.
+  const where = [`cluster ${o.conn.server.replace(/\/\/[^/@]*@/, '//')}`, o.conn.context && `context ${o.conn.context}`, `namespace ${o.namespace}`].filter(Boolean).join(', ');
   return `${o.doing}${what ? ` ${what}` : ''}: ${where}`;
 }
 
