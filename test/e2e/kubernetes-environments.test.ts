@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { dump, load } from 'js-yaml';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { droneBuildEnv } from '../support/drone-env.ts';
 import { repoRoot, runBundle } from '../support/run-bundle.ts';
@@ -82,6 +83,41 @@ describe('environments and promotion', () => {
     assert.ok(live('/api/v1/namespaces/shop-prod/configmaps/production-only'));
     assert.equal(live('/api/v1/namespaces/shop-prod/configmaps/staging-only'), undefined);
     assert.match(promote.stdout, /deployment\.apps\/web successfully rolled out/);
+  });
+
+  it("switches cluster with the environment's context", async () => {
+    const second = await startKubeApi({ controllerIntervalMs: 20, namespaces: ['shop'] });
+    try {
+      // One kubeconfig, a context per cluster, as teams keep it in one secret.
+      const [a, b] = [api.kubeconfig(), second.kubeconfig()].map((k) => load(k) as Record<string, Array<Record<string, unknown>>>);
+      const rename = (doc: typeof a, name: string) => ({
+        clusters: doc!.clusters!.map((c) => ({ ...c, name })),
+        users: doc!.users!.map((u) => ({ ...u, name })),
+        contexts: [{ name, context: { cluster: name, user: name } }],
+      });
+      const [staging, production] = [rename(a, 'staging'), rename(b, 'production')];
+      const kubeconfig = dump({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [...staging.clusters, ...production.clusters],
+        users: [...staging.users, ...production.users],
+        contexts: [...staging.contexts, ...production.contexts],
+        'current-context': 'staging',
+      });
+      const ws = workspace({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: where\ndata:\n  env: ${ENV}\n' });
+      const envs = JSON.stringify({ staging: { namespace: 'shop-staging', vars: { ENV: 'staging' } }, production: { context: 'production', namespace: 'shop', vars: { ENV: 'production' } } });
+      const step = { PLUGIN_KUBECONFIG: kubeconfig, PLUGIN_MANIFESTS: 'cm.yaml', PLUGIN_ENVIRONMENTS: envs, PLUGIN_ENVIRONMENT: 'staging' };
+      const push = await deploy(ws, step);
+      assert.equal(push.code, 0, push.out);
+      assert.equal(push.first, `deploying environment staging (settings.environment): cluster ${api.url}, context staging, namespace shop-staging`);
+      const promote = await deploy(ws, { ...step, DRONE_BUILD_EVENT: 'promote', DRONE_DEPLOY_TO: 'production' });
+      assert.equal(promote.code, 0, promote.out);
+      assert.equal(promote.first, `deploying environment production (DRONE_DEPLOY_TO): cluster ${second.url}, context production, namespace shop`);
+      assert.equal((second.get('/api/v1/namespaces/shop/configmaps/where') as Stored | undefined)?.data.env, 'production');
+      assert.equal(live('/api/v1/namespaces/shop/configmaps/where'), undefined, 'nothing went to the first cluster');
+    } finally {
+      await second.close();
+    }
   });
 
   it("takes Woodpecker's CI_PIPELINE_DEPLOY_TARGET", async () => {
