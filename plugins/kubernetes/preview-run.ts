@@ -12,6 +12,7 @@ import { mapPool } from './map-pool.ts';
 import { type Preview, expiredPreviews, notOurs, repoSelector } from './preview.ts';
 
 const NAMESPACES = '/api/v1/namespaces';
+const PROGRESS_MS = 10_000;
 
 interface NamespaceObject extends KubeObject {
   readonly metadata: KubeObject['metadata'] & { readonly deletionTimestamp?: string };
@@ -72,7 +73,17 @@ export async function teardown(kube: KubeClient, p: Preview, o: TeardownOptions)
   }
   o.log.info(`namespace/${p.namespace} ${live.metadata.deletionTimestamp ? 'was already' : 'is being'} deleted, with everything in it`);
   if (!o.wait) return;
-  while (await readNamespace(kube, p.namespace)) await sleep(o.pollMs, o.signal);
+  // A real namespace takes seconds to minutes to empty: a line now and then shows the step is not stuck.
+  const start = Date.now();
+  let said = 0;
+  while (await readNamespace(kube, p.namespace)) {
+    const waited = Math.floor((Date.now() - start) / PROGRESS_MS);
+    if (waited > said) {
+      said = waited;
+      o.log.info(`namespace/${p.namespace} still terminating (${(waited * PROGRESS_MS) / 1000} s)`);
+    }
+    await sleep(o.pollMs, o.signal);
+  }
   o.log.info(`namespace/${p.namespace} is gone`);
 }
 
