@@ -1,0 +1,73 @@
+import { basename, resolve } from 'node:path';
+import { PluginError } from '../../shared/errors.ts';
+import { createHttpClient } from '../../shared/http.ts';
+import { MAX_INPUT_FILE_BYTES, MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
+import type { Logger } from '../../shared/log.ts';
+import { loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
+import type { PluginInput } from '../../shared/plugin.ts';
+import { readBoundedFile, readTextFile } from '../../shared/read-file.ts';
+import { stopOf } from '../../shared/stop.ts';
+import { DEFAULT_BODY } from './default-body.ts';
+import { recipientsOf } from './recipients.ts';
+import type { settings } from './settings.ts';
+import { senderOf, smtpError, transportOptions } from './smtp.ts';
+
+type Input = PluginInput<typeof settings>;
+
+export async function run({ settings: s, build, log, signal, deadline }: Input): Promise<number> {
+  const fileText = s.recipients_file === undefined ? undefined : recipientsFile(s.recipients_file, build.workspace);
+  const to = recipientsOf(s, build, fileText);
+  if (to.length === 0) {
+    throw new PluginError('no one to send to: settings.recipients and settings.recipients_file are empty, and the commit has no author email', {
+      hint: s.recipients_only ? 'settings.recipients_only leaves out the commit author.' : 'Give settings.recipients.',
+    });
+  }
+  const http = createHttpClient({ signal, deadline, log });
+  const loaded = await loadTemplates(s, ['subject', 'body'], { workspace: build.workspace, http });
+  const subject = await renderNotify(loaded.subject ?? { name: 'settings.subject', text: s.subject }, build, { name: 'settings.subject', escape: 'none' });
+  const html = await renderNotify(loaded.body ?? { name: 'the default body', text: DEFAULT_BODY }, build, { name: 'settings.body', escape: 'raymond' });
+  const attachments = attachmentsOf(s, build.workspace, log);
+
+  // Loaded only now: a step stopped by its settings never compiles them.
+  const [{ default: nodemailer }, { convert }] = await Promise.all([import('nodemailer'), import('html-to-text')]);
+  const text = convert(html, { wordwrap: 100 });
+  const transport = nodemailer.createTransport({ ...transportOptions(s, deadline && deadline.at - Date.now()), pool: true, maxConnections: 1 });
+  const stop = () => transport.close();
+  signal.addEventListener('abort', stop, { once: true });
+  let current = to[0];
+  try {
+    for (const r of to) {
+      current = r;
+      await transport.sendMail({ from: senderOf(s), to: r.address, subject, html, text, attachments });
+      log.info(`sent the ${build.build.status} email to ${r.address}`);
+    }
+  } catch (err) {
+    throw stopOf(signal)?.during(`sending to ${s.host}:${s.port}`) ?? smtpError(err, s, current);
+  } finally {
+    signal.removeEventListener('abort', stop);
+    transport.close();
+  }
+  return 0;
+}
+
+function recipientsFile(path: string, workspace: string): string {
+  const text = readTextFile(resolve(workspace, path), { shown: path, setting: 'recipients_file', maxBytes: MAX_SMALL_FILE_BYTES });
+  if (text === undefined) throw new PluginError(`settings.recipients_file: ${path} does not exist`, { hint: 'Paths are relative to the workspace.' });
+  return text;
+}
+
+/**
+ * A missing attachment is left out with a warning, as drone-email does: the report a failed step
+ * never wrote must not stop the email that says it failed.
+ */
+function attachmentsOf(s: Input['settings'], workspace: string, log: Logger) {
+  const paths = [...(s.attachment ? [{ path: s.attachment, setting: 'attachment' }] : []), ...s.attachments.map((path) => ({ path, setting: 'attachments' }))];
+  return paths.flatMap(({ path, setting }) => {
+    const content = readBoundedFile(resolve(workspace, path), { shown: path, setting, maxBytes: MAX_INPUT_FILE_BYTES });
+    if (content === undefined) {
+      log.warn(`settings.${setting}: ${path} does not exist; sent without it`);
+      return [];
+    }
+    return [{ filename: basename(path), content }];
+  });
+}
