@@ -1,3 +1,4 @@
+import { notifySkip } from '../../shared/notify/outcome.ts';
 import type { PluginDefinition, PluginInput } from '../../shared/plugin.ts';
 import { otherPlugins } from '../setting-names.ts';
 import { rules, settings } from './settings.ts';
@@ -7,6 +8,7 @@ export const definition: PluginDefinition<typeof settings> = {
   name: 'email',
   settings,
   rules,
+  skip: notifySkip,
   otherPlugins: otherPlugins('email'),
   timeLimit: 'timeout',
   run: async (input: PluginInput<typeof settings>) => (await import('./run.ts')).run(input),

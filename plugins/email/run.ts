@@ -24,8 +24,8 @@ export async function run({ settings: s, build, log, signal, deadline }: Input):
   }
   const http = createHttpClient({ signal, deadline, log });
   const loaded = await loadTemplates(s, ['subject', 'body'], { workspace: build.workspace, http });
-  const subject = await renderNotify(loaded.subject ?? { name: 'settings.subject', text: s.subject }, build, { name: 'settings.subject', escape: 'none' });
-  const html = await renderNotify(loaded.body ?? { name: 'the default body', text: DEFAULT_BODY }, build, { name: 'settings.body', escape: 'raymond' });
+  const subject = await renderNotify(loaded.subject?.text ?? s.subject, build, { name: loaded.subject?.name ?? 'settings.subject', escape: 'none' });
+  const html = await renderNotify(loaded.body?.text ?? DEFAULT_BODY, build, { name: loaded.body?.name ?? 'the default body', escape: 'raymond' });
   const attachments = attachmentsOf(s, build.workspace, log);
 
   // Loaded only now: a step stopped by its settings never compiles them.

@@ -1,3 +1,4 @@
+import { notifySettings } from '../../shared/notify/settings.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
 /** The names of plugins/email (drone-email), so only `image:` changes. */
@@ -36,6 +37,7 @@ export const settings = {
   }),
   attachment: setting.string({ doc: 'Workspace file to attach.', path: 'workspace' }),
   attachments: setting.list({ doc: 'Workspace files to attach.', path: 'workspace' }),
+  ...notifySettings,
 } as const;
 
 export const rules: Rules<typeof settings> = {

@@ -1,10 +1,12 @@
 import { PluginError } from '../../shared/errors.ts';
-import { HttpError, type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import { type HttpResponse, createHttpClient } from '../../shared/http.ts';
 import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
-import { excerpt } from '../../shared/secrets.ts';
-import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
+import { unreachable } from '../../shared/notify/send.ts';
+import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
+import { excerpt } from '../../shared/secrets.ts';
+import { isStop } from '../../shared/stop.ts';
 import { defaultBody, isDelivered, planRequest, shownHeaders } from './request.ts';
 import type { settings } from './settings.ts';
 
@@ -21,7 +23,7 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
   const outcome = outcomeOf(build);
   const loaded = await loadTemplates(s, ['template', 'template_success', 'template_failure'], { workspace: build.workspace, http });
   const template = chooseTemplate(outcome, loaded, { any: 'template', success: 'template_success', failure: 'template_failure' });
-  const body = template ? await renderNotify(template, build, { name: template.name, escape: 'raymond' }) : defaultBody(build);
+  const body = template ? await renderNotify(template.text, build, { name: template.name, escape: 'raymond' }) : defaultBody(build);
   const req = planRequest(s, body);
 
   const failures: string[] = [];
@@ -29,11 +31,11 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     // Each URL is secret as a whole: it is named by its place in the list.
     const which = s.urls.length === 1 ? 'the webhook' : `webhook ${i + 1} of ${s.urls.length}`;
     const res = await http.request({ url, method: req.method, headers: req.headers, body: req.body }).catch((err: unknown) => {
-      if (err instanceof HttpError && err.status === 0) {
-        failures.push(`${which} (settings.urls): cannot be reached: ${err.message}`);
-        return undefined;
-      }
-      throw err;
+      const e = unreachable('urls', which, err);
+      // One address that is down must not keep the message from the others.
+      if (!(e instanceof PluginError) || isStop(e)) throw e;
+      failures.push(e.message);
+      return undefined;
     });
     if (!res) continue;
     if (log.debugEnabled) {

@@ -1,4 +1,5 @@
 import { urlSecrets } from '../../shared/secrets.ts';
+import { notifySettings } from '../../shared/notify/settings.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
 /** The names of plugins/webhook (drone-plugins/drone-webhook), so only `image:` changes. */
@@ -57,6 +58,7 @@ export const settings = {
     secret: true,
   }),
   signature_header: setting.string({ doc: 'Header that carries the signature.', default: 'X-Drone-Signature' }),
+  ...notifySettings,
 } as const;
 
 export const rules: Rules<typeof settings> = {

@@ -42,7 +42,7 @@ export interface WebhookStandIn {
   close(): Promise<void>;
 }
 
-const HOOK_TOKEN = 'sortie-hook-token-4f1c9a';
+const HOOK_TOKEN = 'T4sBq9Wd2Lx7Rk5M';
 
 export async function startWebhookStandIn(opts: WebhookStandInOptions = {}): Promise<WebhookStandIn> {
   const received: ReceivedRequest[] = [];
