@@ -13,11 +13,12 @@ export const settings = {
   from_name: setting.string({ doc: 'Display name of the sender (`from.name` works too).' }),
   host: setting.string({ doc: 'SMTP server.', env: ['EMAIL_HOST'], example: 'smtp.example.com' }),
   port: setting.int({
-    doc: 'SMTP port: 465 speaks TLS from the start (implicit TLS); any other upgrades with STARTTLS.',
+    doc: 'SMTP port; 465 is implicit TLS.',
     default: 587,
     env: ['EMAIL_PORT'],
     validate: (p) => (p > 0 && p < 65536 ? undefined : 'expected a port between 1 and 65535'),
   }),
+  implicit_tls: setting.bool({ doc: 'Speak TLS from the first byte (SMTPS), as on port 465, where it is always on; otherwise STARTTLS is used.' }),
   username: setting.string({ doc: 'SMTP login.', env: ['EMAIL_USERNAME'] }),
   password: setting.string({ doc: 'SMTP password.', secret: true, env: ['EMAIL_PASSWORD'] }),
   skip_verify: setting.bool({ doc: "Do not check the SMTP server's TLS certificate." }),

@@ -12,13 +12,14 @@ type EmailSettings = Values<typeof settings>;
 const SMTP_WAIT_MS = 30_000;
 
 /**
- * How to talk to the server, decided without I/O. Port 465 is TLS from the first byte; elsewhere
+ * How to talk to the server, decided without I/O. Port 465 is TLS from the first byte; elsewhere,
+ * unless `implicit_tls` says so too,
  * the server's STARTTLS is used whenever it offers it, and required when a password is sent, so a
  * man in the middle who strips STARTTLS never sees the password.
  */
 export function transportOptions(s: EmailSettings, msLeft: number | undefined): SMTPTransport.Options {
   const wait = Math.max(1, Math.min(msLeft ?? SMTP_WAIT_MS, SMTP_WAIT_MS));
-  const implicit = s.port === 465;
+  const implicit = s.implicit_tls || s.port === 465;
   return {
     host: s.host,
     port: s.port,
@@ -27,7 +28,7 @@ export function transportOptions(s: EmailSettings, msLeft: number | undefined): 
     requireTLS: !implicit && s.password !== undefined,
     auth: s.username === undefined ? undefined : { user: s.username, pass: s.password ?? '' },
     name: s.clienthostname,
-    tls: { rejectUnauthorized: !s.skip_verify, servername: s.host },
+    tls: { rejectUnauthorized: !s.skip_verify },
     connectionTimeout: wait,
     greetingTimeout: wait,
     socketTimeout: wait,
@@ -78,7 +79,7 @@ export function smtpError(err: unknown, s: EmailSettings, to: Recipient | undefi
   if (e.code === 'ETLS' || (e.code === 'ESOCKET' && /TLS|SSL|wrong version/i.test(e.message ?? ''))) {
     return new PluginError(`settings.port: no TLS with ${server}${answer}`, {
       ...cause,
-      hint: s.port === 465 ? 'Port 465 speaks TLS from the start; a server that expects STARTTLS listens on 587.' : 'The server offers no STARTTLS, or broke it off: settings.no_starttls sends in plain text (no password then).',
+      hint: s.implicit_tls || s.port === 465 ? 'This port speaks TLS from the first byte (implicit TLS); a server that expects STARTTLS listens on 587.' : 'The server offers no STARTTLS, or broke it off: settings.no_starttls sends in plain text (no password then).',
     });
   }
   if (e.code === 'ECONNECTION' || e.code === 'EDNS' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKET') {
