@@ -93,6 +93,13 @@ describe('webhook', () => {
     assert.deepEqual(hook.received.map((q) => q.body), ['{"text": "success on main"}', '{"text": "broke: test,lint"}']);
   });
 
+  test('a JSON template keeps a commit message with quotes and line breaks one valid string; other types are HTML-escaped', async () => {
+    assert.equal((await run({ PLUGIN_URLS: hook.hookUrl, PLUGIN_TEMPLATE: '{"m": "{{build.message}}"}' })).code, 0);
+    assert.equal((JSON.parse(hook.received[0]!.body) as { m: string }).m, droneBuildEnv.DRONE_COMMIT_MESSAGE);
+    assert.equal((await run({ PLUGIN_URLS: hook.hookUrl, PLUGIN_CONTENT_TYPE: 'text/html', PLUGIN_TEMPLATE: '<p>{{build.message.title}}</p>' })).code, 0);
+    assert.equal(hook.received[1]!.body, '<p>Merge &apos;x&apos; &lt;y&gt; &amp; &quot;z&quot;</p>');
+  });
+
   test('signature_secret signs the exact body: sha256=<hex>, in signature_header', async () => {
     const signing = await startWebhookStandIn({ signatureSecret: SIGNING_KEY, signatureHeader: 'X-Hub-Signature-256' });
     try {
