@@ -7,6 +7,7 @@ import { writeStandIn } from '../test/components/kaniko-executor/index.ts';
 import { startSlackStandIn } from '../test/components/slack/server.ts';
 import { startKubeApi } from '../test/kube-api/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../test/support/drone-env.ts';
+import { webhookAndEmailSteps } from './demo/webhook-email.ts';
 
 /**
  * `npm start`: a local pipeline through every plugin, each bundle started as Drone starts a plugin
@@ -97,3 +98,4 @@ async function slackSteps(): Promise<void> {
 await kanikoStep();
 await kubernetesStep();
 await slackSteps();
+await webhookAndEmailSteps({ header, step });

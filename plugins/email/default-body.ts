@@ -20,7 +20,7 @@ export const DEFAULT_BODY = `<!DOCTYPE html>
 {{/if}}<tr><td>Started at:</td><td>{{ datetime build.started "Mon Jan 2 15:04:05 MST 2006" "UTC" }}</td></tr>
 </table>
 <hr style="border:0;border-top:1px solid #e9e9e9;margin:20px 0">
-<p style="white-space:pre-wrap">{{ commit.message }}</p>
+<pre style="white-space:pre-wrap;font-family:inherit;margin:0">{{ commit.message }}</pre>
 </td></tr>
 </table>
 </body>

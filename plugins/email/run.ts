@@ -30,7 +30,8 @@ export async function run({ settings: s, build, log, signal, deadline }: Input):
 
   // Loaded only now: a step stopped by its settings never compiles them.
   const [{ default: nodemailer }, { convert }] = await Promise.all([import('nodemailer'), import('html-to-text')]);
-  const text = convert(html, { wordwrap: 100 });
+  // Layout tables become aligned columns rather than one run-on line.
+  const text = convert(html, { wordwrap: 100, selectors: [{ selector: 'table', format: 'dataTable' }] });
   const transport = nodemailer.createTransport({ ...transportOptions(s, deadline && deadline.at - Date.now()), pool: true, maxConnections: 1 });
   const stop = () => transport.close();
   signal.addEventListener('abort', stop, { once: true });
