@@ -24,8 +24,8 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
   const loaded = await loadTemplates(s, ['template', 'template_success', 'template_failure'], { workspace: build.workspace, http });
   const template = chooseTemplate(outcome, loaded, { any: 'template', success: 'template_success', failure: 'template_failure' });
   // In a JSON body a commit message with quotes or line breaks must stay one valid string.
-  const escape = /json/i.test(s.content_type) ? 'json' : 'raymond';
-  const body = template ? await renderNotify(template.text, build, { name: template.name, escape }) : defaultBody(build);
+  const escaping = /json/i.test(s.content_type) ? 'json' : 'raymond';
+  const body = template ? await renderNotify(template.text, build, { name: template.name, escape: escaping }) : defaultBody(build);
   const req = planRequest(s, body);
 
   const failures: string[] = [];
