@@ -1,16 +1,17 @@
 import { basename, resolve } from 'node:path';
 import { PluginError } from '../../shared/errors.ts';
 import { createHttpClient } from '../../shared/http.ts';
-import { MAX_INPUT_FILE_BYTES, MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
+import { MAX_INPUT_FILE_BYTES, MAX_QUOTED_ANSWER_CHARS, MAX_SMALL_FILE_BYTES } from '../../shared/limits.ts';
 import type { Logger } from '../../shared/log.ts';
 import { loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { readBoundedFile, readTextFile } from '../../shared/read-file.ts';
-import { stopOf } from '../../shared/stop.ts';
+import { excerpt } from '../../shared/secrets.ts';
+import { type Deadline, sleep, stopOf } from '../../shared/stop.ts';
 import { DEFAULT_BODY } from './default-body.ts';
 import { recipientsOf } from './recipients.ts';
 import type { settings } from './settings.ts';
-import { senderOf, smtpError, transportOptions } from './smtp.ts';
+import { isTemporary, senderOf, smtpError, transportOptions } from './smtp.ts';
 
 type Input = PluginInput<typeof settings>;
 
@@ -39,7 +40,8 @@ export async function run({ settings: s, build, log, signal, deadline }: Input):
   try {
     for (const r of to) {
       current = r;
-      await transport.sendMail({ from: senderOf(s), to: r.address, subject, html, text, attachments });
+      const message = { from: senderOf(s), to: r.address, subject, html, text, attachments };
+      await withRetries(() => transport.sendMail(message), { signal, deadline, log, what: `sending to ${r.address}` });
       log.info(`sent the ${build.build.status} email to ${r.address}`);
     }
   } catch (err) {
@@ -71,4 +73,24 @@ function attachmentsOf(s: Input['settings'], workspace: string, log: Logger) {
     }
     return [{ filename: basename(path), content }];
   });
+}
+
+const RETRIES = 3;
+
+/**
+ * A 4xx answer is the server saying "not now" (greylisting, a full queue, a rate limit): the send
+ * is tried again after a pause, while the step has time for it. Any other failure is final.
+ */
+async function withRetries(send: () => Promise<unknown>, o: { signal: AbortSignal; deadline: Deadline | undefined; log: Logger; what: string }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await send();
+      return;
+    } catch (err) {
+      const wait = 1000 * attempt;
+      if (attempt > RETRIES || !isTemporary(err) || (o.deadline && Date.now() + wait >= o.deadline.at)) throw err;
+      o.log.info(`${o.what}: the server answered ${excerpt((err as { response: string }).response, MAX_QUOTED_ANSWER_CHARS)}; retrying in ${wait / 1000} s (attempt ${attempt + 1} of ${RETRIES + 1})`);
+      await sleep(wait, o.signal);
+    }
+  }
 }

@@ -40,6 +40,12 @@ export function senderOf(s: EmailSettings): string | { name: string; address: st
   return s.from_name && !s.from!.includes('<') ? { name: s.from_name, address: s.from! } : s.from!;
 }
 
+/** A 4xx reply: the server asks to try again later. */
+export function isTemporary(err: unknown): boolean {
+  const code = (err as SmtpFailure | undefined)?.responseCode;
+  return typeof code === 'number' && code >= 400 && code < 500 && typeof (err as SmtpFailure).response === 'string';
+}
+
 interface SmtpFailure {
   readonly code?: string;
   readonly response?: string;

@@ -129,6 +129,25 @@ describe('email', () => {
   });
 });
 
+describe('temporary answers', () => {
+  test('a 451 (greylisting) is retried after a pause, then the message goes', async () => {
+    starttls.tempfail(2);
+    const r = await run({ PLUGIN_RECIPIENTS: 'team@example.com', PLUGIN_RECIPIENTS_ONLY: 'true' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /sending to team@example.com: the server answered 451 4.7.1 Greylisted, please try again later; retrying in 1 s \(attempt 2 of 4\)\n.*retrying in 2 s \(attempt 3 of 4\)\nsent the success email to team@example.com\n/);
+    assert.equal(starttls.received.length, 1);
+  });
+
+  test('no retry past settings.timeout: the last answer is the error', async () => {
+    starttls.tempfail(10);
+    const r = await run({ PLUGIN_RECIPIENTS: 'team@example.com', PLUGIN_RECIPIENTS_ONLY: 'true', PLUGIN_TIMEOUT: '2s' });
+    starttls.tempfail(0);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^error: 127.0.0.1:\d+ refused the recipient team@example.com from settings.recipients: the server answered 451 4.7.1 Greylisted/);
+    assert.equal(starttls.received.length, 0);
+  });
+});
+
 describe('errors: one clear error, nothing sent, the password never shown', () => {
   test("a wrong password gives the server's answer and names the setting", async () => {
     const r = await run({ PLUGIN_RECIPIENTS: 'team@example.com', PLUGIN_PASSWORD: 'Wrong7Pass2Word' });

@@ -33,12 +33,15 @@ export interface SmtpStandInOptions {
 export interface SmtpStandIn {
   readonly port: number;
   readonly received: ReceivedMail[];
+  /** The next `count` recipients are answered `451 4.7.1` (greylisting: try again later). */
+  tempfail(count: number): void;
   close(): Promise<void>;
 }
 
 export async function startSmtpStandIn(opts: SmtpStandInOptions): Promise<SmtpStandIn> {
   const received: ReceivedMail[] = [];
   const users = opts.users;
+  let tempfails = 0;
   const options: SMTPServerOptions = {
     secure: opts.tls === 'implicit',
     hideSTARTTLS: opts.tls !== 'starttls',
@@ -56,6 +59,10 @@ export async function startSmtpStandIn(opts: SmtpStandInOptions): Promise<SmtpSt
       callback(err);
     },
     onRcptTo(address, _session, callback) {
+      if (tempfails > 0) {
+        tempfails--;
+        return callback(Object.assign(new Error('4.7.1 Greylisted, please try again later'), { responseCode: 451 }));
+      }
       if (opts.refuse?.includes(address.address)) {
         return callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 }));
       }
@@ -83,6 +90,9 @@ export async function startSmtpStandIn(opts: SmtpStandInOptions): Promise<SmtpSt
   return {
     port: (server.server.address() as AddressInfo).port,
     received,
+    tempfail: (count) => {
+      tempfails = count;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
