@@ -7,7 +7,7 @@ import { loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { readBoundedFile, readTextFile } from '../../shared/read-file.ts';
 import { excerpt } from '../../shared/secrets.ts';
-import { type Deadline, sleep, stopOf } from '../../shared/stop.ts';
+import { type Deadline, sleep, stopOf, unlessStopped } from '../../shared/stop.ts';
 import { DEFAULT_BODY } from './default-body.ts';
 import { recipientsOf } from './recipients.ts';
 import type { settings } from './settings.ts';
@@ -41,7 +41,8 @@ export async function run({ settings: s, build, log, signal, deadline }: Input):
     for (const r of to) {
       current = r;
       const message = { from: senderOf(s), to: r.address, subject, html, text, attachments };
-      await withRetries(() => transport.sendMail(message), { signal, deadline, log, what: `sending to ${r.address}` });
+      // nodemailer has no signal of its own: a stop ends the wait at once, and closes the connection.
+      await withRetries(() => unlessStopped(transport.sendMail(message), signal, 0), { signal, deadline, log, what: `sending to ${r.address}` });
       log.info(`sent the ${build.build.status} email to ${r.address}`);
     }
   } catch (err) {
