@@ -42,6 +42,8 @@ interface BuildOptions {
 const DESCRIPTIONS: Record<Exclude<Plugin, 'kaniko'>, string> = {
   slack: 'Drone plugin: Slack notifications (webhook or Web API, threads, templates)',
   kubernetes: 'Drone plugin: deploy to Kubernetes with server-side apply, in-cluster or kubeconfig auth',
+  teams: 'Drone plugin: Microsoft Teams notifications (Workflows webhooks, Adaptive Cards, templates)',
+  'google-chat': 'Drone plugin: Google Chat notifications (webhooks, cards, threads, templates)',
 };
 
 /** The Dockerfile of a plugin's image and the build args that make it that plugin's. */
