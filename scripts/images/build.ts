@@ -42,6 +42,8 @@ interface BuildOptions {
 const DESCRIPTIONS: Record<Exclude<Plugin, 'kaniko'>, string> = {
   slack: 'Drone plugin: Slack notifications (webhook or Web API, threads, templates)',
   kubernetes: 'Drone plugin: deploy to Kubernetes with server-side apply, in-cluster or kubeconfig auth',
+  teams: 'Drone plugin: Microsoft Teams notifications (Workflows webhooks, Adaptive Cards, templates)',
+  'google-chat': 'Drone plugin: Google Chat notifications (webhooks, cards, threads, templates)',
   webhook: 'Drone plugin: webhook notifications (default JSON or templated body, HMAC signature)',
   email: 'Drone plugin: email notifications over SMTP (STARTTLS or implicit TLS, HTML and text)',
 };
