@@ -29,33 +29,35 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
   const req = planRequest(s, body);
 
   const failures: string[] = [];
+  let hint: string | undefined;
   for (const [i, url] of s.urls.entries()) {
     // Each URL is secret as a whole: it is named by its place in the list.
     const which = s.urls.length === 1 ? 'the webhook' : `webhook ${i + 1} of ${s.urls.length}`;
+    log.debug(`${which}: ${req.method} settings.urls[${i + 1}]\n  headers: ${JSON.stringify(shownHeaders(req, s))}\n  body: ${req.body.trimEnd()}`);
     const res = await http.request({ url, method: req.method, headers: req.headers, body: req.body }).catch((err: unknown) => {
       const e = unreachable('urls', which, err);
       // One address that is down must not keep the message from the others.
       if (!(e instanceof PluginError) || isStop(e)) throw e;
       failures.push(e.message);
+      hint ??= e.hint;
       return undefined;
     });
     if (!res) continue;
-    if (log.debugEnabled) {
-      log.debug(`${which}: ${req.method} settings.urls[${i + 1}]\n  headers: ${JSON.stringify(shownHeaders(req, s))}\n  body: ${req.body.trimEnd()}`);
-      log.debug(`${which}: HTTP ${res.status}: ${excerpt(res.text(), MAX_QUOTED_ANSWER_CHARS)}`);
+    log.debug(`${which}: HTTP ${res.status}: ${excerpt(res.text(), MAX_QUOTED_ANSWER_CHARS)}`);
+    if (isDelivered(res.status, s.valid_response_codes)) {
+      log.info(`${which}: HTTP ${res.status}`);
+      continue;
     }
-    if (isDelivered(res.status, s.valid_response_codes)) log.info(`${which}: HTTP ${res.status}`);
-    else failures.push(`${which} (settings.urls) answered ${answerText(res)}`);
+    failures.push(`${which} (settings.urls) answered ${answerText(res)}`);
+    hint = s.valid_response_codes.length
+      ? `settings.valid_response_codes accepts only ${s.valid_response_codes.join(', ')}.`
+      : 'Any 2xx answer counts as delivered; list other codes the server answers on success in settings.valid_response_codes.';
   }
   if (failures.length === 0) {
     log.info(`sent the ${build.build.status} notification to ${s.urls.length === 1 ? 'the webhook' : `${s.urls.length} webhooks`}`);
     return 0;
   }
-  throw new PluginError(failures.length === 1 ? failures[0]! : `${failures.length} of ${s.urls.length} webhooks failed:\n  ${failures.join('\n  ')}`, {
-    hint: s.valid_response_codes.length
-      ? `settings.valid_response_codes accepts only ${s.valid_response_codes.join(', ')}.`
-      : 'Any 2xx answer counts as delivered; list other codes the server answers on success in settings.valid_response_codes.',
-  });
+  throw new PluginError(failures.length === 1 ? failures[0]! : `${failures.length} of ${s.urls.length} webhooks failed:\n  ${failures.join('\n  ')}`, { hint });
 }
 
 function answerText(res: HttpResponse): string {
