@@ -101,17 +101,17 @@ describe('email', () => {
   });
 
   test('templates: subject and HTML body from a workspace file, with from.name and clienthostname', async () => {
-    writeFileSync(join(workspace, 'mail.html'), '<h1>{{repo.name}} {{build.status}}</h1><p>by {{commit.author.name}} &mdash; {{#each build.failedSteps}}<b>{{this}}</b> {{/each}}</p>');
+    writeFileSync(join(workspace, 'mail.html'), '<h1>{{repo.name}} {{build.status}}</h1><p>by {{commit.author.name}} &mdash; {{#each build.failedSteps}}<b>{{this}}</b> {{/each}}</p>{{tag}}');
     const r = await run(
       { PLUGIN_RECIPIENTS: 'team@example.com', PLUGIN_RECIPIENTS_ONLY: 'true', PLUGIN_SUBJECT: 'Build {{build.number}} & {{build.status}}', PLUGIN_BODY: 'mail.html', 'PLUGIN_FROM.NAME': 'Drone', PLUGIN_CLIENTHOSTNAME: 'ci.example.com' },
-      { DRONE_FAILED_STEPS: 'test,lint' },
+      { DRONE_FAILED_STEPS: 'test,lint', DRONE_TAG: 'v1.0.0' },
     );
     assert.equal(r.code, 0, r.stderr);
     const got = starttls.received[0]!;
     assert.equal(got.mail.subject, 'Build 42 & failure');
     assert.equal(got.mail.from?.text, '"Drone" <drone@example.com>');
     assert.equal(got.clientHostname, 'ci.example.com');
-    assert.equal(String(got.mail.html), '<h1>hello-world failure</h1><p>by The Octocat &mdash; <b>test</b> <b>lint</b> </p>');
+    assert.equal(String(got.mail.html), '<h1>hello-world failure</h1><p>by The Octocat &mdash; <b>test</b> <b>lint</b> </p>v1.0.0');
     assert.match(got.mail.text ?? '', /HELLO-WORLD FAILURE\n\nby The Octocat — test lint/);
   });
 
