@@ -11,7 +11,7 @@ import { type Deadline, sleep, stopOf, unlessStopped } from '../../shared/stop.t
 import { DEFAULT_BODY } from './default-body.ts';
 import { recipientsOf } from './recipients.ts';
 import type { settings } from './settings.ts';
-import { isTemporary, senderOf, smtpError, transportOptions } from './smtp.ts';
+import { isRecipientRefusal, isTemporary, senderOf, smtpError, transportOptions } from './smtp.ts';
 
 type Input = PluginInput<typeof settings>;
 
@@ -36,21 +36,28 @@ export async function run({ settings: s, build, log, signal, deadline }: Input):
   const transport = nodemailer.createTransport({ ...transportOptions(s, deadline && deadline.at - Date.now()), pool: true, maxConnections: 1 });
   const stop = () => transport.close();
   signal.addEventListener('abort', stop, { once: true });
-  let current = to[0];
+  const refused: PluginError[] = [];
   try {
     for (const r of to) {
-      current = r;
       const message = { from: senderOf(s), to: r.address, subject, html, text, attachments };
-      // nodemailer has no signal of its own: a stop ends the wait at once, and closes the connection.
-      await withRetries(() => unlessStopped(transport.sendMail(message), signal, 0), { signal, deadline, log, what: `sending to ${r.address}` });
+      try {
+        // nodemailer has no signal of its own: a stop ends the wait at once, and closes the connection.
+        await withRetries(() => unlessStopped(transport.sendMail(message), signal, 0), { signal, deadline, log, what: `sending to ${r.address}` });
+      } catch (err) {
+        const e = stopOf(signal)?.during(`sending to ${s.host}:${s.port}`) ?? smtpError(err, s, r);
+        // One address the server refuses must not keep the message from the others.
+        if (!isRecipientRefusal(err) || !(e instanceof PluginError)) throw e;
+        refused.push(e);
+        continue;
+      }
       log.info(`sent the ${build.build.status} email to ${r.address}`);
     }
-  } catch (err) {
-    throw stopOf(signal)?.during(`sending to ${s.host}:${s.port}`) ?? smtpError(err, s, current);
   } finally {
     signal.removeEventListener('abort', stop);
     transport.close();
   }
+  if (refused.length === 1) throw refused[0];
+  if (refused.length > 1) throw new PluginError(`${refused.length} of ${to.length} recipients were refused:\n  ${refused.map((e) => e.message).join('\n  ')}`, { hint: refused[0]!.hint });
   return 0;
 }
 

@@ -46,6 +46,11 @@ export function isTemporary(err: unknown): boolean {
   return typeof code === 'number' && code >= 400 && code < 500 && typeof (err as SmtpFailure).response === 'string';
 }
 
+/** The server refused this one recipient (RCPT TO), not the sender, the login or the message. */
+export function isRecipientRefusal(err: unknown): boolean {
+  return (err as SmtpFailure | undefined)?.code === 'EENVELOPE' && (err as SmtpFailure).command === 'RCPT TO';
+}
+
 interface SmtpFailure {
   readonly code?: string;
   readonly response?: string;

@@ -157,10 +157,12 @@ describe('errors: one clear error, nothing sent, the password never shown', () =
     assertNoSecret(r.stdout + r.stderr, 'Wrong7Pass2Word');
   });
 
-  test('a refused recipient is named with where it came from', async () => {
-    const r = await run({ PLUGIN_RECIPIENTS: 'ghost@example.com', PLUGIN_RECIPIENTS_ONLY: 'true' });
+  test('a refused recipient is named with where it came from; the others still get the message', async () => {
+    const r = await run({ PLUGIN_RECIPIENTS: 'ghost@example.com,team@example.com', PLUGIN_RECIPIENTS_ONLY: 'true' });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /refused the recipient ghost@example.com from settings.recipients: the server answered 550 5.1.1 <ghost@example.com>: Recipient address rejected/);
+    assert.match(r.stderr, /^error: 127.0.0.1:\d+ refused the recipient ghost@example.com from settings.recipients: the server answered 550 5.1.1 <ghost@example.com>: Recipient address rejected/);
+    assert.equal(r.stdout.split('\n')[0], 'sent the success email to team@example.com');
+    assert.deepEqual(starttls.received.map((m) => m.to), [['team@example.com']]);
   });
 
   test('an untrusted certificate names the host and the way out; skip_verify sends', async () => {
