@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -190,5 +192,30 @@ describe('limits and errors', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^nothing to send: the pipeline's outcome is success/);
     assert.equal(teams.received.length, 0);
+  });
+
+  test('a workflow that never answers: the step ends at settings.timeout, naming it', async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/workflows/1/triggers/manual/paths/invoke?sig=silent-secret`;
+    try {
+      const started = Date.now();
+      const r = await run({ PLUGIN_WEBHOOK: url, PLUGIN_TIMEOUT: '2s' });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no complete answer within settings\.timeout: 2s/);
+      assert.ok(Date.now() - started < 8000);
+      assert.ok(!(r.stdout + r.stderr).includes('silent-secret'));
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  test('debug: true shows the card, never the URL or its signature', async () => {
+    const r = await run({ PLUGIN_DEBUG: 'true' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /debug: message: \{"type":"message"/);
+    noSecretIn(r.stdout + r.stderr);
+    assert.ok(!(r.stdout + r.stderr).includes('/triggers/manual/paths/invoke'), 'the URL path is shown');
   });
 });
