@@ -65,3 +65,11 @@ test('webhook: retired connector URLs are refused, Workflows URLs of either clou
   assert.doesNotThrow(check('https://prod-12.westeurope.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?api-version=2016-06-01&sig=x'));
   assert.doesNotThrow(check('https://default0a1b.2c.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/abc/triggers/manual/paths/invoke?api-version=1&sig=x'));
 });
+
+test('no text and no commit message: no empty TextBlock', () => {
+  const card = cardOf(planMessage(values(), buildContext({ ...droneBuildEnv, DRONE_COMMIT_MESSAGE: '' }), {}));
+  assert.deepEqual(
+    card.body.map((b) => b.type),
+    ['TextBlock', 'FactSet'],
+  );
+});
