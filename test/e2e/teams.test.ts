@@ -173,7 +173,7 @@ describe('limits and errors', () => {
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /HTTP 404: \{"error":\{"code":"WorkflowNotFound"/);
     assert.match(gone.stdout, /hint: The workflow was deleted or turned off/);
-    const down = await run({ PLUGIN_WEBHOOK: 'http://127.0.0.1:1/workflows/1/triggers/manual/paths/invoke?sig=down-secret', PLUGIN_TIMEOUT: '3s' });
+    const down = await run({ PLUGIN_WEBHOOK: 'http://127.0.0.1:1/workflows/1/triggers/manual/paths/invoke?sig=down-secret', PLUGIN_TIMEOUT: '20s' });
     assert.equal(down.code, 1);
     assert.match(down.stderr, /settings\.webhook: cannot reach Microsoft Teams: POST http:\/\/127\.0\.0\.1:1 failed: ECONNREFUSED/);
     assert.ok(!(down.stdout + down.stderr).includes('down-secret'));
