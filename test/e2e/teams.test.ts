@@ -75,6 +75,12 @@ describe('default card', () => {
     assert.deepEqual((facts!.facts as unknown[]).at(-1), { title: 'Failed steps', value: 'test, deploy' });
   });
 
+  test('a Power Automate URL of the newer form works the same', async () => {
+    const r = await run({ PLUGIN_WEBHOOK: teams.webhookUrl.replace('/workflows/', '/powerautomate/automations/direct/workflows/') });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(teams.runs[0]!.status, 'Succeeded');
+  });
+
   test('status: building overrides the word and the colour; facts are added', async () => {
     const r = await run({ PLUGIN_STATUS: 'building', PLUGIN_FACTS: 'Environment:production,URL:https://shop.example.com' });
     assert.equal(r.code, 0, r.stderr);

@@ -32,7 +32,8 @@ export async function startTeamsStandIn(): Promise<TeamsStandIn> {
       const error = (status: number, code: string, message: string) =>
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: { code, message } }));
       const url = new URL(req.path, 'http://stand-in');
-      const match = /^\/workflows\/([0-9a-f]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname);
+      // Workflows made in Power Automate since 2025 live under /powerautomate/automations/direct.
+      const match = /^(?:\/powerautomate\/automations\/direct)?\/workflows\/([0-9a-f]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname);
       if (!match) return error(404, 'InvalidPath', 'The request path is not valid.');
       if (match[1] !== WORKFLOW) return error(404, 'WorkflowNotFound', `The workflow '${match[1]}' could not be found.`);
       if (req.method !== 'POST') return error(405, 'InvalidHttpMethod', `The HTTP method '${req.method}' is not allowed for the trigger.`);
