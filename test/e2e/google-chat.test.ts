@@ -100,7 +100,7 @@ describe('templates and threads', () => {
     assert.match(first.stdout, /^sent the success message to Google Chat in thread spaces\/AAAAsortie1\/threads\/t\d+\n$/);
     assert.equal(second.stdout, first.stdout);
     assert.deepEqual(
-      chat.received.map((r) => [r.query.threadKey, r.query.messageReplyOption]),
+      chat.received.map((r) => [(r.body as { thread: { threadKey: string } }).thread.threadKey, r.query.messageReplyOption]),
       [
         ['deploys', 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD'],
         ['deploys', 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD'],
