@@ -15,7 +15,7 @@ export async function webhookAndEmailSteps({ header, step }: Demo): Promise<void
     header('webhook: the default body, signed');
     await step('webhook', { PLUGIN_URLS: hook.hookUrl, PLUGIN_SIGNATURE_SECRET: key });
     header('what the webhook stand-in received');
-    for (const r of hook.received) console.log(`   ${r.method} ${r.path.replace(/[^/]+$/, '…')}  x-drone-signature: ${r.headers['x-drone-signature']}\n   ${r.body.trimEnd()}`);
+    for (const r of hook.received) console.log(`   ${r.method} ${r.path.replace(/[^/]+$/, '…')}  x-drone-signature: ${r.headers['x-drone-signature']}\n   ${r.raw.trimEnd()}`);
     header('email: the default message to the team (an SMTP server on loopback)');
     await step('email', { PLUGIN_HOST: '127.0.0.1', PLUGIN_PORT: String(smtp.port), PLUGIN_FROM: 'Drone <drone@example.com>', PLUGIN_RECIPIENTS: 'team@example.com', PLUGIN_RECIPIENTS_ONLY: 'true' });
     header('what the SMTP stand-in received (the plain-text part)');

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -16,6 +17,8 @@ export interface Received {
   readonly body: unknown;
   /** Whether the body parsed as JSON. */
   readonly json: boolean;
+  /** The body exactly as sent, for receivers that check its bytes (a signature). */
+  readonly raw: string;
   /** The body's size in bytes, as services count their limits. */
   readonly bytes: number;
 }
@@ -36,11 +39,11 @@ export interface HttpStandIn {
 
 export async function startHttpStandIn(
   answer: (req: Received, res: http.ServerResponse) => void,
-  opts: { scriptedType: string },
+  opts: { scriptedType: string; tls?: { readonly cert: string; readonly key: string } },
 ): Promise<HttpStandIn> {
   const received: Received[] = [];
   const scripted: ScriptedAnswer[] = [];
-  const server = http.createServer((req, res) => {
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -55,16 +58,17 @@ export async function startHttpStandIn(
       }
       const path = req.url ?? '/';
       const query = Object.fromEntries(new URL(path, 'http://stand-in').searchParams);
-      const r: Received = { method: req.method ?? '', path, query, headers: req.headers, body, json, bytes: Buffer.byteLength(raw) };
+      const r: Received = { method: req.method ?? '', path, query, headers: req.headers, body, json, raw, bytes: Buffer.byteLength(raw) };
       received.push(r);
       const next = scripted.shift();
       if (next) res.writeHead(next.status, { 'content-type': opts.scriptedType, ...next.headers }).end(next.body ?? '');
       else answer(r, res);
     });
-  });
+  };
+  const server = opts.tls ? https.createServer(opts.tls, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     script: (answers) => void scripted.push(...answers),
     close: () =>

@@ -48,7 +48,7 @@ describe('webhook', () => {
     const got = hook.received[0]!;
     assert.equal(got.method, 'POST');
     assert.equal(got.headers['content-type'], 'application/json');
-    assert.equal(got.body, DEFAULT_BODY);
+    assert.equal(got.raw, DEFAULT_BODY);
     noSecretsIn(r.stdout + r.stderr);
   });
 
@@ -57,7 +57,7 @@ describe('webhook', () => {
     writeFileSync(statusFile, failedRunnerStatusFile);
     const r = await run({ PLUGIN_URLS: hook.hookUrl, PLUGIN_ENV_FILE: statusFile });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((JSON.parse(hook.received[0]!.body) as { build: { status: string } }).build.status, 'failure');
+    assert.equal((JSON.parse(hook.received[0]!.raw) as { build: { status: string } }).build.status, 'failure');
     assert.match(r.stdout, /sent the failure notification/);
   });
 
@@ -73,7 +73,7 @@ describe('webhook', () => {
       { PLUGIN_URL: `${hook.hookUrl}/a,${hook.hookUrl}/b`, PLUGIN_METHOD: 'put', PLUGIN_CONTENT_TYPE: 'text/plain', PLUGIN_HEADERS: 'X-Source=drone,X-Query=a=b&c=d', PLUGIN_TEMPLATE: 'build {{build.number}} {{build.status}}' },
     );
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(hook.received.map((q) => [q.method, q.path, q.body]), [
+    assert.deepEqual(hook.received.map((q) => [q.method, q.path, q.raw]), [
       ['PUT', `/hooks/${hook.hookToken}/a`, 'build 42 success'],
       ['PUT', `/hooks/${hook.hookToken}/b`, 'build 42 success'],
     ]);
@@ -82,7 +82,7 @@ describe('webhook', () => {
     assert.match(r.stdout, /webhook 1 of 2: HTTP 200\nwebhook 2 of 2: HTTP 200\nsent the success notification to 2 webhooks/);
     const env = await run({ PLUGIN_TEMPLATE: '{"n": {{build.number}} }' }, { WEBHOOK_URLS: hook.hookUrl });
     assert.equal(env.code, 0, env.stderr);
-    assert.equal(hook.received[2]!.body, '{"n": 42 }');
+    assert.equal(hook.received[2]!.raw, '{"n": 42 }');
   });
 
   test('template_failure for a failure, template for a success; from a workspace file', async () => {
@@ -90,14 +90,14 @@ describe('webhook', () => {
     const settings = { PLUGIN_URLS: hook.hookUrl, PLUGIN_TEMPLATE: 'body.json', PLUGIN_TEMPLATE_FAILURE: '{"text": "broke: {{join \',\' build.failedSteps}}"}' };
     assert.equal((await run(settings)).code, 0);
     assert.equal((await run(settings, { DRONE_FAILED_STEPS: 'test,lint' })).code, 0);
-    assert.deepEqual(hook.received.map((q) => q.body), ['{"text": "success on main"}', '{"text": "broke: test,lint"}']);
+    assert.deepEqual(hook.received.map((q) => q.raw), ['{"text": "success on main"}', '{"text": "broke: test,lint"}']);
   });
 
   test('a JSON template keeps a commit message with quotes and line breaks one valid string; other types are HTML-escaped', async () => {
     assert.equal((await run({ PLUGIN_URLS: hook.hookUrl, PLUGIN_TEMPLATE: '{"m": "{{build.message}}"}' })).code, 0);
-    assert.equal((JSON.parse(hook.received[0]!.body) as { m: string }).m, droneBuildEnv.DRONE_COMMIT_MESSAGE);
+    assert.equal((JSON.parse(hook.received[0]!.raw) as { m: string }).m, droneBuildEnv.DRONE_COMMIT_MESSAGE);
     assert.equal((await run({ PLUGIN_URLS: hook.hookUrl, PLUGIN_CONTENT_TYPE: 'text/html', PLUGIN_TEMPLATE: '<p>{{build.message.title}}</p>' })).code, 0);
-    assert.equal(hook.received[1]!.body, '<p>Merge &apos;x&apos; &lt;y&gt; &amp; &quot;z&quot;</p>');
+    assert.equal(hook.received[1]!.raw, '<p>Merge &apos;x&apos; &lt;y&gt; &amp; &quot;z&quot;</p>');
   });
 
   test('signature_secret signs the exact body: sha256=<hex>, in signature_header', async () => {
@@ -106,7 +106,7 @@ describe('webhook', () => {
       const r = await run({ PLUGIN_URLS: signing.hookUrl, PLUGIN_SIGNATURE_SECRET: SIGNING_KEY, PLUGIN_SIGNATURE_HEADER: 'X-Hub-Signature-256', PLUGIN_DEBUG: 'true' });
       assert.equal(r.code, 0, r.stderr);
       const got = signing.received[0]!;
-      assert.equal(got.headers['x-hub-signature-256'], `sha256=${createHmac('sha256', SIGNING_KEY).update(got.body).digest('hex')}`);
+      assert.equal(got.headers['x-hub-signature-256'], `sha256=${createHmac('sha256', SIGNING_KEY).update(got.raw).digest('hex')}`);
       // debug shows the request, but neither the key nor the signature made with it.
       assert.match(r.stderr, /"X-Hub-Signature-256":"\(hidden\)"/);
       assert.ok(!r.stderr.includes(got.headers['x-hub-signature-256'] as string));

@@ -85,7 +85,7 @@ describe('sortie/webhook image', () => {
     const r = await runStep('webhook', { PLUGIN_URLS: hook.hookUrl }, statusFile());
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'the webhook: HTTP 200\nsent the failure notification to the webhook\n');
-    assert.equal((JSON.parse(hook.received[0]!.body) as { build: { status: string } }).build.status, 'failure');
+    assert.equal((JSON.parse(hook.received[0]!.raw) as { build: { status: string } }).build.status, 'failure');
   });
 });
 
