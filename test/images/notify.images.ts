@@ -1,5 +1,5 @@
 /**
- * The teams and google-chat images, built with `docker build` on a real Docker engine (see
+ * The teams, google-chat, webhook and email images, built with `docker build` on a real Docker engine (see
  * plugins.images.ts) and run the way Drone's runners run plugins: PLUGIN_* and DRONE_* environment,
  * the workspace mounted read-only as the working directory, host networking to reach the loopback
  * stand-ins, the runner's status file at /run/drone/env.
@@ -12,11 +12,14 @@ import { after, before, test } from 'node:test';
 import { buildImage, imageName } from '../../scripts/images/build.ts';
 import { type Engine, engineUnavailable, startEngine } from '../../scripts/images/engine.ts';
 import { startGoogleChatStandIn } from '../components/google-chat/server.ts';
+import { startSmtpStandIn } from '../components/smtp/server.ts';
 import { startTeamsStandIn } from '../components/teams/server.ts';
+import { startWebhookStandIn } from '../components/webhook/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 
 const CI = /^(true|1)$/i.test(process.env.CI ?? '');
-const image = (plugin: 'teams' | 'google-chat') => `${imageName('sortie-test', plugin)}:images-test`;
+type Notifier = 'teams' | 'google-chat' | 'webhook' | 'email';
+const image = (plugin: Notifier) => `${imageName('sortie-test', plugin)}:images-test`;
 
 let engine: Engine | undefined;
 let skipReason: string | undefined;
@@ -34,7 +37,7 @@ before(async () => {
   }
   work = mkdtempSync(join(tmpdir(), 'sortie-notify-images-'));
   chmodSync(work, 0o755);
-  for (const plugin of ['teams', 'google-chat'] as const) await buildImage(engine, plugin, { out: join(work, 'contexts'), tags: [image(plugin)] });
+  for (const plugin of ['teams', 'google-chat', 'webhook', 'email'] as const) await buildImage(engine, plugin, { out: join(work, 'contexts'), tags: [image(plugin)] });
 });
 
 after(async () => {
@@ -43,7 +46,7 @@ after(async () => {
 });
 
 /** `docker run` as Drone's runners start a plugin step, with a failed pipeline's status file. */
-function runStep(plugin: 'teams' | 'google-chat', env: Record<string, string>) {
+function runStep(plugin: Notifier, env: Record<string, string>) {
   const statusDir = mkdtempSync(join(work, 'status-'));
   chmodSync(statusDir, 0o755);
   writeFileSync(join(statusDir, 'env'), failedRunnerStatusFile, { mode: 0o644 });
@@ -86,5 +89,32 @@ test('sortie/google-chat posts the failure the status file reports, with its car
     assert.match((chat.received[0]!.body as { text: string }).text, /^\*failure\* /);
   } finally {
     await chat.close();
+  }
+});
+
+test('sortie/webhook sends the default body with the failure the status file reports', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const hook = await startWebhookStandIn();
+  try {
+    const r = await runStep('webhook', { PLUGIN_URLS: hook.hookUrl });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'the webhook: HTTP 200\nsent the failure notification to the webhook\n');
+    assert.equal((JSON.parse(hook.received[0]!.raw) as { build: { status: string } }).build.status, 'failure');
+  } finally {
+    await hook.close();
+  }
+});
+
+test('sortie/email sends the failure through an SMTP server (nodemailer and html-to-text from the bundle)', async (t) => {
+  if (skipReason) return t.skip(skipReason);
+  const smtp = await startSmtpStandIn({ tls: 'none' });
+  try {
+    const r = await runStep('email', { PLUGIN_HOST: '127.0.0.1', PLUGIN_PORT: String(smtp.port), PLUGIN_FROM: 'drone@example.com', PLUGIN_RECIPIENTS: 'team@example.com', PLUGIN_RECIPIENTS_ONLY: 'true' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'sent the failure email to team@example.com\n');
+    assert.equal(smtp.received[0]!.mail.subject, '[failure] octocat/hello-world (main - 7fd1a60b)');
+    assert.match(smtp.received[0]!.mail.text ?? '', /Failed build #42/);
+  } finally {
+    await smtp.close();
   }
 });
