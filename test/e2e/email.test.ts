@@ -175,6 +175,19 @@ describe('errors: one clear error, nothing sent, the password never shown', () =
     assertNoSecret(untrusted.stdout + untrusted.stderr + r.stdout + r.stderr, PASSWORD);
   });
 
+  test('a server without STARTTLS never gets the password', async () => {
+    const plain = await startSmtpStandIn({ tls: 'none' });
+    try {
+      const r = await run({ PLUGIN_PORT: String(plain.port), PLUGIN_RECIPIENTS: 'team@example.com' });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^error: settings.port: no TLS with 127.0.0.1:\d+/);
+      assert.equal(plain.received.length, 0);
+      assertNoSecret(r.stdout + r.stderr, PASSWORD);
+    } finally {
+      await plain.close();
+    }
+  });
+
   test('no server listening: the host is named', async () => {
     const r = await run({ PLUGIN_RECIPIENTS: 'team@example.com', PLUGIN_PORT: '1' });
     assert.equal(r.code, 1);

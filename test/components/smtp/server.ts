@@ -45,6 +45,8 @@ export async function startSmtpStandIn(opts: SmtpStandInOptions): Promise<SmtpSt
   const options: SMTPServerOptions = {
     secure: opts.tls === 'implicit',
     hideSTARTTLS: opts.tls !== 'starttls',
+    // Hidden is not enough: a client may try STARTTLS unasked, which a server without TLS refuses.
+    disabledCommands: opts.tls === 'none' ? ['STARTTLS'] : [],
     ...(opts.cert ?? {}),
     authOptional: users === undefined,
     authMethods: ['PLAIN', 'LOGIN'],
