@@ -33,7 +33,9 @@ export async function run({ settings: s, build, log, signal, deadline }: Input):
   const [{ default: nodemailer }, { convert }] = await Promise.all([import('nodemailer'), import('html-to-text')]);
   // Layout tables become aligned columns rather than one run-on line.
   const text = convert(html, { wordwrap: 100, selectors: [{ selector: 'table', format: 'dataTable' }] });
-  const transport = nodemailer.createTransport({ ...transportOptions(s, deadline && deadline.at - Date.now()), pool: true, maxConnections: 1 });
+  const options = transportOptions(s, deadline && deadline.at - Date.now());
+  log.debug(`SMTP ${s.host}:${s.port}: ${options.secure ? 'implicit TLS' : options.ignoreTLS ? 'no TLS' : options.requireTLS ? 'STARTTLS required' : 'STARTTLS if offered'}${s.username ? `, login ${s.username}` : ''}; to ${to.map((r) => r.address).join(', ')}`);
+  const transport = nodemailer.createTransport({ ...options, pool: true, maxConnections: 1 });
   const stop = () => transport.close();
   signal.addEventListener('abort', stop, { once: true });
   const refused: PluginError[] = [];

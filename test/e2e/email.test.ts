@@ -56,7 +56,7 @@ function run(settings: Record<string, string>, extra: Record<string, string> = {
 
 describe('email', () => {
   test('the default message over STARTTLS with AUTH: HTML with a plain-text part, to the recipients and the commit author', async () => {
-    const r = await run({ PLUGIN_RECIPIENTS: 'team@example.com,ops@example.com', PLUGIN_FROM: 'Drone CI <drone@example.com>' });
+    const r = await run({ PLUGIN_RECIPIENTS: 'team@example.com,ops@example.com', PLUGIN_FROM: 'Drone CI <drone@example.com>', PLUGIN_DEBUG: 'true' });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, ['team@example.com', 'ops@example.com', 'octocat@github.com'].map((a) => `sent the success email to ${a}\n`).join(''));
     assert.deepEqual(starttls.received.map((m) => m.to), [['team@example.com'], ['ops@example.com'], ['octocat@github.com']]);
@@ -70,6 +70,7 @@ describe('email', () => {
     assert.match(String(got.mail.html), /Merge &apos;x&apos; &lt;y&gt; &amp; &quot;z&quot;/);
     assert.match(got.mail.text ?? '', /SUCCESSFUL BUILD #42|Successful build #42/);
     assert.match(got.mail.text ?? '', /Merge 'x' <y> & "z"/);
+    assert.match(r.stderr, /^debug: SMTP 127.0.0.1:\d+: STARTTLS required, login drone@example.com; to team@example.com, ops@example.com, octocat@github.com$/m);
     assertNoSecret(r.stdout + r.stderr, PASSWORD);
   });
 
