@@ -101,6 +101,19 @@ describe('email', () => {
     assert.equal(starttls.received.length, 0);
   });
 
+  test('no_starttls sends in plain text to a server that offers STARTTLS (no login); from.address is read as from', async () => {
+    const relay = await startSmtpStandIn({ tls: 'starttls', cert: { cert: pki.serverCertPem, key: pki.serverKeyPem } });
+    try {
+      const r = await run({ PLUGIN_PORT: String(relay.port), PLUGIN_USERNAME: '', PLUGIN_PASSWORD: '', PLUGIN_NO_STARTTLS: 'true', PLUGIN_FROM: '', 'PLUGIN_FROM.ADDRESS': 'ci@example.com', PLUGIN_RECIPIENTS: 'team@example.com', PLUGIN_RECIPIENTS_ONLY: 'true' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(relay.received[0]!.secure, false);
+      assert.equal(relay.received[0]!.user, undefined);
+      assert.equal(relay.received[0]!.from, 'ci@example.com');
+    } finally {
+      await relay.close();
+    }
+  });
+
   test('templates: subject and HTML body from a workspace file, with from.name and clienthostname', async () => {
     writeFileSync(join(workspace, 'mail.html'), '<h1>{{repo.name}} {{build.status}}</h1><p>by {{commit.author.name}} &mdash; {{#each build.failedSteps}}<b>{{this}}</b> {{/each}}</p>{{tag}}');
     const r = await run(

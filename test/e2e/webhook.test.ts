@@ -68,6 +68,15 @@ describe('webhook', () => {
     assert.match(r.stdout, /nothing to send: the pipeline's outcome is success/);
   });
 
+  test('failed_steps: only a failure of one of those steps sends', async () => {
+    const skipped = await run({ PLUGIN_URLS: hook.hookUrl, PLUGIN_FAILED_STEPS: 'deploy-*' }, { DRONE_FAILED_STEPS: 'lint' });
+    assert.equal(skipped.code, 0, skipped.stderr);
+    assert.match(skipped.stdout, /nothing to send: the failed steps \(lint\) are none of settings.failed_steps \(deploy-\*\)/);
+    const sent = await run({ PLUGIN_URLS: hook.hookUrl, PLUGIN_FAILED_STEPS: 'deploy-*' }, { DRONE_FAILED_STEPS: 'lint,deploy-prod' });
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.equal(hook.received.length, 1);
+  });
+
   test('several urls, URL/WEBHOOK_URLS spellings, method, content_type, headers whose values hold "="', async () => {
     const r = await run(
       { PLUGIN_URL: `${hook.hookUrl}/a,${hook.hookUrl}/b`, PLUGIN_METHOD: 'put', PLUGIN_CONTENT_TYPE: 'text/plain', PLUGIN_HEADERS: 'X-Source=drone,X-Query=a=b&c=d', PLUGIN_TEMPLATE: 'build {{build.number}} {{build.status}}' },
