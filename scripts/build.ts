@@ -30,7 +30,7 @@ const withoutSourceMapLibrary: Plugin = {
 };
 
 /** Compiled only when a step needs them; every bundle's `import()` of its own modules is too. */
-const LAZY_PACKAGES = ['handlebars', 'js-yaml', '@slack/webhook'];
+const LAZY_PACKAGES = ['handlebars', 'js-yaml', '@slack/webhook', 'nodemailer', 'html-to-text'];
 const options: BuildOptions = { platform: 'node', target: 'node24', format: 'cjs', minify: true };
 
 const results = await Promise.all(

@@ -1,8 +1,9 @@
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import { PluginError } from '../../shared/errors.ts';
-import { HttpError, type HttpClient } from '../../shared/http.ts';
+import type { HttpClient } from '../../shared/http.ts';
 import { jsonOf } from '../../shared/json-answer.ts';
 import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
+import { unreachable } from '../../shared/notify/send.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import type { SlackMessage } from './message.ts';
 
@@ -28,16 +29,14 @@ const HINTS: Record<string, string> = {
   ratelimited: 'Slack kept rate-limiting the requests: try again later.',
 };
 
+/** Mattermost takes Slack's webhooks, and answers with its own JSON errors: `{"id": "web.incoming_webhook.channel.app_error", ...}`. */
+const MATTERMOST_ERROR = /"id":\s*"[\w.]+\.app_error"/;
+const MATTERMOST_HINT = "Mattermost's message above says what it refused: check settings.channel (a channel's name as in its URL, or @user) and that the webhook still exists.";
+
 function slackError(what: string, code: string, status?: number): PluginError {
   return new PluginError(`${what}: Slack answered ${status ? `HTTP ${status} ` : ''}${excerpt(code, MAX_QUOTED_ANSWER_CHARS)}`.trim(), {
-    hint: HINTS[code.trim()] ?? 'See https://api.slack.com/changelog for what the error means.',
+    hint: HINTS[code.trim()] ?? (MATTERMOST_ERROR.test(code) ? MATTERMOST_HINT : 'See https://api.slack.com/changelog for what the error means.'),
   });
-}
-
-/** A request that got no answer, named by the setting that holds its address. */
-function unreachable(setting: string, err: unknown): unknown {
-  if (!(err instanceof HttpError) || err.status !== 0) return err;
-  return new PluginError(`settings.${setting}: cannot reach Slack: ${err.message}`, { hint: err.hint, cause: err });
 }
 
 export async function sendWebhook(url: string, message: SlackMessage, http: HttpClient): Promise<void> {
@@ -52,7 +51,7 @@ export async function sendWebhook(url: string, message: SlackMessage, http: Http
   } catch (err) {
     if (err instanceof IncomingWebhookHTTPError) throw slackError('posting to the webhook failed', err.body, err.statusCode);
     if (err instanceof IncomingWebhookRequestError) {
-      const e = unreachable('webhook', err.original);
+      const e = unreachable('webhook', 'Slack', err.original);
       throw e instanceof PluginError ? e : new PluginError(`posting to the webhook failed: ${err.original.message}`);
     }
     throw err;
@@ -80,7 +79,7 @@ export async function sendWithToken(
     const res = await http
       .request({ url, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) })
       .catch((err: unknown) => {
-        throw unreachable('api_url', err);
+        throw unreachable('api_url', 'Slack', err);
       });
     const answer = jsonOf<{ ok?: boolean; error?: string; channel?: string; ts?: string }>(res, `${method} at ${url} (settings.api_url)`);
     if (!answer.ok) throw slackError(`${method} failed`, answer.error ?? 'unknown_error', res.status >= 400 ? res.status : undefined);

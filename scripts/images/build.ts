@@ -43,6 +43,10 @@ const DESCRIPTIONS: Record<Exclude<Plugin, 'kaniko'>, string> = {
   slack: 'Drone plugin: Slack notifications (webhook or Web API, threads, templates)',
   kubernetes: 'Drone plugin: deploy to Kubernetes with server-side apply, in-cluster or kubeconfig auth',
   manifest: 'Drone plugin: join per-architecture images under one tag (OCI image index or Docker manifest list)',
+  teams: 'Drone plugin: Microsoft Teams notifications (Workflows webhooks, Adaptive Cards, templates)',
+  'google-chat': 'Drone plugin: Google Chat notifications (webhooks, cards, threads, templates)',
+  webhook: 'Drone plugin: webhook notifications (default JSON or templated body, HMAC signature)',
+  email: 'Drone plugin: email notifications over SMTP (STARTTLS or implicit TLS, HTML and text)',
 };
 
 /** The Dockerfile of a plugin's image and the build args that make it that plugin's. */

@@ -67,6 +67,11 @@ export function buildTemplateFields(b: BuildContext): Record<string, unknown> {
     system: { ...b.system },
     // Woodpecker's previous pipeline of the repository: `{{#failure prev.build.status}}fixed{{/failure}}`.
     prev: { build: { status: b.prev.status, number: b.prev.number } },
+    // drone-email's top-level names.
+    tag: b.build.tag,
+    pullRequest: b.build.pullRequest,
+    deployTo: b.build.deployTo,
+    remote: { url: b.repo.httpUrl },
   };
 }
 
