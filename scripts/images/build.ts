@@ -74,6 +74,8 @@ export async function buildImage(engine: Engine, plugin: Plugin, o: BuildOptions
   await engine.docker([
     'build',
     '--quiet',
+    // The classic builder's cache ignores the platform: an arm64 build would reuse amd64 steps.
+    '--no-cache',
     '--platform', `linux/${arch}`,
     '-f', file.path,
     ...o.tags.flatMap((t) => ['-t', t]),
