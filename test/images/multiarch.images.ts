@@ -10,11 +10,10 @@
  */
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildImage, dockerfile, imageName } from '../../scripts/images/build.ts';
-import { type Engine, engineUnavailable, startEngine } from '../../scripts/images/engine.ts';
+import type { Engine } from '../../scripts/images/engine.ts';
 import { getBlob, getIndex, getManifest, layerTar, parseRepo, untarAll } from '../../scripts/images/oci.ts';
 import { type Arch, arches, elfMachine, hostArch, onPath, platforms } from '../../scripts/images/runtime.ts';
 import { plugins } from '../../scripts/images/stage.ts';
@@ -23,8 +22,8 @@ import { runProcess } from '../support/process.ts';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
 import { defaultSlackStep, droneBuildEnv } from '../support/drone-env.ts';
 import { buildKanikoStandInBase } from './kaniko-stand-in.ts';
+import { CI, imageTestEngine } from './test-engine.ts';
 
-const CI = /^(true|1)$/i.test(process.env.CI ?? '');
 const PREFIX = 'sortie-multiarch';
 const TAG = 'multiarch-test';
 const image = (plugin: string, arch: Arch) => `${imageName(PREFIX, plugin)}:${TAG}-${arch}`;
@@ -39,18 +38,12 @@ let skipReason: string | undefined;
 let work: string;
 
 before(async () => {
-  const unavailable = engineUnavailable();
-  try {
-    if (unavailable) throw new Error(unavailable);
-    engine = await startEngine({ log: (l) => console.error(`# ${l}`) });
-  } catch (err) {
-    if (CI) throw new Error(`CI needs a Docker engine for the image tests and none could start: ${(err as Error).message}`);
-    skipReason = `no Docker engine: ${(err as Error).message.split('\n')[0]}`;
-    console.error(`# image tests skipped: ${skipReason}`);
+  const ready = await imageTestEngine('multiarch');
+  if ('skipReason' in ready) {
+    skipReason = ready.skipReason;
     return;
   }
-  work = mkdtempSync(join(tmpdir(), 'sortie-multiarch-'));
-  chmodSync(work, 0o755);
+  ({ engine, work } = ready);
   const started = Date.now();
   for (const arch of arches) {
     const base = await buildKanikoStandInBase(engine, join(work, 'kaniko-stand-in', arch), `${PREFIX}/kaniko-executor-stand-in:${TAG}-${arch}`, arch);

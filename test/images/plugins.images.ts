@@ -11,12 +11,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadAll } from 'js-yaml';
 import { buildImage, dockerfile, imageName } from '../../scripts/images/build.ts';
-import { type Engine, engineUnavailable, startEngine } from '../../scripts/images/engine.ts';
+import type { Engine } from '../../scripts/images/engine.ts';
 import { hostArch, repoRoot } from '../../scripts/images/runtime.ts';
 import { plugins } from '../../scripts/images/stage.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
@@ -24,8 +23,8 @@ import { type SlackStandIn, startSlackStandIn } from '../components/slack/server
 import { defaultSlackStep, droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { dockerStopTests } from './docker-stop.ts';
 import { buildKanikoStandInBase } from './kaniko-stand-in.ts';
+import { imageTestEngine } from './test-engine.ts';
 
-const CI = /^(true|1)$/i.test(process.env.CI ?? '');
 const PREFIX = 'sortie-test';
 const TAG = 'images-test';
 const image = (plugin: string) => `${imageName(PREFIX, plugin)}:${TAG}`;
@@ -38,18 +37,12 @@ let work: string;
 let standInBase: string;
 
 before(async () => {
-  const unavailable = engineUnavailable();
-  try {
-    if (unavailable) throw new Error(unavailable);
-    engine = await startEngine({ log: (l) => console.error(`# ${l}`) });
-  } catch (err) {
-    if (CI) throw new Error(`CI needs a Docker engine for the image tests and none could start: ${(err as Error).message}`);
-    skipReason = `no Docker engine: ${(err as Error).message.split('\n')[0]}`;
-    console.error(`# image tests skipped: ${skipReason}`);
+  const ready = await imageTestEngine('images');
+  if ('skipReason' in ready) {
+    skipReason = ready.skipReason;
     return;
   }
-  work = mkdtempSync(join(tmpdir(), 'sortie-images-'));
-  chmodSync(work, 0o755);
+  ({ engine, work } = ready);
   const out = join(work, 'contexts');
   const started = Date.now();
   standInBase = await buildKanikoStandInBase(engine, join(out, 'kaniko-stand-in'), `${PREFIX}/kaniko-executor-stand-in:${TAG}`, hostArch());
