@@ -51,7 +51,7 @@ export async function rows(): Promise<Row[]> {
       // Each platform against its own floor: the arm64 Node binary compresses differently.
       const node = readFileSync(strippedNode(arch).path);
       const [nodeGzip, nodeZstd] = await Promise.all([cachedSize('gzip', node), cachedSize('zstd', node)]);
-      const on = arch === hostArch() ? '' : ` (linux/${arch})`;
+      const on = ` (linux/${arch})`;
       out.push({ group: 'images', name: `Node binary alone (stripped)${on}, gzip`, value: nodeGzip / MB, unit: 'MB' });
       out.push({ group: 'images', name: `Node binary alone (stripped)${on}, zstd -${ZSTD_LEVEL}`, value: nodeZstd / MB, unit: 'MB' });
       for (const plugin of ['slack', 'kubernetes'] as const) {
