@@ -84,7 +84,8 @@ export async function publish(engine: Engine, local: LocalImages, o: PublishOpti
       if (ids[0] !== ids[1]) throw new Error(`${ref} is ${ids[1]} here, not the ${hostArch()} image built (${ids[0]})`);
     }
     const platforms = pushed.map((p) => ({ arch: p.arch, digest: p.digest, size: p.size }));
-    log(`${repository}@${digest}  ${compression}, ${platforms.map((p) => `linux/${p.arch} ${(p.size / 1e6).toFixed(1)} MB`).join(', ')}; tags ${o.tags.join(', ')}`);
+    log(`${repository}@${digest}  ${compression}, tags ${o.tags.join(', ')}`);
+    for (const p of platforms) log(`  linux/${p.arch}  ${p.digest}  ${(p.size / 1e6).toFixed(1)} MB`);
     out.push({ plugin, repository, digest, compression, platforms });
   }
   return out;
