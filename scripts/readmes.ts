@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { withCommon } from '../shared/plugin.ts';
+import { droneYaml } from './pipeline.ts';
 import { type Declaration, type Rules, withSettingsTable } from '../shared/settings/index.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -46,7 +47,12 @@ export async function generatedFiles(): Promise<Generated[]> {
     }
   });
   const namesPath = join(root, 'plugins', 'setting-names.ts');
-  return [...readmes, { name: 'plugins/setting-names.ts', path: namesPath, current: fileAt(namesPath), expected: settingNamesModule(all) }];
+  const dronePath = join(root, '.drone.yml');
+  return [
+    ...readmes,
+    { name: 'plugins/setting-names.ts', path: namesPath, current: fileAt(namesPath), expected: settingNamesModule(all) },
+    { name: '.drone.yml', path: dronePath, current: fileAt(dronePath), expected: droneYaml() },
+  ];
 }
 
 /** Every plugin's setting names and aliases, so each bundle knows its siblings' without importing them. */

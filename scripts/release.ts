@@ -5,22 +5,24 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildImage, imageName } from './images/build.ts';
 import { type Engine, existingEngine, startEngine } from './images/engine.ts';
-import { type Compressed, parseRepo, pushZstd, verifyByDigest } from './images/oci.ts';
-import { repoRoot } from './images/runtime.ts';
+import { type Compressed, parseRepo, pushImage, pushIndex, verifyByDigest } from './images/oci.ts';
+import { type Arch, arches, hostArch, repoRoot } from './images/runtime.ts';
 import { type Plugin, plugins } from './images/stage.ts';
 
 /**
  * `npm run release -- --prefix registry.example.com/sortie`: what the pipeline's image steps do,
- * from a workstation with a Docker engine. Builds the bundles and every image, pushes them under
- * the release tags, and pulls each back by digest.
+ * from a workstation with a Docker engine. Builds the bundles and every image for linux/amd64 and
+ * linux/arm64, pushes each platform by digest and an OCI image index of both under the release
+ * tags, and reads every one back by digest.
  *
- *   --prefix <registry/namespace>   where to push: <prefix>/slack, <prefix>/kubernetes, <prefix>/kaniko (required)
+ *   --prefix <registry/namespace>   where to push: <prefix>/<plugin> for every plugin (required)
  *   --tag <tag>                     repeatable; default: from `git describe` (v1.2.3 -> 1.2.3, 1.2, 1, latest), else <version>-<sha>
- *   --kaniko-image <ref@sha256:..>  the kaniko executor image to build on, pinned by digest (or KANIKO_IMAGE)
+ *   --kaniko-image <ref@sha256:..>  the kaniko executor image to build on, pinned by digest (or KANIKO_IMAGE): an
+ *                                   index holding both platforms, or give --kaniko-image-arm64 for the arm64 one
  *   --compression zstd|gzip         zstd layers (default) where the registry takes them, else gzip
  *   --local                         start our own dockerd and registry (scripts/images/engine.ts); the prefix defaults to it
  *   --allow-unpinned                accept a kaniko image without a digest (never for a release)
- *   REGISTRY_USERNAME / REGISTRY_PASSWORD: the registry login for the zstd push (the docker push uses `docker login`).
+ *   REGISTRY_USERNAME / REGISTRY_PASSWORD: the registry login.
  */
 interface PublishOptions {
   readonly prefix: string;
@@ -35,43 +37,56 @@ interface PublishOptions {
 interface Published {
   readonly plugin: Plugin;
   readonly repository: string;
+  /** The image index's. */
   readonly digest: string;
   readonly compression: 'zstd' | 'gzip';
-  readonly size: number;
+  readonly platforms: ReadonlyArray<{ readonly arch: Arch; readonly digest: string; readonly size: number }>;
 }
 
-/** Pushes built images (`local[plugin]`) under every tag, then reads each back by digest. */
-export async function publish(engine: Engine, local: Partial<Record<Plugin, string>>, o: PublishOptions): Promise<Published[]> {
+/** The local images of one plugin, one a platform. */
+export type LocalImages = Readonly<Record<Plugin, Partial<Record<Arch, string>>>>;
+
+/**
+ * Pushes built images (`local[plugin][arch]`) by digest, then an image index of each plugin's
+ * platforms under every tag; reads each image back by digest, and with gzip layers pulls the
+ * index on this engine, which must resolve to the image built for this machine.
+ */
+export async function publish(engine: Engine, local: LocalImages, o: PublishOptions): Promise<Published[]> {
   const log = o.log ?? console.log;
   const out: Published[] = [];
   const compressed = new Map<string, Compressed>();
-  for (const [plugin, image] of Object.entries(local) as Array<[Plugin, string]>) {
+  let compression = o.compression;
+  for (const [plugin, images] of Object.entries(local)) {
     const repository = imageName(o.prefix, plugin);
-    let compression = o.compression;
-    let digest = '';
-    if (compression === 'zstd') {
+    const dest = parseRepo(repository, o.auth);
+    const pushed = [];
+    for (const [arch, image] of Object.entries(images) as Array<[Arch, string]>) {
+      const push = () => pushImage(engine, image, dest, [], { compression, level: o.zstdLevel, compressed });
+      let one: Awaited<ReturnType<typeof push>>;
       try {
-        digest = (await pushZstd(engine, image, parseRepo(repository, o.auth), o.tags, { compressed, level: o.zstdLevel })).digest;
+        one = await push();
       } catch (err) {
+        if (compression !== 'zstd') throw err;
         log(`${repository}: the registry refused zstd layers (${(err as Error).message.split('\n')[0]}); pushing gzip layers instead`);
         compression = 'gzip';
+        one = await push();
       }
+      if (one.platform.architecture !== arch) throw new Error(`${image} was built for ${one.platform.architecture}, not ${arch}`);
+      await verifyByDigest(dest, one.digest);
+      pushed.push({ arch, ...one });
     }
+    const digest = await pushIndex(dest, o.tags, pushed);
     if (compression === 'gzip') {
-      for (const tag of o.tags) {
-        await engine.docker(['tag', image, `${repository}:${tag}`]);
-        const pushed = await engine.docker(['push', `${repository}:${tag}`]);
-        digest = /digest: (sha256:[0-9a-f]{64})/.exec(pushed.stdout)?.[1] ?? '';
-        if (!digest) throw new Error(`docker push ${repository}:${tag} printed no digest:\n${pushed.stdout}`);
-      }
-      // The publishing path: pulled back by digest, it is the image built.
-      await engine.docker(['pull', '--quiet', `${repository}@${digest}`]);
-      const ids = await Promise.all([image, `${repository}@${digest}`].map(async (ref) => (await engine.docker(['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim()));
-      if (ids[0] !== ids[1]) throw new Error(`${repository}@${digest} is ${ids[1]}, not the image built (${ids[0]})`);
+      // The publishing path: pulled back by the index's digest, it is the image built for this machine.
+      const ref = `${repository}@${digest}`;
+      await engine.docker(['pull', '--quiet', ref]);
+      const ids = await Promise.all([images[hostArch()]!, ref].map(async (r) => (await engine.docker(['image', 'inspect', '--format', '{{.Id}}', r])).stdout.trim()));
+      if (ids[0] !== ids[1]) throw new Error(`${ref} is ${ids[1]} here, not the ${hostArch()} image built (${ids[0]})`);
     }
-    const verified = await verifyByDigest(parseRepo(repository, o.auth), digest);
-    log(`${repository}@${digest}  ${compression}, ${(verified.size / 1e6).toFixed(1)} MB, tags ${o.tags.join(', ')}`);
-    out.push({ plugin, repository, digest, compression, size: verified.size });
+    const platforms = pushed.map((p) => ({ arch: p.arch, digest: p.digest, size: p.size }));
+    log(`${repository}@${digest}  ${compression}, tags ${o.tags.join(', ')}`);
+    for (const p of platforms) log(`  linux/${p.arch}  ${p.digest}  ${(p.size / 1e6).toFixed(1)} MB`);
+    out.push({ plugin, repository, digest, compression, platforms });
   }
   return out;
 }
@@ -98,6 +113,7 @@ async function main(): Promise<void> {
       prefix: { type: 'string' },
       tag: { type: 'string', multiple: true },
       'kaniko-image': { type: 'string' },
+      'kaniko-image-arm64': { type: 'string' },
       compression: { type: 'string', default: 'zstd' },
       local: { type: 'boolean', default: false },
       'allow-unpinned': { type: 'boolean', default: false },
@@ -106,8 +122,12 @@ async function main(): Promise<void> {
   const compression = values.compression === 'gzip' ? 'gzip' : 'zstd';
   const kanikoImage = values['kaniko-image'] ?? process.env.KANIKO_IMAGE;
   if (!kanikoImage) throw new Error('--kaniko-image (or KANIKO_IMAGE) is required: the kaniko executor image, pinned as <image>@sha256:<digest>');
-  if (!/@sha256:[0-9a-f]{64}$/.test(kanikoImage) && !values['allow-unpinned']) {
-    throw new Error(`--kaniko-image ${kanikoImage} is not pinned by digest; give <image>@sha256:<digest> (or --allow-unpinned for a try-out)`);
+  // The executor publishes an index: `docker build --platform` takes each platform's image from it.
+  const kanikoBase: Record<Arch, string> = { amd64: kanikoImage, arm64: values['kaniko-image-arm64'] ?? kanikoImage };
+  for (const [flag, ref] of [['--kaniko-image', kanikoBase.amd64], ['--kaniko-image-arm64', kanikoBase.arm64]] as const) {
+    if (!/@sha256:[0-9a-f]{64}$/.test(ref) && !values['allow-unpinned']) {
+      throw new Error(`${flag} ${ref} is not pinned by digest; give <image>@sha256:<digest> (or --allow-unpinned for a try-out)`);
+    }
   }
   const engine = values.local ? await startEngine({ log: (l) => console.error(l) }) : existingEngine();
   const prefix = values.prefix ?? (values.local ? `${engine.registry}/sortie` : undefined);
@@ -117,10 +137,14 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'sortie-release-'));
   try {
     execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build.ts')], { stdio: 'inherit' });
-    const local: Partial<Record<Plugin, string>> = {};
+    const local: Record<Plugin, Partial<Record<Arch, string>>> = {};
     for (const plugin of plugins) {
-      local[plugin] = await buildImage(engine, plugin, { out: join(work, 'contexts'), tags: [`${imageName('sortie', plugin)}:release`], kanikoImage });
-      console.log(`built ${plugin}`);
+      local[plugin] = {};
+      for (const arch of arches) {
+        const tags = [`${imageName('sortie', plugin)}:release-${arch}`];
+        local[plugin][arch] = await buildImage(engine, plugin, { out: join(work, 'contexts'), tags, arch, kanikoImage: kanikoBase[arch] });
+        console.log(`built ${plugin} for linux/${arch}`);
+      }
     }
     await publish(engine, local, { prefix, tags, compression, auth });
   } finally {

@@ -6,15 +6,16 @@ import { buildImage, imageName } from '../images/build.ts';
 import { plugins } from '../images/stage.ts';
 import { type Engine, engineUnavailable, startEngine } from '../images/engine.ts';
 import { compressGzip, compressZstd, getManifest, manifestSize, parseRepo, savedImage } from '../images/oci.ts';
-import { cacheDir, strippedNode } from '../images/runtime.ts';
+import { arches, cacheDir, hostArch, strippedNode } from '../images/runtime.ts';
 import { type Row, compareProcesses, sampleProcess } from './measure.ts';
 import { coldStart } from './slack.ts';
 
 /**
  * The images, measured on a Docker engine of our own (scripts/images/engine.ts), in one run:
- * - compressed size of every scratch image (sortie/slack, sortie/kubernetes ...) as a registry
- *   holds them, gzip (what `docker push` sends) and zstd (what scripts/release.ts publishes), each against the same
- *   compression of the Node binary alone, the floor of any Node image (target <= 1.1x);
+ * - compressed size of every scratch image (sortie/slack, sortie/kubernetes ...) as a registry holds them, gzip (what
+ *   `docker push` sends) and zstd (what scripts/release.ts publishes), each against the same
+ *   compression of the Node binary alone, the floor of any Node image (target <= 1.1x), for each
+ *   platform (linux/amd64, linux/arm64) against that platform's Node;
  * - `docker run` of sortie/slack sending the default message to a local sink, against
  *   `docker run` of the same image doing `node -e 0` (target <= 1.3x).
  * `node scripts/bench/images.ts` prints the table alone. Needs root and Debian's docker.io.
@@ -47,25 +48,28 @@ export async function rows(): Promise<Row[]> {
   const work = mkdtempSync(join(tmpdir(), 'sortie-bench-images-'));
   const out: Row[] = [];
   try {
-    const node = readFileSync(strippedNode().path);
-    const [nodeGzip, nodeZstd] = await Promise.all([cachedSize('gzip', node), cachedSize('zstd', node)]);
-    out.push({ group: 'images', name: 'Node binary alone (stripped), gzip', value: nodeGzip / MB, unit: 'MB' });
-    out.push({ group: 'images', name: `Node binary alone (stripped), zstd -${ZSTD_LEVEL}`, value: nodeZstd / MB, unit: 'MB' });
-    // Every scratch image (kaniko's is the executor's image with Sortie added).
-    for (const plugin of plugins.filter((p) => p !== 'kaniko')) {
-      const local = `${imageName('sortie', plugin)}:bench`;
-      await buildImage(engine, plugin, { out: join(work, 'contexts'), tags: [local] });
-      const remote = `${engine.registry}/${imageName('sortie', plugin)}`;
-      await engine.docker(['tag', local, `${remote}:bench`]);
-      await engine.docker(['push', `${remote}:bench`]);
-      const pushed = manifestSize((await getManifest(parseRepo(remote), 'bench')).manifest);
-      const saved = await savedImage(engine, local);
-      const zstd = saved.config.length + (await Promise.all(saved.layers.map((l) => cachedSize('zstd', l)))).reduce((a, b) => a + b, 0);
-      out.push({ group: 'images', name: `sortie/${plugin}, pushed by docker (gzip)`, value: pushed / MB, unit: 'MB', baseline: { name: 'Node, gzip', value: nodeGzip / MB }, target: '<= 1.1x' });
-      out.push({ group: 'images', name: `sortie/${plugin}, zstd -${ZSTD_LEVEL} layers`, value: zstd / MB, unit: 'MB', baseline: { name: 'Node, zstd', value: nodeZstd / MB }, target: '<= 1.1x' });
-      out.push({ group: 'images', name: `sortie/${plugin}, uncompressed`, value: saved.layers.reduce((n, l) => n + l.length, 0) / MB, unit: 'MB' });
+    for (const arch of arches) {
+      // Each platform against its own floor: the arm64 Node binary compresses differently.
+      const node = readFileSync(strippedNode(arch).path);
+      const [nodeGzip, nodeZstd] = await Promise.all([cachedSize('gzip', node), cachedSize('zstd', node)]);
+      const on = ` (linux/${arch})`;
+      out.push({ group: 'images', name: `Node binary alone (stripped)${on}, gzip`, value: nodeGzip / MB, unit: 'MB' });
+      out.push({ group: 'images', name: `Node binary alone (stripped)${on}, zstd -${ZSTD_LEVEL}`, value: nodeZstd / MB, unit: 'MB' });
+      for (const plugin of plugins.filter((p) => p !== 'kaniko')) {
+        const local = `${imageName('sortie', plugin)}:bench-${arch}`;
+        await buildImage(engine, plugin, { out: join(work, 'contexts'), tags: [local], arch });
+        const remote = `${engine.registry}/${imageName('sortie', plugin)}`;
+        await engine.docker(['tag', local, `${remote}:bench-${arch}`]);
+        await engine.docker(['push', `${remote}:bench-${arch}`]);
+        const pushed = manifestSize((await getManifest(parseRepo(remote), `bench-${arch}`)).manifest);
+        const saved = await savedImage(engine, local);
+        const zstd = saved.config.length + (await Promise.all(saved.layers.map((l) => cachedSize('zstd', l)))).reduce((a, b) => a + b, 0);
+        out.push({ group: 'images', name: `sortie/${plugin}${on}, pushed by docker (gzip)`, value: pushed / MB, unit: 'MB', baseline: { name: 'Node, gzip', value: nodeGzip / MB }, target: '<= 1.1x' });
+        out.push({ group: 'images', name: `sortie/${plugin}${on}, zstd -${ZSTD_LEVEL} layers`, value: zstd / MB, unit: 'MB', baseline: { name: 'Node, zstd', value: nodeZstd / MB }, target: '<= 1.1x' });
+        out.push({ group: 'images', name: `sortie/${plugin}${on}, uncompressed`, value: saved.layers.reduce((n, l) => n + l.length, 0) / MB, unit: 'MB' });
+      }
     }
-    out.push(...(await dockerRunRows(engine, `${imageName('sortie', 'slack')}:bench`)));
+    out.push(...(await dockerRunRows(engine, `${imageName('sortie', 'slack')}:bench-${hostArch()}`)));
   } finally {
     await engine.stop();
     rmSync(work, { recursive: true, force: true });

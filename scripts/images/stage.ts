@@ -1,22 +1,26 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lutimesSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundledPackages, repoRoot, sharedLibraries, strippedNode } from './runtime.ts';
+import { runtimeLibraries } from './libraries.ts';
+import { type Arch, arches, bundledPackages, hostArch, pinnedNode, repoRoot, strippedNode } from './runtime.ts';
 
 /**
- * Stages the build context of one plugin image: `<out>/<plugin>/{runtime,plugin}/`, made only of what the
- * project already has (the pinned Node 24 binary, stripped; the libraries `ldd` lists for it; the
- * machine's CA bundle; a passwd entry; the plugin's bundle and an SBOM of what the bundle holds).
- * The image's Dockerfile then copies it (scripts/images/build.ts `dockerfile()`).
+ * Stages the build context of one plugin image for one platform: `<out>/<arch>/<plugin>/{runtime,plugin}/`,
+ * made only of what the project already has (the pinned Node 24 binary for that platform, stripped;
+ * the libraries it links; the machine's CA bundle; a passwd entry; the plugin's bundle and an SBOM
+ * of what the bundle holds). The image's Dockerfile then copies it (scripts/images/build.ts `dockerfile()`).
  *
- *   node scripts/images/stage.ts [--out build/images] [plugin...]
+ *   node scripts/images/stage.ts [--out build/images] [--arch amd64|arm64|all] [plugin...]
  *
  * The bundle is not rebuilt here: run `node scripts/build.ts <plugin>` first (npm run build).
  */
-export const plugins = ['slack', 'kubernetes', 'kaniko', 'manifest', 'teams', 'google-chat', 'webhook', 'email'] as const;
-export type Plugin = (typeof plugins)[number];
+/** Every plugin has an image: the folders with a main.ts, as scripts/build.ts bundles them. */
+export const plugins: readonly string[] = readdirSync(join(repoRoot, 'plugins'))
+  .filter((name) => existsSync(join(repoRoot, 'plugins', name, 'main.ts')))
+  .sort();
+export type Plugin = string;
 
 /** The user the scratch images run as (not root; the uid distroless images use). */
 const USER = { name: 'sortie', uid: 65532 };
@@ -36,10 +40,10 @@ function layout(plugin: Plugin) {
  * once; `plugin/` is the bundle, its notices and its SBOM. Every file gets the same mtime
  * (SOURCE_DATE_EPOCH, else 0), so the same inputs give the same layers.
  */
-export function stage(plugin: Plugin, out: string): string {
+export function stage(plugin: Plugin, out: string, arch: Arch = hostArch()): string {
   const bundle = join(repoRoot, 'dist', `${plugin}.js`);
   if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run node scripts/build.ts ${plugin}`);
-  const context = join(out, plugin);
+  const context = join(out, arch, plugin);
   rmSync(context, { recursive: true, force: true });
   const runtime = (p: string) => join(context, 'runtime', p);
   const own = (p: string) => join(context, 'plugin', p);
@@ -53,12 +57,15 @@ export function stage(plugin: Plugin, out: string): string {
     writeFileSync(to, text, { mode: 0o644 });
   };
   const l = layout(plugin);
-  const node = strippedNode();
+  const node = strippedNode(arch);
   put(node.path, runtime(l.node), 0o755);
-  for (const lib of sharedLibraries(node.path)) {
+  for (const lib of runtimeLibraries(node.path, arch, pinnedNode().path)) {
     // Scratch images: the libraries at the paths the binary asks for. Kaniko: all in one folder the
     // loader is told about, since kaniko deletes /lib between stages.
-    put(lib, runtime(l.libDir ? join(l.libDir, lib.split('/').at(-1)!) : lib), 0o755);
+    const name = lib.path.split('/').at(-1)!;
+    put(lib.source, runtime(l.libDir ? join(l.libDir, name) : lib.path), 0o755);
+    // One ENTRYPOINT for every platform, whose loader is ld-linux-x86-64.so.2 or ld-linux-aarch64.so.1.
+    if (l.libDir && name.startsWith('ld-linux')) symlinkSync(`lib/${name}`, runtime(`${l.dir}/ld.so`));
   }
   if (plugin !== 'kaniko') {
     put('/etc/ssl/certs/ca-certificates.crt', runtime('/etc/ssl/certs/ca-certificates.crt'), 0o644);
@@ -83,9 +90,9 @@ function touchAll(dir: string, epoch: number): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, entry.name);
     if (entry.isDirectory()) touchAll(p, epoch);
-    utimesSync(p, epoch, epoch);
+    lutimesSync(p, epoch, epoch);
   }
-  utimesSync(dir, epoch, epoch);
+  lutimesSync(dir, epoch, epoch);
 }
 
 function version(): string {
@@ -140,10 +147,15 @@ function sbom(plugin: Plugin, bundle: string, nodeVersion: string): object {
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({ options: { out: { type: 'string', default: join(repoRoot, 'build', 'images') } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    options: { out: { type: 'string', default: join(repoRoot, 'build', 'images') }, arch: { type: 'string', default: hostArch() } },
+    allowPositionals: true,
+  });
   const wanted = positionals.length ? positionals : [...plugins];
+  const archs = values.arch === 'all' ? [...arches] : [values.arch as Arch];
+  for (const arch of archs) if (!arches.includes(arch)) throw new Error(`--arch ${arch}: the platforms are ${arches.join(', ')} (or all)`);
   for (const p of wanted) {
-    if (!plugins.includes(p as Plugin)) throw new Error(`no image for plugin ${p}; images: ${plugins.join(', ')}`);
-    console.log(`staged ${stage(p as Plugin, values.out!)}`);
+    if (!plugins.includes(p)) throw new Error(`no image for plugin ${p}; images: ${plugins.join(', ')}`);
+    for (const arch of archs) console.log(`staged ${stage(p, values.out!, arch)}`);
   }
 }

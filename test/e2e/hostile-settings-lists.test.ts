@@ -33,9 +33,12 @@ function droneEncoded(value: unknown): string {
   return String(value);
 }
 
-/** Drone's `${NAME}` and `${NAME:-default}` substitution, from the build's environment. */
+/** Drone's `${NAME}`, `${NAME:-default}` and `${NAME:offset:length}` substitution, from the build's environment. */
 function substituted(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_, name: string, fallback?: string) => env[name] || fallback || '');
+  return text.replace(/\$\{(\w+)(?::-([^}]*)|:(\d+)(?::(\d+))?)?\}/g, (_, name: string, fallback?: string, offset?: string, length?: string) => {
+    const value = env[name] || fallback || '';
+    return offset === undefined ? value : value.slice(Number(offset), length === undefined ? undefined : Number(offset) + Number(length));
+  });
 }
 
 async function kaniko(workspace: string, env: Record<string, string>) {
@@ -87,8 +90,8 @@ test("the project's own .drone.yml image steps build with the build args they sa
     image: string;
     settings?: Record<string, unknown>;
   }
-  const pipeline = (loadAll(readFileSync(join(repoRoot, '.drone.yml'), 'utf8')) as Array<{ kind: string; steps: Step[] }>).find((d) => d.kind === 'pipeline')!;
-  const steps = pipeline.steps.filter((s) => s.image.startsWith('sortie/kaniko'));
+  const pipelines = (loadAll(readFileSync(join(repoRoot, '.drone.yml'), 'utf8')) as Array<{ kind: string; steps: Step[] }>).filter((d) => d.kind === 'pipeline');
+  const steps = pipelines.flatMap((p) => p.steps).filter((s) => s.image.startsWith('sortie/kaniko'));
   assert.ok(steps.length >= 3);
   const build = { ...droneBuildEnv, DRONE_TAG: '', DRONE_REPO_LINK: 'https://github.com/acme/sortie' };
   for (const step of steps) {

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/local/bin/node
 // /kaniko/executor of the stand-in base: the recording stand-in (test/components/kaniko-executor),
 // then what kaniko does between build stages and after a build: it deletes the root filesystem
 // outside /kaniko and the mount points. The plugin's work after the executor (reading the digest,

@@ -1,34 +1,35 @@
 /**
  * `npm run test:images`: every plugin image built with `docker build` on a real Docker engine
- * (Debian's dockerd, started by scripts/images/engine.ts) and run the way Drone's runners run
- * plugins: PLUGIN_* and DRONE_* environment, the workspace mounted as the working directory, host
- * networking to reach the loopback stand-ins; then pushed to a local registry and pulled back by
- * digest; and the Dockerfiles built again with buildah (daemonless, as kaniko). Without an engine
- * the tests are skipped with the reason, except under CI, where that fails.
+ * (Debian's dockerd, started by scripts/images/engine.ts) for this machine's platform and run the
+ * way Drone's runners run plugins: PLUGIN_* and DRONE_* environment, the workspace mounted as the
+ * working directory, host networking to reach the loopback stand-ins; and the Dockerfiles built
+ * again with buildah (daemonless, as kaniko). Both platforms and their publishing:
+ * multiarch.images.ts. Without an engine the tests are skipped with the reason, except under CI,
+ * where that fails.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadAll } from 'js-yaml';
 import { buildImage, dockerfile, imageName } from '../../scripts/images/build.ts';
-import { type Engine, engineUnavailable, startEngine } from '../../scripts/images/engine.ts';
-import { getManifest, parseRepo } from '../../scripts/images/oci.ts';
-import { repoRoot } from '../../scripts/images/runtime.ts';
-import { publish } from '../../scripts/release.ts';
+import type { Engine } from '../../scripts/images/engine.ts';
+import { hostArch, repoRoot } from '../../scripts/images/runtime.ts';
+import { plugins } from '../../scripts/images/stage.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
 import { defaultSlackStep, droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { dockerStopTests } from './docker-stop.ts';
 import { buildKanikoStandInBase } from './kaniko-stand-in.ts';
+import { imageTestEngine } from './test-engine.ts';
 
-const CI = /^(true|1)$/i.test(process.env.CI ?? '');
 const PREFIX = 'sortie-test';
 const TAG = 'images-test';
-const image = (plugin: 'slack' | 'kubernetes' | 'kaniko') => `${imageName(PREFIX, plugin)}:${TAG}`;
+const image = (plugin: string) => `${imageName(PREFIX, plugin)}:${TAG}`;
+/** The images FROM scratch (every plugin but kaniko, which has its own Dockerfile). */
+const scratchImages = plugins.filter((p) => dockerfile(p).path.endsWith(join('scratch', 'Dockerfile')));
 
 let engine: Engine | undefined;
 let skipReason: string | undefined;
@@ -36,26 +37,17 @@ let work: string;
 let standInBase: string;
 
 before(async () => {
-  const unavailable = engineUnavailable();
-  try {
-    if (unavailable) throw new Error(unavailable);
-    engine = await startEngine({ log: (l) => console.error(`# ${l}`) });
-  } catch (err) {
-    if (CI) throw new Error(`CI needs a Docker engine for the image tests and none could start: ${(err as Error).message}`);
-    skipReason = `no Docker engine: ${(err as Error).message.split('\n')[0]}`;
-    console.error(`# image tests skipped: ${skipReason}`);
+  const ready = await imageTestEngine('images');
+  if ('skipReason' in ready) {
+    skipReason = ready.skipReason;
     return;
   }
-  work = mkdtempSync(join(tmpdir(), 'sortie-images-'));
-  chmodSync(work, 0o755);
+  ({ engine, work } = ready);
   const out = join(work, 'contexts');
   const started = Date.now();
-  await buildImage(engine, 'slack', { out, tags: [image('slack')] });
-  await buildImage(engine, 'kubernetes', { out, tags: [image('kubernetes')] });
-  const base = await buildKanikoStandInBase(engine, join(out, 'kaniko-stand-in'), `${PREFIX}/kaniko-executor-stand-in:${TAG}`);
-  standInBase = base;
-  await buildImage(engine, 'kaniko', { out, tags: [image('kaniko')], kanikoImage: base });
-  console.error(`# built 4 images in ${Date.now() - started} ms`);
+  standInBase = await buildKanikoStandInBase(engine, join(out, 'kaniko-stand-in'), `${PREFIX}/kaniko-executor-stand-in:${TAG}`, hostArch());
+  for (const plugin of plugins) await buildImage(engine, plugin, { out, tags: [image(plugin)], kanikoImage: standInBase });
+  console.error(`# built ${plugins.length + 1} images in ${Date.now() - started} ms`);
 });
 
 after(async () => {
@@ -267,7 +259,7 @@ function untar(tar: string): string {
 }
 
 describe('every image', () => {
-  for (const plugin of ['slack', 'kubernetes', 'kaniko'] as const) {
+  for (const plugin of plugins) {
     test(`${plugin}: OCI labels and an SBOM of the bundled dependencies`, async (t) => {
       if (skipped(t)) return;
       const inspect = JSON.parse((await engine!.docker(['image', 'inspect', image(plugin)])).stdout)[0] as { Config: { Labels: Record<string, string>; User: string } };
@@ -282,7 +274,7 @@ describe('every image', () => {
         assert.equal(sbom.bomFormat, 'CycloneDX');
         const names = sbom.components.map((c) => c.name);
         assert.ok(names.includes('node'));
-        const expected = { slack: '@slack/webhook', kubernetes: 'js-yaml', kaniko: undefined }[plugin];
+        const expected = ({ slack: '@slack/webhook', kubernetes: 'js-yaml' } as Record<string, string | undefined>)[plugin];
         if (expected) assert.ok(names.includes(expected), names.join(', '));
       } finally {
         await engine!.docker(['rm', name], { allowFail: true });
@@ -290,7 +282,7 @@ describe('every image', () => {
     });
   }
 
-  for (const plugin of ['slack', 'kubernetes'] as const) {
+  for (const plugin of scratchImages) {
     test(`${plugin}: runs as a non-root user on a read-only root filesystem, and has no shell`, async (t) => {
       if (skipped(t)) return;
       const inspect = JSON.parse((await engine!.docker(['image', 'inspect', image(plugin)])).stdout)[0] as { Config: { User: string } };
@@ -302,38 +294,11 @@ describe('every image', () => {
       assert.deepEqual(JSON.parse(r.stdout), { uid: 65532, gid: 65532, user: 'sortie', root: 'EROFS', sh: false });
     });
   }
-
-  test('published to a registry (docker push, gzip) and pulled back by digest', async (t) => {
-    if (skipped(t)) return;
-    const local = { slack: image('slack'), kubernetes: image('kubernetes'), kaniko: image('kaniko') };
-    const prefix = `${engine!.registry}/gzip/sortie`;
-    const published = await publish(engine!, local, { prefix, tags: [TAG, 'latest'], compression: 'gzip', log: (l) => console.error(`# ${l}`) });
-    assert.deepEqual(published.map((p) => p.compression), ['gzip', 'gzip', 'gzip']);
-    const slack = published.find((p) => p.plugin === 'slack')!;
-    await engine!.docker(['rmi', `${slack.repository}@${slack.digest}`]);
-    await engine!.docker(['pull', `${slack.repository}@${slack.digest}`]);
-    const r = await engine!.docker(['run', '--rm', '--network=none', '--read-only', '--entrypoint', '/usr/local/bin/node', `${slack.repository}@${slack.digest}`, '-p', 'process.version']);
-    assert.match(r.stdout, /^v24\./);
-  });
-
-  test('published with zstd layers, which the registry takes; read back by digest and every layer checked', async (t) => {
-    if (skipped(t)) return;
-    const local = { slack: image('slack'), kubernetes: image('kubernetes') };
-    const prefix = `${engine!.registry}/zstd/sortie`;
-    const published = await publish(engine!, local, { prefix, tags: [TAG], compression: 'zstd', zstdLevel: 3, log: (l) => console.error(`# ${l}`) });
-    assert.deepEqual(published.map((p) => p.compression), ['zstd', 'zstd']);
-    const manifest = await getManifest(parseRepo(published[0]!.repository), TAG);
-    assert.equal(manifest.digest, published[0]!.digest);
-    assert.ok(manifest.manifest.layers.every((l) => l.mediaType === 'application/vnd.oci.image.layer.v1.tar+zstd'));
-    // The runtime layer is shared by slack and kubernetes: one blob.
-    const other = await getManifest(parseRepo(published[1]!.repository), TAG);
-    assert.equal(other.manifest.layers[0]!.digest, manifest.manifest.layers[0]!.digest);
-  });
 });
 
 describe('the Dockerfiles with a daemonless builder (buildah, the closest to kaniko here)', () => {
   const buildah = ['/usr/bin/buildah', '/usr/local/bin/buildah'].find((p) => existsSync(p));
-  for (const plugin of ['slack', 'kubernetes', 'kaniko'] as const) {
+  for (const plugin of plugins) {
     test(`${plugin}: builds from the same context to the same image config`, async (t) => {
       if (skipped(t)) return;
       if (!buildah) return t.skip('buildah is not installed (apt-get install -y --no-install-recommends buildah)');
@@ -355,7 +320,7 @@ describe('the Dockerfiles with a daemonless builder (buildah, the closest to kan
         if (v) args.push('--build-arg', `${k}=${v}`);
       }
       try {
-        b(['bud', '--isolation', 'chroot', '--quiet', ...args, '-f', file.path, '-t', `localhost/${plugin}:bud`, join(work, 'contexts', plugin)]);
+        b(['bud', '--isolation', 'chroot', '--quiet', ...args, '-f', file.path, '-t', `localhost/${plugin}:bud`, join(work, 'contexts', hostArch(), plugin)]);
         const config = (JSON.parse(b(['inspect', `localhost/${plugin}:bud`])) as { OCIv1: { config: Record<string, unknown> } }).OCIv1.config;
         assert.deepEqual(config.Entrypoint, docker.Config.Entrypoint);
         assert.equal(config.User ?? '', docker.Config.User ?? '');
