@@ -132,6 +132,14 @@ describe('limits and errors', () => {
     noSecretIn(r.stdout + r.stderr);
   });
 
+  test('an error body that quotes the key and token is masked', async () => {
+    chat.script([{ status: 400, body: JSON.stringify({ error: { code: 400, message: `bad request key=${chat.key}&token=${chat.token}`, status: 'INVALID_ARGUMENT' } }) }]);
+    const r = await run({});
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /"message":"bad request key=\*{8}&token=\*{8}"/);
+    noSecretIn(r.stdout + r.stderr);
+  });
+
   test('a wrong token: Google\'s error and a hint, the token and URL never shown', async () => {
     const wrong = chat.webhookUrl.replace(chat.token, 'not-the-token-1234');
     const r = await run({ PLUGIN_WEBHOOK: wrong });
