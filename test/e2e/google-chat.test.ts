@@ -117,13 +117,6 @@ describe('templates and threads', () => {
 });
 
 describe('limits and errors', () => {
-  test('a message over 32,000 bytes is refused before sending, naming the template', async () => {
-    const r = await run({ PLUGIN_TEMPLATE_SUCCESS: '{{repeat 33000 "x"}}' });
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /error: the message is \d+ bytes, more than the 32000 Google Chat takes: shorten what settings\.template_success gives/);
-    assert.equal(chat.received.length, 0);
-  });
-
   test('429 and 5xx are retried, honouring Retry-After', async () => {
     chat.script([{ status: 429, headers: { 'retry-after': '0' }, body: '{"error":{"code":429,"status":"RESOURCE_EXHAUSTED"}}' }, { status: 503 }]);
     const r = await run({});
