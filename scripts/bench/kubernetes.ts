@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dump } from 'js-yaml';
 import { verdict } from '../../plugins/kubernetes/status.ts';
 import { type KubeApi, startKubeApi } from '../../test/kube-api/server.ts';
+import { kustomizeRows } from './kustomize.ts';
 import { type Row, median, sampleProcess } from './measure.ts';
 
 const bundle = join(import.meta.dirname, '..', '..', 'dist', 'kubernetes.js');
@@ -201,6 +202,7 @@ export async function rows(): Promise<Row[]> {
   out.push(...(await applyRows({ latencyMs: REAL_SERVER_LATENCY_MS, label: `emulator, ${REAL_SERVER_LATENCY_MS} ms a request`, sizes: [50, 500, 5000], target: true })));
   out.push(await rolloutRow());
   out.push(...(await transportRows()));
+  out.push(...(await kustomizeRows()));
   return out;
 }
 
