@@ -8,7 +8,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dump } from 'js-yaml';
 import { verdict } from '../../plugins/kubernetes/status.ts';
 import { type KubeApi, startKubeApi } from '../../test/kube-api/server.ts';
-import { kustomizeRows } from './kustomize.ts';
 import { type Row, median, sampleProcess } from './measure.ts';
 
 const bundle = join(import.meta.dirname, '..', '..', 'dist', 'kubernetes.js');
@@ -16,7 +15,7 @@ const RUNS = Number(process.env.BENCH_K8S_RUNS ?? 3);
 const POOL = 16;
 
 /** One object of a mix as a deploy has them: config, secrets, services, accounts, workloads. */
-function object(i: number, namespace: string): Record<string, unknown> {
+export function object(i: number, namespace: string): Record<string, unknown> {
   const metadata = { name: `obj-${i}`, namespace, labels: { app: `app-${i % 25}`, 'app.kubernetes.io/part-of': 'bench' } };
   switch (i % 5) {
     case 0:
@@ -202,7 +201,6 @@ export async function rows(): Promise<Row[]> {
   out.push(...(await applyRows({ latencyMs: REAL_SERVER_LATENCY_MS, label: `emulator, ${REAL_SERVER_LATENCY_MS} ms a request`, sizes: [50, 500, 5000], target: true })));
   out.push(await rolloutRow());
   out.push(...(await transportRows()));
-  out.push(...(await kustomizeRows()));
   return out;
 }
 
