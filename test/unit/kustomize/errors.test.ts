@@ -40,7 +40,7 @@ describe('kustomize build: errors name the field and the kustomization file', ()
     refused({ 'k/kustomization.yaml': 'resources:\n  - github.com/org/repo/deploy?ref=v1\n' }, /is a remote base/);
   });
   it('a missing resource, and a directory without a kustomization', () => {
-    refused({ 'k/kustomization.yaml': 'resources: [nope.yaml]\n' }, /^k\/kustomization\.yaml: resources\[0\]: nope\.yaml does not exist \(in k\)$/);
+    refused({ 'k/kustomization.yaml': 'resources: [nope.yaml]\n' }, /^k\/kustomization\.yaml:1: resources\[0\]: nope\.yaml does not exist \(in k\)$/);
     refused({ 'k/kustomization.yaml': 'resources: [sub]\n', 'k/sub/a.yaml': cm('a') }, /^k\/sub holds no kustomization\.yaml, kustomization\.yml or Kustomization$/);
   });
   it('two kustomization files in one directory', () => {
@@ -48,7 +48,7 @@ describe('kustomize build: errors name the field and the kustomization file', ()
   });
   it('a file outside the kustomization, unless load_restrictor is none; never outside the workspace', () => {
     const files = { 'k/kustomization.yaml': 'resources: [../shared/a.yaml]\n', 'shared/a.yaml': cm('a') };
-    refused(files, /^k\/kustomization\.yaml: resources\[0\]: \.\.\/shared\/a\.yaml is outside the kustomization's directory k$/);
+    refused(files, /^k\/kustomization\.yaml:1: resources\[0\]: \.\.\/shared\/a\.yaml is outside the kustomization's directory k$/);
     assert.equal(build(files, 'k', 'none').run()[0]?.object.metadata.name, 'a');
     refused({ 'k/kustomization.yaml': 'resources: [../../etc/passwd]\n' }, /resources\[0\]: \.\.\/\.\.\/etc\/passwd: .* is outside the workspace/, 'k', 'none');
   });
@@ -58,7 +58,7 @@ describe('kustomize build: errors name the field and the kustomization file', ()
     assert.throws(run, /link\.yaml is outside the kustomization's directory k/);
   });
   it('a base that includes its own overlay', () => {
-    refused({ 'k/kustomization.yaml': 'resources: [../base]\n', 'base/kustomization.yaml': 'resources: [../k]\n' }, /^base\/kustomization\.yaml: resources\[0\]: \.\.\/k includes a kustomization that includes it/);
+    refused({ 'k/kustomization.yaml': 'resources: [../base]\n', 'base/kustomization.yaml': 'resources: [../k]\n' }, /^base\/kustomization\.yaml:1: resources\[0\]: \.\.\/k includes a kustomization that includes it/);
     refused({ 'k/kustomization.yaml': 'resources: [.]\n' }, /resources\[0\]: \. includes a kustomization that includes it/);
   });
   it('a Component in resources, a Kustomization in components', () => {
