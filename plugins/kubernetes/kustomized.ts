@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { PluginError } from '../../shared/errors.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { kustomizationFileIn } from './kustomize/loader.ts';
 import type { Manifest } from './manifests.ts';
@@ -19,8 +20,14 @@ export function isKustomizationDir(entry: string, workspace: string): boolean {
 export async function kustomizedManifests(dir: string, { settings: s, build, env, registerSecrets }: PluginInput<Settings>): Promise<Manifest[]> {
   // Loaded only for a step that builds a kustomization: a plain apply starts without them.
   const [{ buildKustomization }, { renderTemplate }] = await Promise.all([import('./kustomize/build.ts'), import('../../shared/template/handlebars.ts')]);
+  const abs = isAbsolute(dir) ? dir : join(build.workspace, dir);
+  if (!isKustomizationDir(dir, build.workspace)) {
+    throw new PluginError(`settings.kustomize: ${dir} ${existsSync(abs) ? 'holds no kustomization.yaml, kustomization.yml or Kustomization' : 'does not exist'} (in ${build.workspace})`, {
+      hint: 'Name the directory of the overlay to build, relative to the workspace: deploy/overlays/production.',
+    });
+  }
   const input = { vars: s.vars, env, build, registerSecrets };
-  return buildKustomization(isAbsolute(dir) ? dir : join(build.workspace, dir), {
+  return buildKustomization(abs, {
     workspace: build.workspace,
     restrictor: s.load_restrictor,
     render: (text, shown) => renderManifestWith(renderTemplate, { name: shown, text, json: /\.json$/i.test(shown) }, input).text,

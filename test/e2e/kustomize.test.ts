@@ -126,5 +126,9 @@ describe('kustomize: a base with two overlays, through the bundled plugin', () =
     const r = await deploy(ws, { PLUGIN_KUSTOMIZE: 'k' });
     assert.equal(r.code, 1, r.out);
     assert.match(r.stderr, /k\/kustomization\.yaml:2: helmCharts is not supported: Helm needs the helm binary/);
+
+    const missing = await deploy(ws, { PLUGIN_KUSTOMIZE: 'nope' });
+    assert.equal(missing.code, 1, missing.out);
+    assert.match(missing.stderr, /settings\.kustomize: nope does not exist/);
   });
 });
