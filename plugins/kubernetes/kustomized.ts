@@ -29,7 +29,7 @@ export async function kustomizedManifests(dir: string, { settings: s, build, env
   const input = { vars: s.vars, env, build, registerSecrets };
   return buildKustomization(abs, {
     workspace: build.workspace,
-    restrictor: s.load_restrictor,
+    restrictor: s.load_restrictor === 'none' || s.load_restrictor === 'LoadRestrictionsNone' ? 'none' : 'rootOnly',
     render: (text, shown) => renderManifestWith(renderTemplate, { name: shown, text, json: /\.json$/i.test(shown) }, input).text,
   });
 }
