@@ -71,7 +71,11 @@ export function readKustomization(loader: Loader): KustomizationFile {
   for (const [i, r] of (k.replicas ?? []).entries()) {
     if (typeof r.name !== 'string' || !Number.isInteger(r.count)) throw new PluginError(`${at('replicas')}: replicas[${i}]: expected a name and an integer count`);
   }
-  for (const [i, image] of (k.images ?? []).entries()) if (typeof image.name !== 'string') throw new PluginError(`${at('images')}: images[${i}]: expected a name`);
+  for (const [i, image] of (k.images ?? []).entries()) {
+    const notString = Object.entries(image).find(([, v]) => typeof v !== 'string');
+    if (notString) throw new PluginError(`${at('images')}: images[${i}].${notString[0]}: expected a string`, { hint: 'Quote a tag YAML reads as a number: newTag: "1.10", not 1.10 (which is 1.1).' });
+    if (!image.name) throw new PluginError(`${at('images')}: images[${i}]: expected a name`);
+  }
   // kustomize folds the deprecated `bases` into `resources`, after them.
   const kustomization: Kustomization = { ...k, resources: [...(k.resources ?? []), ...(k.bases ?? [])] };
   delete kustomization.bases;
