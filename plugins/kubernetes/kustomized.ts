@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { PluginError } from '../../shared/errors.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
-import { kustomizationFileIn } from './kustomize/loader.ts';
+import { KUSTOMIZATION_FILE_NAMES, kustomizationFileIn } from './kustomize/loader.ts';
 import type { Manifest } from './manifests.ts';
 import { renderManifestWith } from './render.ts';
 import type { Settings } from './settings.ts';
@@ -11,6 +11,16 @@ import type { Settings } from './settings.ts';
 export function isKustomizationDir(entry: string, workspace: string): boolean {
   const dir = isAbsolute(entry) ? entry : join(workspace, entry);
   return existsSync(dir) && statSync(dir).isDirectory() && kustomizationFileIn(dir) !== undefined;
+}
+
+/** A kustomization file found by searching a directory above it is a mistake: its directory should have been named. */
+export function refuseKustomizationFiles(files: readonly string[]): void {
+  const found = files.find((f) => KUSTOMIZATION_FILE_NAMES.includes(basename(f) as (typeof KUSTOMIZATION_FILE_NAMES)[number]));
+  if (found) {
+    throw new PluginError(`settings.manifests: ${found} is a kustomization, found in a directory above it`, {
+      hint: `Name the kustomization's directory instead (kustomize: ${dirname(found)}): it is built, not applied as a manifest.`,
+    });
+  }
 }
 
 /**

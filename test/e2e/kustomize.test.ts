@@ -145,6 +145,10 @@ describe('kustomize: a base with two overlays, through the bundled plugin', () =
     assert.equal(r.code, 1, r.out);
     assert.match(r.stderr, /k\/kustomization\.yaml:2: helmCharts is not supported: Helm needs the helm binary/);
 
+    const above = await deploy(repo(), { PLUGIN_MANIFESTS: 'deploy/' });
+    assert.equal(above.code, 1, above.out);
+    assert.match(above.stderr, /settings\.manifests: deploy\/base\/kustomization\.yaml is a kustomization, found in a directory above it/);
+
     const missing = await deploy(ws, { PLUGIN_KUSTOMIZE: 'nope' });
     assert.equal(missing.code, 1, missing.out);
     assert.match(missing.stderr, /settings\.kustomize: nope does not exist/);
