@@ -44,7 +44,7 @@ describe('kustomize build: errors name the field and the kustomization file', ()
     refused({ 'k/kustomization.yaml': 'resources: [sub]\n', 'k/sub/a.yaml': cm('a') }, /^k\/sub holds no kustomization\.yaml, kustomization\.yml or Kustomization$/);
   });
   it('two kustomization files in one directory', () => {
-    refused({ 'k/kustomization.yaml': 'resources: []\n', 'k/kustomization.yml': 'resources: []\n' }, /holds more than one kustomization file/);
+    refused({ 'k/kustomization.yaml': 'resources: []\n', 'k/kustomization.yml': 'resources: []\n' }, /^k holds more than one kustomization file \(kustomization\.yaml, kustomization\.yml\): keep one$/);
   });
   it('a file outside the kustomization, unless load_restrictor is none; never outside the workspace', () => {
     const files = { 'k/kustomization.yaml': 'resources: [../shared/a.yaml]\n', 'shared/a.yaml': cm('a') };
