@@ -93,7 +93,7 @@ async function loadManifests(input: PluginInput<Settings>): Promise<Manifest[]> 
   const manifests = [...built.flat(), ...rendered.flatMap(parseManifests)];
   // The values of Secrets a kustomization generates are only known now: masked before any line is logged.
   registerSecrets(secretValues(manifests));
-  kustomizations.forEach((dir, i) => input.log.info(`kustomize: built ${dir} into ${built[i]!.length} objects`));
+  for (const [i, dir] of kustomizations.entries()) input.log.info(`kustomize: built ${dir} into ${built[i]!.length} objects`);
   if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${[...kustomizations, ...texts.map((t) => t.name)].join(', ')})`);
   return manifests;
 }
