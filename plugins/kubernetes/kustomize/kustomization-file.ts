@@ -20,6 +20,24 @@ const UNSUPPORTED: Partial<Record<(typeof KUSTOMIZATION_FIELDS)[number], string>
   buildMetadata: 'build metadata annotations are not supported',
 };
 
+// What kustomize v5 warns of, and what replaces it.
+const DEPRECATED = {
+  commonLabels: '`labels` (with `includeSelectors: true` for the same result)',
+  bases: '`resources`',
+  patchesStrategicMerge: '`patches`',
+  patchesJson6902: '`patches`',
+} as const;
+
+/**
+ * Warnings for the deprecated fields `k` uses, as `kubectl kustomize` prints them. Read from its text
+ * (top-level keys), since `bases` is folded into `resources` once read.
+ */
+export function deprecations(k: KustomizationFile): string[] {
+  return Object.entries(DEPRECATED)
+    .filter(([field]) => new RegExp(`^["']?${field}["']?\\s*:`, 'm').test(k.text))
+    .map(([field, instead]) => `${k.file}: ${field} is deprecated in kustomize v5: use ${instead}`);
+}
+
 const STRING_MAPS = ['commonLabels', 'commonAnnotations'] as const;
 const STRINGS = ['namePrefix', 'nameSuffix', 'namespace'] as const;
 const STRING_LISTS = ['resources', 'components', 'bases', 'patchesStrategicMerge'] as const;
@@ -89,24 +107,10 @@ export function readKustomization(loader: Loader): KustomizationFile {
     if (notString) throw new PluginError(`${at('images')}: images[${i}].${notString[0]}: expected a string`, { hint: 'Quote a tag YAML reads as a number: newTag: "1.10", not 1.10 (which is 1.1).' });
     if (!image.name) throw new PluginError(`${at('images')}: images[${i}]: expected a name`);
   }
-  // kustomize folds the deprecated `bases` into `resources`, after them (`bases` stays, for its warning).
+  // kustomize folds the deprecated `bases` into `resources`, after them.
   const kustomization: Kustomization = { ...k, resources: [...(k.resources ?? []), ...(k.bases ?? [])] };
+  delete kustomization.bases;
   return { kustomization, file, text };
-}
-
-// What kustomize v5 warns of, and what replaces it.
-const DEPRECATED = {
-  commonLabels: '`labels` (with `includeSelectors: true` for the same result)',
-  bases: '`resources`',
-  patchesStrategicMerge: '`patches`',
-  patchesJson6902: '`patches`',
-} as const;
-
-/** Warnings for the deprecated fields `k` uses, as `kubectl kustomize` prints them. */
-export function deprecations(k: KustomizationFile): string[] {
-  return Object.entries(DEPRECATED)
-    .filter(([field]) => k.kustomization[field as keyof typeof DEPRECATED] !== undefined)
-    .map(([field, instead]) => `${k.file}: ${field} is deprecated in kustomize v5: use ${instead}`);
 }
 
 function checkEntries(list: unknown, allowed: readonly string[], field: string, at: (field: string) => string): void {

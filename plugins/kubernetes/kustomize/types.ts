@@ -4,7 +4,7 @@ import type { KubeObject, Source } from '../manifests.ts';
  * A kustomization file as written, with every field kustomize v5 knows (sigs.k8s.io/kustomize/api
  * types.Kustomization), so a field this build does not support is named in an error instead of
  * being ignored, and a field kustomize itself does not know is refused as kustomize refuses it.
- * `bases` is also folded into `resources`, and `commonLabels` kept apart from `labels`, as kustomize does.
+ * `bases` is folded into `resources` and `commonLabels` kept apart from `labels`, as kustomize does.
  */
 export interface Kustomization {
   apiVersion?: string;
