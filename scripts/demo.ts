@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyDemoManifests, demoEnv, previewEnv } from '../examples/kubernetes/demo.ts';
+import { copyDemoKustomize, copyDemoManifests, demoEnv, overlayEnv, previewEnv } from '../examples/kubernetes/demo.ts';
 import { writeStandIn } from '../test/components/kaniko-executor/index.ts';
 import { startGoogleChatStandIn } from '../test/components/google-chat/server.ts';
 import { startMattermostStandIn } from '../test/components/mattermost/server.ts';
@@ -75,6 +75,11 @@ async function kubernetesStep(): Promise<void> {
     header('kubernetes: a preview environment of branch feature/checkout, then its teardown');
     await step('kubernetes', previewEnv(cluster.kubeconfig()));
     await step('kubernetes', { ...previewEnv(cluster.kubeconfig()), PLUGIN_ACTION: 'teardown' });
+    copyDemoKustomize(workspace);
+    header('kubernetes: kustomize, the staging overlay of a base (built in the plugin)');
+    await step('kubernetes', overlayEnv(cluster.kubeconfig(), 'staging', '1.27.3'));
+    header('kubernetes: the production overlay, dry run with diff');
+    await step('kubernetes', { ...overlayEnv(cluster.kubeconfig(), 'production', '1.27.3'), PLUGIN_DRY_RUN: 'true', PLUGIN_DIFF: 'true' });
   } finally {
     await cluster.close();
   }

@@ -7,6 +7,7 @@ import { type Connection, connect } from './auth.ts';
 import { type Chosen, chooseEnvironment, environmentsOf, withEnvironment } from './environments.ts';
 import { errorFor } from './explain.ts';
 import { type KubeClient, createKubeClient } from './kube.ts';
+import { isKustomizationDir, kustomizedManifests, refuseKustomizationFiles } from './kustomized.ts';
 import { type KubeObject, type Manifest, findManifestFiles, parseManifests, readManifestFiles, secretValues, templateText } from './manifests.ts';
 import { mapPool } from './map-pool.ts';
 import { type Planned, type Scope, kindsDefinedBy, plan, scopeKey } from './plan.ts';
@@ -126,10 +127,10 @@ function resolve(input: PluginInput<Settings>): { s: Values; chosen: Chosen | un
   const s = preview ? { ...configured, vars: { PREVIEW_NAMESPACE: preview.namespace, ...configured.vars } } : configured;
   if (s.preview_cleanup && !build.repo.slug) throw new PluginError('settings.preview_cleanup needs the repository (DRONE_REPO or CI_REPO), which this build does not set');
   if (s.action === 'teardown') return { s, chosen, preview, mode: 'teardown' };
-  if (s.deployment.length > 0 || s.manifests.length > 0 || s.template !== undefined) return { s, chosen, preview, mode: 'deploy' };
+  if (s.deployment.length > 0 || s.manifests.length > 0 || s.template !== undefined || s.kustomize !== undefined) return { s, chosen, preview, mode: 'deploy' };
   if (s.preview_cleanup) return { s, chosen, preview, mode: 'cleanup' };
   // The rules let `environments` stand for the manifests: the chosen one must name some.
-  throw new PluginError(`environment ${chosen?.name} has nothing to deploy: settings.environments.${chosen?.name}.manifests, and the step's manifests, template and deployment, are all unset`);
+  throw new PluginError(`environment ${chosen?.name} has nothing to deploy: settings.environments.${chosen?.name}.manifests and .kustomize, and the step's manifests, kustomize, template and deployment, are all unset`);
 }
 
 /** The log's first line: what the step does, and to which environment, cluster, context and namespace. */
@@ -140,15 +141,25 @@ function targetLine(o: { doing: string; chosen: Chosen | undefined; preview: Pre
   return `${o.doing}${what ? ` ${what}` : ''}: ${where}`;
 }
 
-async function loadManifests(s: Values, { build, env, registerSecrets }: PluginInput<Settings>): Promise<Manifest[]> {
+/** `kustomize` and the directories in `manifests` that hold a kustomization, built; then the other manifests and `template`, rendered. */
+async function loadManifests(s: Values, input: PluginInput<Settings>): Promise<Manifest[]> {
+  const { build, env, registerSecrets } = input;
+  const kustomizations = [...(s.kustomize ? [s.kustomize] : []), ...s.manifests.filter((m) => isKustomizationDir(m, build.workspace))];
+  const files = s.manifests.filter((m) => !kustomizations.includes(m));
+  const found = files.length > 0 ? findManifestFiles(files, build.workspace) : [];
+  refuseKustomizationFiles(found);
   const texts = [
-    ...readManifestFiles(findManifestFiles(s.manifests, build.workspace), build.workspace),
+    ...readManifestFiles(found, build.workspace),
     ...(s.template ? [templateText(s.template, build.workspace)] : []),
   ];
+  const built: Manifest[][] = [];
+  for (const dir of kustomizations) built.push(await kustomizedManifests(dir, { ...input, settings: s }));
   const rendered = await Promise.all(texts.map((t) => renderManifest(t, s.vars, env, build, registerSecrets)));
-  const manifests = rendered.flatMap(parseManifests);
+  const manifests = [...built.flat(), ...rendered.flatMap(parseManifests)];
+  // The values of Secrets a kustomization generates are only known now: masked before any line is logged.
   registerSecrets(secretValues(manifests));
-  if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${texts.map((t) => t.name).join(', ')})`);
+  for (const [i, dir] of kustomizations.entries()) input.log.info(`kustomize: built ${dir} into ${built[i]!.length} objects`);
+  if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${[...kustomizations, ...texts.map((t) => t.name)].join(', ')})`);
   return manifests;
 }
 
