@@ -147,7 +147,7 @@ describe('environments and promotion', () => {
     assert.match(outside.stderr, /settings\.environments\.production\.manifests: "\.\.\/\.\.\/etc\/" is outside the workspace/);
     const empty = await deploy(ws, { PLUGIN_ENVIRONMENTS: JSON.stringify({ production: { namespace: 'shop-prod' } }), PLUGIN_ENVIRONMENT: 'production' });
     assert.equal(empty.code, 1, empty.out);
-    assert.match(empty.stderr, /environment production has nothing to deploy: settings\.environments\.production\.manifests, and the step's manifests, template and deployment, are all unset/);
+    assert.match(empty.stderr, /environment production has nothing to deploy: settings\.environments\.production\.manifests and \.kustomize, and the step's manifests, kustomize, template and deployment, are all unset/);
     const both = await deploy(ws, { ...step, PLUGIN_PREVIEW: 'true' });
     assert.equal(both.code, 1, both.out);
     assert.match(both.stderr, /settings\.environments\.staging\.namespace and settings\.preview exclude each other/);
