@@ -1,0 +1,113 @@
+import { type FieldSchema, schemaOf } from './patch-schema.ts';
+
+/**
+ * A strategic merge patch as kustomize v5 applies it (kyaml's merge2, lists prepended), which is
+ * not quite the API server's: `$retainKeys`, `$setElementOrder` and `$deleteFromPrimitiveList`
+ * are not directives there but ordinary fields, copied into the object; merged list items are put
+ * in the patch's order ahead of the rest. `null` deletes a field; `$patch: replace` replaces a map
+ * or (as an item of its own) a list; `$patch: delete` removes a map, a list item or the object.
+ */
+export type Json = null | boolean | number | string | Json[] | JsonMap;
+export interface JsonMap {
+  [key: string]: Json;
+}
+
+const REMOVE = Symbol('remove');
+
+/** `target` with `patch` applied (neither is changed), or undefined when the patch deletes it. */
+export function strategicMerge(target: JsonMap, patch: JsonMap): JsonMap | undefined {
+  if (patch.$patch === 'delete') return undefined;
+  const merged = mergeValue(structuredClone(target), patch, schemaOf(target.apiVersion, target.kind));
+  return merged === REMOVE || !isMap(merged) ? undefined : merged;
+}
+
+export function isMap(v: unknown): v is JsonMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function mergeValue(dest: Json | undefined, patch: Json, schema: FieldSchema | undefined): Json | typeof REMOVE {
+  if (patch === null) return REMOVE;
+  if (isMap(patch)) {
+    if (patch.$patch === 'delete') return REMOVE;
+    if (patch.$patch === 'replace') return mergeMap({}, patch, schema);
+    return mergeMap(isMap(dest) ? dest : {}, patch, schema);
+  }
+  if (Array.isArray(patch)) {
+    const list = schema?.list;
+    if (!list) return structuredClone(patch);
+    const replaced = patch.some((item) => isMap(item) && item.$patch === 'replace');
+    if (replaced || !Array.isArray(dest)) return fresh(patch.filter((item) => !(isMap(item) && item.$patch === 'replace')), list.items);
+    if (list.keys.length === 0) return [...new Map([...patch, ...dest].map((v) => [JSON.stringify(v), v])).values()];
+    return list.keys.length === 1 ? mergeByKey(dest, patch, list.keys[0]!, list.items) : mergeByKeys(dest, patch, list.keys, list.items);
+  }
+  return patch;
+}
+
+/** Changes `dest` in place: kyaml merges into the object's own nodes. */
+function mergeMap(dest: JsonMap, patch: JsonMap, schema: FieldSchema | undefined): JsonMap {
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === '$patch') continue;
+    const merged = mergeValue(dest[key], value, schema?.fields?.[key]);
+    if (merged === REMOVE) delete dest[key];
+    else dest[key] = merged;
+  }
+  return dest;
+}
+
+/** Items new to a list: merged into nothing, so their nulls and directives do not reach the object. */
+function fresh(items: Json[], schema: FieldSchema | undefined): Json[] {
+  const out: Json[] = [];
+  for (const item of items) {
+    const merged = mergeValue(undefined, item, schema);
+    if (merged !== REMOVE) out.push(merged);
+  }
+  return out;
+}
+
+const keyOf = (item: Json, key: string): string | undefined => {
+  const v = isMap(item) ? item[key] : undefined;
+  return v === undefined || v === null ? undefined : String(v);
+};
+
+/** One merge key: the patch's items first, in its order, then those only the object has. */
+function mergeByKey(dest: Json[], patch: Json[], key: string, items: FieldSchema | undefined): Json[] {
+  const order: string[] = [];
+  const byKey = (list: Json[]) => {
+    const found = new Map<string, JsonMap>();
+    for (const item of list) {
+      const k = keyOf(item, key);
+      if (k === undefined || found.has(k)) continue;
+      found.set(k, item as JsonMap);
+      if (!order.includes(k)) order.push(k);
+    }
+    return found;
+  };
+  const patched = byKey(patch);
+  const existing = byKey(dest);
+  const out: Json[] = [];
+  for (const k of order) {
+    const p = patched.get(k);
+    const d = existing.get(k);
+    const merged = p ? mergeValue(d, p, items) : d!;
+    if (merged !== REMOVE && !(isMap(merged) && Object.keys(merged).length === 0)) out.push(merged);
+  }
+  out.push(...dest.filter((item) => keyOf(item, key) === undefined));
+  return out;
+}
+
+/**
+ * Several merge keys (ports by number and protocol): an item merges into the one whose keys all
+ * equal its own (absent equals absent); a new item is put first, unless the object already has an
+ * item with its first key, in which case kyaml drops it. The object's items keep their order.
+ */
+function mergeByKeys(dest: Json[], patch: Json[], keys: readonly string[], items: FieldSchema | undefined): Json[] {
+  const sameKeys = (a: Json, b: Json) => keys.every((k) => keyOf(a, k) === keyOf(b, k));
+  const added = patch.filter((p) => !(isMap(p) && p.$patch === 'delete') && !dest.some((d) => keyOf(d, keys[0]!) === keyOf(p, keys[0]!)));
+  const out = fresh(added, items);
+  for (const d of dest) {
+    const p = patch.find((item) => sameKeys(item, d));
+    const merged = p === undefined ? d : mergeValue(d, p, items);
+    if (merged !== REMOVE) out.push(merged);
+  }
+  return out;
+}
