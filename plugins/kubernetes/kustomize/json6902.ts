@@ -31,12 +31,12 @@ function applyOne(root: Json, op: Operation): Json {
   const path = pointer(op.path, 'path');
   switch (op.op) {
     case 'add':
-      return add(root, path, valueOf(op));
+      return add(root, path, operand(op));
     case 'remove':
       return remove(root, path);
     case 'replace':
       remove(root, path);
-      return add(root, path, valueOf(op));
+      return add(root, path, operand(op));
     case 'move': {
       const from = pointer(op.from, 'from');
       const value = get(root, from);
@@ -46,7 +46,7 @@ function applyOne(root: Json, op: Operation): Json {
       return add(root, path, structuredClone(get(root, pointer(op.from, 'from'))));
     case 'test': {
       const actual = get(root, path, true);
-      if (!isDeepStrictEqual(actual, valueOf(op))) throw new Json6902Error('the test failed: the value differs');
+      if (!isDeepStrictEqual(actual, operand(op))) throw new Json6902Error('the test failed: the value differs');
       return root;
     }
     default:
@@ -54,7 +54,7 @@ function applyOne(root: Json, op: Operation): Json {
   }
 }
 
-function valueOf(op: Operation): Json {
+function operand(op: Operation): Json {
   if (!('value' in op)) throw new Json6902Error('it has no value');
   return structuredClone(op.value as Json);
 }
