@@ -1,13 +1,173 @@
-import { notYetSupported } from './not-yet.ts';
-import type { KustomizationFile, Loader, Resource } from './types.ts';
+import { PluginError } from '../../../shared/errors.ts';
+import { loadBoundedYaml, nodeBudget, YamlLimitError } from '../../../shared/yaml.ts';
+import { type KubeObject, parseManifests } from '../manifests.ts';
+import { locateField } from '../source-line.ts';
+import { applyJson6902, Json6902Error, type Operation } from './json6902.ts';
+import { type JsonMap, strategicMerge } from './strategic-merge.ts';
+import { currentId, selected, splitApiVersion, TargetError } from './target.ts';
+import type { KustomizationFile, Loader, Patch, Resource } from './types.ts';
 
 export type PatchField = 'patchesStrategicMerge' | 'patches' | 'patchesJson6902';
+
+/** A patch read from where it was written, and the words that name it in an error. */
+interface PatchText {
+  readonly text: string;
+  /** `deploy/kustomization.yaml:12: patches[0]` or the patch file's path. */
+  readonly at: string;
+}
+
+type Parsed = { readonly json: Operation[] } | { readonly merges: JsonMap[] };
 
 /**
  * One patch field of `k` applied to `resources`, at its place in kustomize's order
  * (patchesStrategicMerge, patches, ... patchesJson6902 after labels and annotations).
  * Called only when `k` has the field.
  */
-export function applyPatches(_resources: Resource[], k: KustomizationFile, _loader: Loader, field: PatchField): Resource[] {
-  throw notYetSupported(k, field);
+export function applyPatches(resources: Resource[], k: KustomizationFile, loader: Loader, field: PatchField): Resource[] {
+  let out = resources;
+  const line = (locateField(k.text, field) ?? 0) + 1;
+  if (field === 'patchesStrategicMerge') {
+    for (const [i, entry] of (k.kustomization.patchesStrategicMerge ?? []).entries()) {
+      const at = `${k.file}:${line}: ${field}[${i}]`;
+      const text = isInline(entry) ? { text: entry, at } : fromFile(loader, entry, `${field}[${i}]`);
+      for (const patch of asMerges(parse(text), text.at)) out = mergeById(out, patch, text.at);
+    }
+    return out;
+  }
+  for (const [i, entry] of ((field === 'patches' ? k.kustomization.patches : k.kustomization.patchesJson6902) ?? []).entries()) {
+    const at = `${k.file}:${line}: ${field}[${i}]`;
+    out = applyOne(out, entry, patchText(entry, loader, `${field}[${i}]`, at), field === 'patchesJson6902', at);
+  }
+  return out;
+}
+
+/** kustomize reads an entry of patchesStrategicMerge as a patch when it is not a file name. */
+function isInline(entry: string): boolean {
+  return entry.includes('\n') || /^\s*[{[]/.test(entry) || /^\s*(apiVersion|kind|metadata)\s*:/.test(entry);
+}
+
+function patchText(entry: Patch, loader: Loader, field: string, at: string): PatchText {
+  if (entry.patch !== undefined && entry.path !== undefined) throw new PluginError(`${at}: give path or patch, not both`);
+  if (entry.patch !== undefined) return { text: String(entry.patch), at };
+  if (entry.path !== undefined) return fromFile(loader, entry.path, `${field}.path`);
+  throw new PluginError(`${at}: needs path or patch`);
+}
+
+function fromFile(loader: Loader, path: string, field: string): PatchText {
+  const file = loader.readFile(path, field);
+  return { text: file.text, at: file.shown };
+}
+
+/** A JSON 6902 patch is a list of operations; anything else is one or more strategic merge patches. */
+function parse(patch: PatchText): Parsed {
+  let single: unknown;
+  try {
+    single = loadBoundedYaml(patch.text, nodeBudget(), patch.at);
+  } catch (err) {
+    if (err instanceof YamlLimitError) throw new PluginError(`${patch.at}: refused: ${err.message}`);
+    single = undefined; // several documents, or not YAML: parseManifests names the line
+  }
+  if (Array.isArray(single)) {
+    const bad = single.findIndex((op) => typeof op !== 'object' || op === null || Array.isArray(op));
+    if (bad >= 0) throw new PluginError(`${patch.at}: operation ${bad + 1} of the JSON 6902 patch is not a map`);
+    return { json: single as Operation[] };
+  }
+  const merges = parseManifests({ name: patch.at, text: patch.text, json: false }).map((m) => m.object as unknown as JsonMap);
+  if (merges.length === 0) throw new PluginError(`${patch.at}: the patch is empty`);
+  return { merges };
+}
+
+function asMerges(parsed: Parsed, at: string): JsonMap[] {
+  if ('json' in parsed) throw new PluginError(`${at}: a JSON 6902 patch needs a target: write it under patches with target:`);
+  return parsed.merges;
+}
+
+function applyOne(resources: Resource[], entry: Patch, text: PatchText, legacyJson: boolean, at: string): Resource[] {
+  const parsed = parse(text);
+  const allowName = entry.options?.allowNameChange === true;
+  const allowKind = entry.options?.allowKindChange === true;
+  if (legacyJson && !('json' in parsed)) throw new PluginError(`${text.at}: patchesJson6902 takes a list of JSON 6902 operations`);
+  if (!entry.target) {
+    if ('json' in parsed) throw new PluginError(`${at}: a JSON 6902 patch needs a target`);
+    let out = resources;
+    for (const patch of parsed.merges) out = mergeById(out, patch, text.at, allowName, allowKind);
+    return out;
+  }
+  let targets: Resource[];
+  try {
+    targets = selected(resources, entry.target);
+  } catch (err) {
+    if (err instanceof TargetError) throw new PluginError(`${at}: target: ${err.message}`);
+    throw err;
+  }
+  if ('merges' in parsed && parsed.merges.length > 1) throw new PluginError(`${at}: a patch with a target holds one strategic merge patch, this one has ${parsed.merges.length}`);
+  const deleted = new Set<Resource>();
+  for (const r of targets) {
+    const before = currentId(r);
+    let after: JsonMap | undefined;
+    if ('json' in parsed) {
+      try {
+        after = applyJson6902(r.object as unknown as JsonMap, parsed.json);
+      } catch (err) {
+        if (err instanceof Json6902Error) throw new PluginError(`${text.at}: on ${before.kind} ${before.name}: ${err.message}`);
+        throw err;
+      }
+    } else after = mergeInto(r.object, parsed.merges[0]!, allowName, allowKind);
+    if (after === undefined) deleted.add(r);
+    else replaceObject(r, after, before);
+  }
+  return resources.filter((r) => !deleted.has(r));
+}
+
+/**
+ * A strategic merge patch applied to the object it names (kustomize's GetById: same group,
+ * version and kind, the name the object has or had, namespace "" and "default" alike).
+ */
+function mergeById(resources: Resource[], patch: JsonMap, at: string, allowName = false, allowKind = false): Resource[] {
+  const meta = (patch.metadata ?? {}) as { name?: unknown; namespace?: unknown };
+  const id = `${String(patch.kind)}.${String(patch.apiVersion)}/${String(meta.name)}`;
+  const ns = (v: unknown) => (v === undefined || v === null || v === '' ? 'default' : String(v));
+  const matches = resources.filter((r) =>
+    [currentId(r), r.origin, ...r.previous].some(
+      (id) => id.apiVersion === patch.apiVersion && id.kind === patch.kind && id.name === meta.name && ns(id.namespace) === ns(meta.namespace),
+    ),
+  );
+  if (matches.length !== 1) {
+    throw new PluginError(
+      matches.length === 0 ? `${at}: no object matches the strategic merge patch of ${id}` : `${at}: ${matches.length} objects match the strategic merge patch of ${id}; give its namespace`,
+      { hint: 'A patch names its object by apiVersion, kind and metadata.name (as written in its base), or says which objects with target:.' },
+    );
+  }
+  const r = matches[0]!;
+  const before = currentId(r);
+  const after = mergeInto(r.object, patch, allowName, allowKind);
+  if (after === undefined) return resources.filter((x) => x !== r);
+  replaceObject(r, after, before);
+  return resources;
+}
+
+/** kustomize keeps the object's apiVersion, kind, name and namespace unless the options allow a change. */
+function mergeInto(object: KubeObject, patch: JsonMap, allowName: boolean, allowKind: boolean): JsonMap | undefined {
+  const merged = strategicMerge(object as unknown as JsonMap, { ...patch, apiVersion: object.apiVersion, kind: allowKind ? (patch.kind ?? object.kind) : object.kind });
+  if (merged === undefined || Object.keys(merged).length === 0) return undefined;
+  const metadata = (merged.metadata ?? {}) as JsonMap;
+  merged.metadata = metadata;
+  if (!allowName) setOrDelete(metadata, 'name', object.metadata.name);
+  setOrDelete(metadata, 'namespace', object.metadata.namespace);
+  return merged;
+}
+
+function setOrDelete(map: JsonMap, key: string, value: string | undefined): void {
+  if (value === undefined) delete map[key];
+  else map[key] = value;
+}
+
+/** A patch that renames or re-kinds an object leaves its old id behind, so references to it still match. */
+function replaceObject(r: Resource, after: JsonMap, before: ReturnType<typeof currentId>): void {
+  r.object = after as unknown as KubeObject;
+  const now = currentId(r);
+  if (now.name !== before.name || now.kind !== before.kind || now.namespace !== before.namespace) r.previous.push(before);
+  if (typeof r.object.apiVersion !== 'string' || splitApiVersion(r.object.apiVersion).version === '') {
+    throw new PluginError(`a patch leaves ${before.kind} ${before.name} without an apiVersion`);
+  }
 }
