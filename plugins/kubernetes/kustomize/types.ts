@@ -230,6 +230,11 @@ export interface Loader {
    * root tree under `load_restrictor: rootOnly`.
    */
   readFile(path: string, field: string): { readonly text: string; readonly shown: string };
+  /**
+   * A generator's data file (configMapGenerator/secretGenerator `files` and `envs`) as its bytes:
+   * not rendered, since such files hold other tools' `${...}` and `{{ }}`, and may be binary.
+   */
+  readData(path: string, field: string): { readonly bytes: Buffer; readonly shown: string };
   /** Whether `path` (relative to `root`) is a directory, checked against the workspace only. */
   isDirectory(path: string): boolean;
   /** A loader for the kustomization in a base or component directory, with that directory as its root. */
