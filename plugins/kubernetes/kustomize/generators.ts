@@ -73,9 +73,13 @@ function generatedObject(field: GeneratorField, args: GeneratorArgs, options: Ge
   if (!args.name) throw new PluginError(`${at}: name is missing`);
   const secret = field === 'secretGenerator';
   const data: Record<string, string> = {};
-  const put = (key: string, value: string, from: string) => {
-    if (Object.hasOwn(data, key)) throw new PluginError(`${at}: key ${JSON.stringify(key)} is given twice (again in ${from})`);
-    data[key] = secret ? Buffer.from(value, 'utf8').toString('base64') : value;
+  const binaryData: Record<string, string> = {};
+  const put = (key: string, value: string | Buffer, from: string) => {
+    if (Object.hasOwn(data, key) || Object.hasOwn(binaryData, key)) throw new PluginError(`${at}: key ${JSON.stringify(key)} is given twice (again in ${from})`);
+    const text = typeof value === 'string' ? value : utf8(value);
+    if (secret) data[key] = Buffer.from(value).toString('base64');
+    else if (text === undefined) binaryData[key] = Buffer.from(value).toString('base64');
+    else data[key] = text;
   };
   for (const [i, literal] of (args.literals ?? []).entries()) {
     const eq = String(literal).indexOf('=');
@@ -87,12 +91,14 @@ function generatedObject(field: GeneratorField, args: GeneratorArgs, options: Ge
     const key = eq < 0 ? basename(entry) : entry.slice(0, eq);
     const path = eq < 0 ? entry : entry.slice(eq + 1);
     if (key === '' || path === '') throw new PluginError(`${at}.files[${i}]: expected a path or key=path, got ${JSON.stringify(entry)}`);
-    put(key, loader.readFile(path, `${field}.files[${i}]`).text, `files[${i}]`);
+    put(key, loader.readData(path, `${field}.files[${i}]`).bytes, `files[${i}]`);
   }
   const envs = [...(args.envs ?? []), ...(args.env ? [args.env] : [])];
   for (const [i, path] of envs.entries()) {
-    const file = loader.readFile(path, `${field}.envs[${i}]`);
-    for (const [key, value, line] of envPairs(file.text)) {
+    const file = loader.readData(path, `${field}.envs[${i}]`);
+    const text = utf8(file.bytes);
+    if (text === undefined) throw new PluginError(`${file.shown}: not UTF-8 text, so not an env file`);
+    for (const [key, value, line] of envPairs(text)) {
       if (value === undefined) {
         throw new PluginError(`${file.shown}:${line}: ${key} has no "=": kubectl kustomize would copy it from its own environment, which a step does not share`, {
           hint: `Write ${key}=value in the file, or add it under literals.`,
@@ -107,9 +113,21 @@ function generatedObject(field: GeneratorField, args: GeneratorArgs, options: Ge
   if (Object.keys(options.annotations ?? {}).length > 0) metadata.annotations = { ...options.annotations };
   const object: KubeObject = { apiVersion: 'v1', kind: secret ? 'Secret' : 'ConfigMap', metadata };
   if (Object.keys(data).length > 0) object.data = data;
+  if (Object.keys(binaryData).length > 0) object.binaryData = binaryData;
   if (secret) object.type = (args as SecretArgs).type ?? 'Opaque';
   if (options.immutable) object.immutable = true;
   return object;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The text of a file that is UTF-8; undefined for one that is not (kustomize puts it under binaryData). */
+function utf8(bytes: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** kustomize strips one pair of matching quotes around a literal's value. */
@@ -149,8 +167,10 @@ function absorb(base: Resource, object: KubeObject, behavior: 'merge' | 'replace
     if (Object.keys(both).length > 0) merged.metadata[key] = both;
   }
   if (behavior === 'merge') {
-    const data = { ...(old.data as Record<string, string> | undefined), ...(object.data as Record<string, string> | undefined) };
-    if (Object.keys(data).length > 0) merged.data = data;
+    for (const key of ['data', 'binaryData'] as const) {
+      const both = { ...(old[key] as Record<string, string> | undefined), ...(object[key] as Record<string, string> | undefined) };
+      if (Object.keys(both).length > 0) merged[key] = both;
+    }
   }
   base.object = merged;
 }
