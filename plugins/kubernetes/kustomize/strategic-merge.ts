@@ -96,16 +96,19 @@ function mergeByKey(dest: Json[], patch: Json[], key: string, items: FieldSchema
 }
 
 /**
- * Several merge keys (ports by number and protocol): an item merges into the one whose keys all
- * equal its own (absent equals absent); a new item is put first, unless the object already has an
- * item with its first key, in which case kyaml drops it. The object's items keep their order.
+ * Several merge keys (ports by number and protocol), as kyaml does it: an item merges into the
+ * one whose keys all equal its own (absent equals absent); an item that only agrees with one on the
+ * keys both have (`port: 80, protocol: TCP` against `port: 80`) is dropped; any other is new, and
+ * put first. The object's items keep their order.
  */
 function mergeByKeys(dest: Json[], patch: Json[], keys: readonly string[], items: FieldSchema | undefined): Json[] {
-  const sameKeys = (a: Json, b: Json) => keys.every((k) => keyOf(a, k) === keyOf(b, k));
-  const added = patch.filter((p) => !(isMap(p) && p.$patch === 'delete') && !dest.some((d) => keyOf(d, keys[0]!) === keyOf(p, keys[0]!)));
+  const same = (a: Json, b: Json) => keys.every((k) => keyOf(a, k) === keyOf(b, k));
+  const agree = (a: Json, b: Json) =>
+    keyOf(a, keys[0]!) === keyOf(b, keys[0]!) && keys.every((k) => keyOf(a, k) === undefined || keyOf(b, k) === undefined || keyOf(a, k) === keyOf(b, k));
+  const added = patch.filter((p) => !(isMap(p) && p.$patch === 'delete') && !dest.some((d) => agree(d, p)));
   const out = fresh(added, items);
   for (const d of dest) {
-    const p = patch.find((item) => sameKeys(item, d));
+    const p = patch.find((item) => same(item, d));
     const merged = p === undefined ? d : mergeValue(d, p, items);
     if (merged !== REMOVE) out.push(merged);
   }
