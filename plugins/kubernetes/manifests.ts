@@ -198,13 +198,13 @@ function flatten(value: unknown, source: Source): KubeObject[] {
   return [o as KubeObject];
 }
 
-interface Doc {
+export interface Doc {
   readonly text: string;
   /** 1-based line of the document's first line in the file. */
   readonly line: number;
 }
 
-function splitDocuments(text: string): Doc[] {
+export function splitDocuments(text: string): Doc[] {
   const lines = text.split(/\r?\n/);
   const docs: Doc[] = [];
   let start = 0;

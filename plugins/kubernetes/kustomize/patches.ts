@@ -1,9 +1,9 @@
 import { PluginError } from '../../../shared/errors.ts';
 import { loadBoundedYaml, nodeBudget, YamlLimitError } from '../../../shared/yaml.ts';
-import { type KubeObject, parseManifests } from '../manifests.ts';
+import { type KubeObject, splitDocuments } from '../manifests.ts';
 import { locateField } from '../source-line.ts';
 import { applyJson6902, Json6902Error, type Operation } from './json6902.ts';
-import { type JsonMap, strategicMerge } from './strategic-merge.ts';
+import { isMap, type JsonMap, strategicMerge } from './strategic-merge.ts';
 import { currentId, selected, splitApiVersion, TargetError } from './target.ts';
 import type { KustomizationFile, Loader, Patch, Resource } from './types.ts';
 
@@ -60,21 +60,28 @@ function fromFile(loader: Loader, path: string, field: string): PatchText {
 
 /** A JSON 6902 patch is a list of operations; anything else is one or more strategic merge patches. */
 function parse(patch: PatchText): Parsed {
-  let single: unknown;
-  try {
-    single = loadBoundedYaml(patch.text, nodeBudget(), patch.at);
-  } catch (err) {
-    if (err instanceof YamlLimitError) throw new PluginError(`${patch.at}: refused: ${err.message}`);
-    single = undefined; // several documents, or not YAML: parseManifests names the line
+  const budget = nodeBudget();
+  const docs: unknown[] = [];
+  for (const doc of splitDocuments(patch.text)) {
+    if (!/^[ \t]*[^\s#]/m.test(doc.text)) continue;
+    try {
+      docs.push(loadBoundedYaml(doc.text, budget, patch.at));
+    } catch (err) {
+      if (err instanceof YamlLimitError) throw new PluginError(`${patch.at}: refused: ${err.message}`);
+      const e = err as { reason?: string; mark?: { line: number }; message: string };
+      throw new PluginError(`${patch.at}: line ${doc.line + (e.mark?.line ?? 0)} of the patch: invalid YAML: ${e.reason ?? e.message}`);
+    }
   }
-  if (Array.isArray(single)) {
-    const bad = single.findIndex((op) => typeof op !== 'object' || op === null || Array.isArray(op));
+  const [first] = docs;
+  if (docs.length === 1 && Array.isArray(first)) {
+    const bad = first.findIndex((op) => !isMap(op));
     if (bad >= 0) throw new PluginError(`${patch.at}: operation ${bad + 1} of the JSON 6902 patch is not a map`);
-    return { json: single as Operation[] };
+    return { json: first as Operation[] };
   }
-  const merges = parseManifests({ name: patch.at, text: patch.text, json: false }).map((m) => m.object as unknown as JsonMap);
-  if (merges.length === 0) throw new PluginError(`${patch.at}: the patch is empty`);
-  return { merges };
+  const bad = docs.findIndex((d) => !isMap(d));
+  if (bad >= 0) throw new PluginError(`${patch.at}: document ${bad + 1} is neither a strategic merge patch (a map) nor a list of JSON 6902 operations`);
+  if (docs.length === 0) throw new PluginError(`${patch.at}: the patch is empty`);
+  return { merges: docs as JsonMap[] };
 }
 
 function asMerges(parsed: Parsed, at: string): JsonMap[] {
