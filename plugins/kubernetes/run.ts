@@ -5,6 +5,7 @@ import { applyPlan } from './apply.ts';
 import { connect } from './auth.ts';
 import { errorFor } from './explain.ts';
 import { type KubeClient, createKubeClient } from './kube.ts';
+import { isKustomizationDir, kustomizedManifests } from './kustomized.ts';
 import { type Manifest, findManifestFiles, parseManifests, readManifestFiles, secretValues, templateText } from './manifests.ts';
 import { mapPool } from './map-pool.ts';
 import { type Planned, type Scope, kindsDefinedBy, plan, scopeKey } from './plan.ts';
@@ -75,15 +76,21 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
   }
 }
 
-async function loadManifests({ settings: s, build, env, registerSecrets }: PluginInput<Settings>): Promise<Manifest[]> {
+/** `kustomize` and the directories in `manifests` that hold a kustomization, built; then the other manifests and `template`, rendered. */
+async function loadManifests(input: PluginInput<Settings>): Promise<Manifest[]> {
+  const { settings: s, build, env, registerSecrets } = input;
+  const kustomizations = [...(s.kustomize ? [s.kustomize] : []), ...s.manifests.filter((m) => isKustomizationDir(m, build.workspace))];
+  const files = s.manifests.filter((m) => !kustomizations.includes(m));
   const texts = [
-    ...readManifestFiles(findManifestFiles(s.manifests, build.workspace), build.workspace),
+    ...(files.length > 0 ? readManifestFiles(findManifestFiles(files, build.workspace), build.workspace) : []),
     ...(s.template ? [templateText(s.template, build.workspace)] : []),
   ];
+  const built = [];
+  for (const dir of kustomizations) built.push(...(await kustomizedManifests(dir, input)));
   const rendered = await Promise.all(texts.map((t) => renderManifest(t, s.vars, env, build, registerSecrets)));
-  const manifests = rendered.flatMap(parseManifests);
+  const manifests = [...built, ...rendered.flatMap(parseManifests)];
   registerSecrets(secretValues(manifests));
-  if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${texts.map((t) => t.name).join(', ')})`);
+  if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${[...kustomizations, ...texts.map((t) => t.name)].join(', ')})`);
   return manifests;
 }
 

@@ -56,6 +56,17 @@ export const settings = {
     example: 'k8s/deployment.yaml',
     path: 'workspace-or-text',
   }),
+  kustomize: setting.string({
+    doc: 'A directory holding `kustomization.yaml` (`.yml`, `Kustomization`), built as `kubectl kustomize` builds it and applied before `manifests`. A directory in `manifests` that holds one is built the same way.',
+    example: 'deploy/overlays/production',
+    path: 'workspace',
+  }),
+  load_restrictor: setting.string({
+    doc: "`rootOnly`: a kustomization reads files only below its own directory (bases are directories of their own); `none`: anywhere in the workspace. As kustomize's `--load-restrictor`.",
+    choices: ['rootOnly', 'none'],
+    default: 'rootOnly',
+    aliases: ['load_restrictions'],
+  }),
   vars: setting.map({ doc: 'Variables for `${VAR}` and `{{vars.name}}` in manifests.', example: '{replicas: 3}' }),
   namespace: setting.string({ doc: 'The namespace of namespaced objects that do not name one; the kubeconfig or service account namespace by default.' }),
   create_namespace: setting.bool({ doc: '`namespace` is applied (created if missing) before the manifests. Needs cluster-scoped rights.' }),
@@ -95,10 +106,11 @@ export const rules: Rules<Settings> = {
     prune: ['prune_label'],
   },
   together: [['client_cert', 'client_key']],
-  oneOf: [['manifests', 'template', 'deployment']],
+  oneOf: [['manifests', 'template', 'kustomize', 'deployment']],
   exclusive: [
     ['token', 'client_cert'],
     ['manifests', 'deployment'],
     ['template', 'deployment'],
+    ['kustomize', 'deployment'],
   ],
 };

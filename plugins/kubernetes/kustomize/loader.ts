@@ -1,0 +1,95 @@
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { PluginError } from '../../../shared/errors.ts';
+import { MAX_INPUT_FILE_BYTES } from '../../../shared/limits.ts';
+import { readBoundedFile, utf8Text } from '../../../shared/read-file.ts';
+import { workspacePathProblem } from '../../../shared/settings/index.ts';
+import type { LoadRestrictor, Loader } from './types.ts';
+
+/** The names kustomize looks for in a directory, in its order. */
+export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
+
+export interface LoaderOptions {
+  /** Absolute: no file outside it is ever read, whatever the load restrictor. */
+  readonly workspace: string;
+  readonly restrictor: LoadRestrictor;
+  /** `${VAR}` and Handlebars, applied to every file but generators' data files. */
+  readonly render: (text: string, shown: string) => string;
+}
+
+/** The kustomization file in `dir`, or undefined when it holds none. */
+export function kustomizationFileIn(dir: string): string | undefined {
+  const found = KUSTOMIZATION_FILE_NAMES.filter((name) => existsSync(join(dir, name)));
+  if (found.length > 1) throw new PluginError(`${dir} holds more than one kustomization file (${found.join(', ')}): keep one`);
+  return found[0] && join(dir, found[0]);
+}
+
+/**
+ * A loader rooted at the kustomization in `dir` (absolute). `parents` are the roots of the
+ * kustomizations that led here, so a base that includes its own overlay is refused, not followed forever.
+ */
+export function kustomizationLoader(dir: string, options: LoaderOptions, parents: readonly string[] = []): Loader {
+  const shown = (abs: string) => relative(options.workspace, abs) || '.';
+  const path = kustomizationFileIn(dir);
+  if (!path) {
+    throw new PluginError(`${shown(dir)} holds no kustomization.yaml, kustomization.yml or Kustomization`, {
+      hint: 'A directory in `resources` or `components` is a kustomization of its own: give it a kustomization.yaml, or list its files instead.',
+    });
+  }
+  const file = shown(path);
+  const root = realpathSync(dir);
+
+  /** An absolute path for `path` of `field`, checked against the workspace. */
+  const locate = (p: string, field: string): string => {
+    if (/^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com\//i.test(p)) {
+      throw new PluginError(`${file}: ${field}: ${p} is a remote base, which is not supported`, {
+        hint: 'Check the remote kustomization into the repository (or a git submodule) and refer to it by a relative path.',
+      });
+    }
+    const abs = resolve(dir, p);
+    const problem = workspacePathProblem('workspace', relative(options.workspace, abs) || '.', options.workspace);
+    if (problem) throw new PluginError(`${file}: ${field}: ${p}: ${problem}`);
+    if (!existsSync(abs)) throw new PluginError(`${file}: ${field}: ${p} does not exist (in ${shown(dir)})`);
+    return abs;
+  };
+
+  const readBytes = (p: string, field: string) => {
+    const abs = locate(p, field);
+    if (options.restrictor === 'rootOnly' && !within(realpathSync(abs), root)) {
+      throw new PluginError(`${file}: ${field}: ${p} is outside the kustomization's directory ${shown(dir)}`, {
+        hint: 'kustomize reads files only below the kustomization (a directory of its own may be a base); set `load_restrictor: none` to allow it.',
+      });
+    }
+    const label = shown(abs);
+    const bytes = readBoundedFile(abs, { shown: label, maxBytes: MAX_INPUT_FILE_BYTES });
+    if (!bytes) throw new PluginError(`${file}: ${field}: ${p} does not exist (in ${shown(dir)})`);
+    return { bytes, shown: label };
+  };
+
+  return {
+    root: dir,
+    file,
+    readFile(p, field) {
+      const { bytes, shown: label } = readBytes(p, field);
+      return { text: options.render(utf8Text(bytes, label), label), shown: label };
+    },
+    readData: readBytes,
+    isDirectory(p) {
+      const abs = resolve(dir, p);
+      return existsSync(abs) && statSync(abs).isDirectory();
+    },
+    child(p, field) {
+      const abs = locate(p, field);
+      const real = realpathSync(abs);
+      for (const r of [root, ...parents]) {
+        if (within(r, real)) throw new PluginError(`${file}: ${field}: ${p} includes a kustomization that includes it (a cycle through ${shown(r)})`);
+      }
+      return kustomizationLoader(abs, options, [root, ...parents]);
+    },
+  };
+}
+
+function within(path: string, root: string): boolean {
+  const r = relative(root, path);
+  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
+}
