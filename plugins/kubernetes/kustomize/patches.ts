@@ -4,7 +4,8 @@ import { type KubeObject, splitDocuments } from '../manifests.ts';
 import { locateField } from '../source-line.ts';
 import { applyJson6902, Json6902Error, type Operation } from './json6902.ts';
 import { isMap, type JsonMap, strategicMerge } from './strategic-merge.ts';
-import { currentId, selected, splitApiVersion, TargetError } from './target.ts';
+import { currentId, sameId } from './resource.ts';
+import { selected, TargetError } from './target.ts';
 import type { KustomizationFile, Loader, Patch, Resource } from './types.ts';
 
 export type PatchField = 'patchesStrategicMerge' | 'patches' | 'patchesJson6902';
@@ -132,13 +133,9 @@ function applyOne(resources: Resource[], entry: Patch, text: PatchText, legacyJs
  */
 function mergeById(resources: Resource[], patch: JsonMap, at: string, allowName = false, allowKind = false): Resource[] {
   const meta = (patch.metadata ?? {}) as { name?: unknown; namespace?: unknown };
-  const id = `${String(patch.kind)}.${String(patch.apiVersion)}/${String(meta.name)}`;
-  const ns = (v: unknown) => (v === undefined || v === null || v === '' ? 'default' : String(v));
-  const matches = resources.filter((r) =>
-    [currentId(r), r.origin, ...r.previous].some(
-      (id) => id.apiVersion === patch.apiVersion && id.kind === patch.kind && id.name === meta.name && ns(id.namespace) === ns(meta.namespace),
-    ),
-  );
+  const wanted = { apiVersion: String(patch.apiVersion), kind: String(patch.kind), name: String(meta.name), namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined };
+  const id = `${wanted.kind}.${wanted.apiVersion}/${wanted.name}`;
+  const matches = resources.filter((r) => [currentId(r), r.origin, ...r.previous].some((other) => sameId(other, wanted)));
   if (matches.length !== 1) {
     throw new PluginError(
       matches.length === 0 ? `${at}: no object matches the strategic merge patch of ${id}` : `${at}: ${matches.length} objects match the strategic merge patch of ${id}; give its namespace`,
@@ -174,7 +171,4 @@ function replaceObject(r: Resource, after: JsonMap, before: ReturnType<typeof cu
   r.object = after as unknown as KubeObject;
   const now = currentId(r);
   if (now.name !== before.name || now.kind !== before.kind || now.namespace !== before.namespace) r.previous.push(before);
-  if (typeof r.object.apiVersion !== 'string' || splitApiVersion(r.object.apiVersion).version === '') {
-    throw new PluginError(`a patch leaves ${before.kind} ${before.name} without an apiVersion`);
-  }
 }

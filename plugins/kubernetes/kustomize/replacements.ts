@@ -3,7 +3,8 @@ import { loadBoundedYaml, nodeBudget, YamlLimitError } from '../../../shared/yam
 import { locateField } from '../source-line.ts';
 import { parseSelector } from './label-selector.ts';
 import { isMap, type Json, type JsonMap } from './strategic-merge.ts';
-import { currentId, splitApiVersion } from './target.ts';
+import { gvkSelects } from './gvk.ts';
+import { currentId, effectiveNamespace } from './resource.ts';
 import type { KustomizationFile, Loader, ResId, Resource } from './types.ts';
 
 /** kustomize's replacement: one value copied from a source object into fields of target objects. */
@@ -90,16 +91,9 @@ function idsOf(r: Resource): ResId[] {
 
 /** kustomize's ResId.IsSelectedBy on any of the object's ids (names exact), then its label and annotation selectors. */
 function matches(r: Resource, s: IdSelector): boolean {
-  const byId = idsOf(r).some((id) => {
-    const { group, version } = splitApiVersion(id.apiVersion);
-    return (
-      (!s.name || s.name === id.name) &&
-      (!s.namespace || s.namespace === (id.namespace ?? 'default') || (s.namespace === 'default' && !id.namespace)) &&
-      (!s.group || s.group === group) &&
-      (!s.version || s.version === version) &&
-      (!s.kind || s.kind === id.kind)
-    );
-  });
+  const byId = idsOf(r).some(
+    (id) => (!s.name || s.name === id.name) && (!s.namespace || s.namespace === effectiveNamespace(id)) && gvkSelects(s, id.apiVersion, id.kind),
+  );
   if (!byId) return false;
   if (s.labelSelector && !selectorMatches(s.labelSelector, r.object.metadata.labels)) return false;
   return !s.annotationSelector || selectorMatches(s.annotationSelector, r.object.metadata.annotations);

@@ -1,5 +1,7 @@
+import { gvkSelects } from './gvk.ts';
 import { parseSelector, SelectorSyntaxError } from './label-selector.ts';
-import type { ResId, Resource, Selector } from './types.ts';
+import { currentId, effectiveNamespace } from './resource.ts';
+import type { Resource, Selector } from './types.ts';
 
 /** Why a `target`, `select` or `reject` cannot be read. */
 export class TargetError extends Error {}
@@ -15,25 +17,12 @@ export function selected(resources: readonly Resource[], selector: Selector): Re
   const labels = selectorOf(selector.labelSelector, 'labelSelector');
   const annotations = selectorOf(selector.annotationSelector, 'annotationSelector');
   return resources.filter((r) => {
-    const { group, version } = splitApiVersion(r.object.apiVersion);
-    if (selector.group !== undefined && selector.group !== '' && selector.group !== group) return false;
-    if (selector.version !== undefined && selector.version !== '' && selector.version !== version) return false;
-    if (selector.kind !== undefined && selector.kind !== '' && selector.kind !== r.object.kind) return false;
+    if (!gvkSelects(selector, r.object.apiVersion, r.object.kind)) return false;
     if (name && !name.test(r.origin.name) && !name.test(r.object.metadata.name ?? '')) return false;
-    if (namespace && !namespace.test(r.origin.namespace ?? 'default') && !namespace.test(r.object.metadata.namespace ?? 'default')) return false;
+    if (namespace && !namespace.test(effectiveNamespace(r.origin) ?? '') && !namespace.test(effectiveNamespace(currentId(r)) ?? '')) return false;
     if (labels && !labels(r.object.metadata.labels ?? {})) return false;
     return !annotations || annotations(r.object.metadata.annotations ?? {});
   });
-}
-
-/** The object's id now, as kustomize writes it in previous ids. */
-export function currentId(r: Resource): ResId {
-  return { apiVersion: r.object.apiVersion, kind: r.object.kind, name: r.object.metadata.name ?? '', namespace: r.object.metadata.namespace };
-}
-
-export function splitApiVersion(apiVersion: string): { group: string; version: string } {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
 }
 
 function anchored(pattern: string | undefined, field: string): RegExp | undefined {
