@@ -31,7 +31,7 @@ export function applyPatches(resources: Resource[], k: KustomizationFile, loader
     for (const [i, entry] of (k.kustomization.patchesStrategicMerge ?? []).entries()) {
       const at = `${k.file}:${line}: ${field}[${i}]`;
       const text = isInline(entry) ? { text: entry, at } : fromFile(loader, entry, `${field}[${i}]`);
-      for (const patch of asMerges(parse(text), text.at)) out = mergeById(out, patch, text.at);
+      for (const patch of asMerges(parse(text), text.at)) out = mergeById(out, copiedMetadata(patch), text.at);
     }
     return out;
   }
@@ -120,7 +120,7 @@ function applyOne(resources: Resource[], entry: Patch, text: PatchText, legacyJs
         if (err instanceof Json6902Error) throw new PluginError(`${text.at}: on ${before.kind} ${before.name}: ${err.message}`);
         throw err;
       }
-    } else after = mergeInto(r.object, parsed.merges[0]!, allowName, allowKind);
+    } else after = mergeInto(r.object, copiedMetadata(parsed.merges[0]!), allowName, allowKind);
     if (after === undefined) deleted.add(r);
     else replaceObject(r, after, before);
   }
@@ -158,7 +158,24 @@ function mergeInto(object: KubeObject, patch: JsonMap, allowName: boolean, allow
   merged.metadata = metadata;
   if (!allowName) setOrDelete(metadata, 'name', object.metadata.name);
   setOrDelete(metadata, 'namespace', object.metadata.namespace);
+  // kustomize drops an empty annotations map when it strips its own annotations at the end.
+  if (isMap(metadata.annotations) && Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
   return merged;
+}
+
+/**
+ * patchesStrategicMerge and a patch with a target reach kustomize through a copy of the patch
+ * whose labels and annotations are read as strings (`null` becomes "null", 1 becomes "1"), so
+ * a null there does not delete the entry as it does in an untargeted entry of `patches`.
+ */
+function copiedMetadata(patch: JsonMap): JsonMap {
+  if (!isMap(patch.metadata)) return patch;
+  const metadata = { ...patch.metadata };
+  for (const key of ['labels', 'annotations']) {
+    const map = metadata[key];
+    if (isMap(map)) metadata[key] = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v === null || typeof v !== 'object' ? String(v) : v]));
+  }
+  return { ...patch, metadata };
 }
 
 function setOrDelete(map: JsonMap, key: string, value: string | undefined): void {
