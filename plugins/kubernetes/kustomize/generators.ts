@@ -77,7 +77,7 @@ function generatedObject(field: GeneratorField, args: GeneratorArgs, options: Ge
   const put = (key: string, value: string | Buffer, from: string) => {
     if (Object.hasOwn(data, key) || Object.hasOwn(binaryData, key)) throw new PluginError(`${at}: key ${JSON.stringify(key)} is given twice (again in ${from})`);
     const text = typeof value === 'string' ? value : utf8(value);
-    if (secret) data[key] = Buffer.from(value).toString('base64');
+    if (secret) data[key] = base64Lines(Buffer.from(value));
     else if (text === undefined) binaryData[key] = Buffer.from(value).toString('base64');
     else data[key] = text;
   };
@@ -128,6 +128,16 @@ function utf8(bytes: Buffer): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * kustomize's encodeBase64 for Secret data: a value whose base64 reaches 70 characters is cut into
+ * lines of 70, each ending in a newline (the value, and so the hash, holds them).
+ */
+function base64Lines(bytes: Buffer): string {
+  const encoded = bytes.toString('base64');
+  if (encoded.length < 70) return encoded;
+  return encoded.replace(/.{1,70}/g, '$&\n');
 }
 
 /** kustomize strips one pair of matching quotes around a literal's value. */
