@@ -100,8 +100,9 @@ function generatedObject(field: GeneratorField, args: GeneratorArgs, options: Ge
     if (text === undefined) throw new PluginError(`${file.shown}: not UTF-8 text, so not an env file`);
     for (const [key, value, line] of envPairs(text)) {
       if (value === undefined) {
-        throw new PluginError(`${file.shown}:${line}: ${key} has no "=": kubectl kustomize would copy it from its own environment, which a step does not share`, {
-          hint: `Write ${key}=value in the file, or add it under literals.`,
+        // The line is not quoted: in a secretGenerator's env file it may be a bare secret.
+        throw new PluginError(`${file.shown}:${line}: the line has no "=": kubectl kustomize would copy that variable from its own environment, which a step does not share`, {
+          hint: 'Write KEY=value on that line, or give the value under literals.',
         });
       }
       put(key, value, `${file.shown}:${line}`);
