@@ -39,7 +39,7 @@ describe('strategicMerge', () => {
   it('merges finalizers as a set and replaces lists without a merge key', () => {
     const target = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', finalizers: ['a', 'b'] }, spec: { template: { spec: { tolerations: [{ key: 'k1' }] } } } };
     const merged = strategicMerge(target, { metadata: { finalizers: ['c', 'a'] }, spec: { template: { spec: { tolerations: [{ key: 'k2' }] } } } });
-    assert.deepEqual((merged?.metadata as JsonMap).finalizers, ['c', 'a', 'b']);
+    assert.deepEqual((merged!.metadata as JsonMap).finalizers, ['c', 'a', 'b']);
     assert.deepEqual(podSpec(merged).tolerations, [{ key: 'k2' }]);
   });
 
