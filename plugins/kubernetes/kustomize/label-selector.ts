@@ -1,3 +1,5 @@
+import { splitTopLevel } from './split-top-level.ts';
+
 /**
  * A Kubernetes label selector in its string form (`tier=web,env in (a,b),!legacy`), as kustomize's
  * `labelSelector` and `annotationSelector` take it: the requirements are ANDed.
@@ -8,7 +10,9 @@ export class SelectorSyntaxError extends Error {}
 
 export function parseSelector(text: string): SelectorTest {
   const tests: SelectorTest[] = [];
-  for (const part of requirements(text)) tests.push(requirement(part, text));
+  for (const part of splitTopLevel(text, ',', '(', ')')) {
+    if (part.trim() !== '') tests.push(requirement(part.trim(), text));
+  }
   return (labels) => tests.every((t) => t(labels));
 }
 
@@ -28,21 +32,4 @@ function requirement(part: string, text: string): SelectorTest {
   if (absent) return (l) => l[absent[1]!] === undefined;
   if (/^[^\s!=(),]+$/.test(part)) return (l) => l[part] !== undefined;
   throw new SelectorSyntaxError(`cannot read ${JSON.stringify(part)} in the selector ${JSON.stringify(text)}`);
-}
-
-/** The comma-separated requirements, keeping the commas inside `in (...)` lists. */
-function requirements(text: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let current = '';
-  for (const c of text) {
-    if (c === '(') depth++;
-    if (c === ')') depth--;
-    if (c === ',' && depth === 0) {
-      out.push(current.trim());
-      current = '';
-    } else current += c;
-  }
-  if (current.trim() !== '' || out.length > 0) out.push(current.trim());
-  return out.filter((p) => p !== '');
 }

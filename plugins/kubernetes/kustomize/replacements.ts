@@ -5,7 +5,8 @@ import { parseSelector } from './label-selector.ts';
 import { isMap, type Json, type JsonMap } from './strategic-merge.ts';
 import { gvkSelects } from './gvk.ts';
 import { currentId, effectiveNamespace } from './resource.ts';
-import type { KustomizationFile, Loader, ResId, Resource } from './types.ts';
+import { splitTopLevel } from './split-top-level.ts';
+import type { KustomizationFile, Loader, ResId, Resource, Selector } from './types.ts';
 
 /** kustomize's replacement: one value copied from a source object into fields of target objects. */
 interface Replacement {
@@ -14,20 +15,10 @@ interface Replacement {
 }
 
 interface Target {
-  select?: IdSelector;
-  reject?: IdSelector[];
+  select?: Selector;
+  reject?: Selector[];
   fieldPaths?: string[];
   options?: FieldOptions;
-}
-
-interface IdSelector {
-  group?: string;
-  version?: string;
-  kind?: string;
-  name?: string;
-  namespace?: string;
-  labelSelector?: string;
-  annotationSelector?: string;
 }
 
 interface FieldOptions {
@@ -90,7 +81,7 @@ function idsOf(r: Resource): ResId[] {
 }
 
 /** kustomize's ResId.IsSelectedBy on any of the object's ids (names exact), then its label and annotation selectors. */
-function matches(r: Resource, s: IdSelector): boolean {
+function matches(r: Resource, s: Selector): boolean {
   const byId = idsOf(r).some(
     (id) => (!s.name || s.name === id.name) && (!s.namespace || s.namespace === effectiveNamespace(id)) && gvkSelects(s, id.apiVersion, id.kind),
   );
@@ -162,19 +153,7 @@ function typed(old: Json | undefined, next: Json): Json {
 
 /** A field path split at dots that are not inside `[...]`: `spec.containers.[name=app].image`. */
 function splitPath(path: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let depth = 0;
-  for (const c of path) {
-    if (c === '[') depth++;
-    if (c === ']') depth--;
-    if (c === '.' && depth === 0) {
-      out.push(current);
-      current = '';
-    } else current += c;
-  }
-  out.push(current);
-  return out.filter((p) => p !== '');
+  return splitTopLevel(path, '.', '[', ']').filter((p) => p !== '');
 }
 
 interface Slot {
