@@ -70,6 +70,6 @@ for (const plugin of plugins) {
 
 // Not per plugin: how the plugins could start (bundle, compile cache, single executables), and
 // the images (needs a Docker engine; its rows say why when there is none).
-for (const extra of ['startup', 'images']) rows.push(...(await (await import(`./bench/${extra}.ts`)).rows()));
+for (const extra of ['startup', 'images', 'kustomize']) rows.push(...(await (await import(`./bench/${extra}.ts`)).rows()));
 
 printTable(rows);

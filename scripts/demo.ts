@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyDemoManifests, demoEnv } from '../examples/kubernetes/demo.ts';
+import { copyDemoKustomize, copyDemoManifests, demoEnv, overlayEnv } from '../examples/kubernetes/demo.ts';
 import { writeStandIn } from '../test/components/kaniko-executor/index.ts';
 import { startSlackStandIn } from '../test/components/slack/server.ts';
 import { startKubeApi } from '../test/kube-api/server.ts';
@@ -68,6 +68,11 @@ async function kubernetesStep(): Promise<void> {
     header('kubernetes: the next build scales the app to 3 replicas, with diff: true');
     const next = demoEnv(cluster.kubeconfig(), { buildNumber: 43 });
     await step('kubernetes', { ...next, PLUGIN_VARS: next.PLUGIN_VARS!.replace('"REPLICAS":"2"', '"REPLICAS":"3"') });
+    copyDemoKustomize(workspace);
+    header('kubernetes: kustomize, the staging overlay of a base (built in the plugin)');
+    await step('kubernetes', overlayEnv(cluster.kubeconfig(), 'staging', '1.27.3'));
+    header('kubernetes: the production overlay, dry run with diff');
+    await step('kubernetes', { ...overlayEnv(cluster.kubeconfig(), 'production', '1.27.3'), PLUGIN_DRY_RUN: 'true', PLUGIN_DIFF: 'true' });
   } finally {
     await cluster.close();
   }

@@ -1,6 +1,21 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Puts the example shop's kustomize base and overlays (`kustomize/`) into a workspace as `deploy/`, where `overlayEnv` looks. */
+export function copyDemoKustomize(workspace: string): void {
+  cpSync(join(import.meta.dirname, 'kustomize'), join(workspace, 'deploy'), { recursive: true });
+}
+
+/** The settings that deploy one overlay of the example shop (`staging`, `production`), its image tag rendered into the build. */
+export function overlayEnv(kubeconfig: string, overlay: string, imageTag: string): Record<string, string> {
+  return {
+    PLUGIN_KUBECONFIG: Buffer.from(kubeconfig).toString('base64'),
+    PLUGIN_KUSTOMIZE: `deploy/overlays/${overlay}`,
+    PLUGIN_VARS: JSON.stringify({ IMAGE_TAG: imageTag }),
+    PLUGIN_TIMEOUT: '60s',
+  };
+}
+
 /** Puts the example shop's manifests (`app/`) into a workspace as `k8s/`, where `demoEnv` looks. */
 export function copyDemoManifests(workspace: string): void {
   cpSync(join(import.meta.dirname, 'app'), join(workspace, 'k8s'), { recursive: true });

@@ -65,7 +65,6 @@ export const settings = {
     doc: "`rootOnly`: a kustomization reads files only below its own directory (bases are directories of their own); `none`: anywhere in the workspace. As kustomize's `--load-restrictor`.",
     choices: ['rootOnly', 'none'],
     default: 'rootOnly',
-    aliases: ['load_restrictions'],
   }),
   vars: setting.map({ doc: 'Variables for `${VAR}` and `{{vars.name}}` in manifests.', example: '{replicas: 3}' }),
   namespace: setting.string({ doc: 'The namespace of namespaced objects that do not name one; the kubeconfig or service account namespace by default.' }),

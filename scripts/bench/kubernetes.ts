@@ -15,7 +15,7 @@ const RUNS = Number(process.env.BENCH_K8S_RUNS ?? 3);
 const POOL = 16;
 
 /** One object of a mix as a deploy has them: config, secrets, services, accounts, workloads. */
-function object(i: number, namespace: string): Record<string, unknown> {
+export function object(i: number, namespace: string): Record<string, unknown> {
   const metadata = { name: `obj-${i}`, namespace, labels: { app: `app-${i % 25}`, 'app.kubernetes.io/part-of': 'bench' } };
   switch (i % 5) {
     case 0:

@@ -113,7 +113,7 @@ describe('kustomize: a base with two overlays, through the bundled plugin', () =
     });
     const refused = await deploy(ws, { PLUGIN_KUSTOMIZE: 'app' });
     assert.equal(refused.code, 1, refused.out);
-    assert.match(refused.stderr, /app\/kustomization\.yaml: resources\[0\]: \.\.\/shared\/extra\.yaml is outside the kustomization's directory app/);
+    assert.match(refused.stderr, /app\/kustomization\.yaml:3: resources\[0\]: \.\.\/shared\/extra\.yaml is outside the kustomization's directory app/);
     assert.equal(live('/api/v1/namespaces/default/configmaps/shared-extra'), undefined);
 
     const allowed = await deploy(ws, { PLUGIN_KUSTOMIZE: 'app', PLUGIN_LOAD_RESTRICTOR: 'none' });

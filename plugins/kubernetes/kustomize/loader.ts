@@ -4,6 +4,7 @@ import { PluginError } from '../../../shared/errors.ts';
 import { MAX_INPUT_FILE_BYTES } from '../../../shared/limits.ts';
 import { readBoundedFile, utf8Text } from '../../../shared/read-file.ts';
 import { workspacePathProblem } from '../../../shared/settings/index.ts';
+import { locateField } from '../source-line.ts';
 import type { LoadRestrictor, Loader } from './types.ts';
 
 /** The names kustomize looks for in a directory, in its order. */
@@ -38,31 +39,37 @@ export function kustomizationLoader(dir: string, options: LoaderOptions, parents
   }
   const file = shown(path);
   const root = realpathSync(dir);
+  // The kustomization's own text, once read through this loader: errors point at the line naming a path.
+  let own: string | undefined;
+  const at = (field: string, p: string) => {
+    const line = own === undefined ? undefined : lineOf(own, field, p);
+    return `${file}${line === undefined ? '' : `:${line + 1}`}: ${field}`;
+  };
 
   /** An absolute path for `path` of `field`, checked against the workspace. */
   const locate = (p: string, field: string): string => {
     if (/^[a-z][a-z0-9+.-]*:\/\/|^git@|^github\.com\//i.test(p)) {
-      throw new PluginError(`${file}: ${field}: ${p} is a remote base, which is not supported`, {
+      throw new PluginError(`${at(field, p)}: ${p} is a remote base, which is not supported`, {
         hint: 'Check the remote kustomization into the repository (or a git submodule) and refer to it by a relative path.',
       });
     }
     const abs = resolve(dir, p);
     const problem = workspacePathProblem('workspace', relative(options.workspace, abs) || '.', options.workspace);
-    if (problem) throw new PluginError(`${file}: ${field}: ${p}: ${problem}`);
-    if (!existsSync(abs)) throw new PluginError(`${file}: ${field}: ${p} does not exist (in ${shown(dir)})`);
+    if (problem) throw new PluginError(`${at(field, p)}: ${p}: ${problem}`);
+    if (!existsSync(abs)) throw new PluginError(`${at(field, p)}: ${p} does not exist (in ${shown(dir)})`);
     return abs;
   };
 
   const readBytes = (p: string, field: string) => {
     const abs = locate(p, field);
     if (options.restrictor === 'rootOnly' && !within(realpathSync(abs), root)) {
-      throw new PluginError(`${file}: ${field}: ${p} is outside the kustomization's directory ${shown(dir)}`, {
+      throw new PluginError(`${at(field, p)}: ${p} is outside the kustomization's directory ${shown(dir)}`, {
         hint: 'kustomize reads files only below the kustomization (a directory of its own may be a base); set `load_restrictor: none` to allow it.',
       });
     }
     const label = shown(abs);
     const bytes = readBoundedFile(abs, { shown: label, maxBytes: MAX_INPUT_FILE_BYTES });
-    if (!bytes) throw new PluginError(`${file}: ${field}: ${p} does not exist (in ${shown(dir)})`);
+    if (!bytes) throw new PluginError(`${at(field, p)}: ${p} does not exist (in ${shown(dir)})`);
     return { bytes, shown: label };
   };
 
@@ -71,7 +78,9 @@ export function kustomizationLoader(dir: string, options: LoaderOptions, parents
     file,
     readFile(p, field) {
       const { bytes, shown: label } = readBytes(p, field);
-      return { text: options.render(utf8Text(bytes, label), label), shown: label };
+      const text = options.render(utf8Text(bytes, label), label);
+      if (label === file) own = text;
+      return { text, shown: label };
     },
     readData: readBytes,
     isDirectory(p) {
@@ -82,11 +91,20 @@ export function kustomizationLoader(dir: string, options: LoaderOptions, parents
       const abs = locate(p, field);
       const real = realpathSync(abs);
       for (const r of [root, ...parents]) {
-        if (within(r, real)) throw new PluginError(`${file}: ${field}: ${p} includes a kustomization that includes it (a cycle through ${shown(r)})`);
+        if (within(r, real)) throw new PluginError(`${at(field, p)}: ${p} includes a kustomization that includes it (a cycle through ${shown(r)})`);
       }
       return kustomizationLoader(abs, options, [root, ...parents]);
     },
   };
+}
+
+/** The 0-based line where `field` (`resources[2]`, `patches[0].path`) names `value`, or where the field starts. */
+function lineOf(text: string, field: string, value: string): number | undefined {
+  const start = locateField(text, /^\w+/.exec(field)![0]);
+  if (start === undefined) return undefined;
+  const lines = text.split('\n');
+  const found = lines.findIndex((l, i) => i >= start && l.includes(value));
+  return found < 0 ? start : found;
 }
 
 function within(path: string, root: string): boolean {

@@ -54,5 +54,5 @@ function gvkString(r: Resource): string {
 }
 
 function idString(r: Resource): string {
-  return `${gvkString(r)}|${r.object.metadata.name || '~N'}_${r.object.metadata.namespace || '~X'}`;
+  return `${gvkString(r)}|${r.object.metadata.namespace || '~X'}|${r.object.metadata.name || '~N'}`;
 }
