@@ -25,8 +25,16 @@ export function selected(resources: readonly Resource[], selector: Selector): Re
   });
 }
 
+/** A group holding a repetition, itself repeated: `(a+)+`, `(\w*x?)*`. */
+const NESTED_REPETITION = /\((?:[^()\\]|\\.)*[*+}](?:[^()\\]|\\.)*\)\s*[*+{]/;
+
 function anchored(pattern: string | undefined, field: string): RegExp | undefined {
   if (pattern === undefined || pattern === '') return undefined;
+  // Go's regexp (kustomize's) runs in linear time; JavaScript's backtracks, and a nested
+  // repetition could block the step past its timeout on a long name.
+  if (NESTED_REPETITION.test(pattern)) {
+    throw new TargetError(`${field} ${JSON.stringify(pattern)} repeats a group that itself repeats, which can take exponential time here; write it without the nesting`);
+  }
   try {
     return new RegExp(`^(?:${pattern})$`);
   } catch (err) {

@@ -43,6 +43,7 @@ describe('applyPatches', () => {
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ patch: '- {op: remove, path: /spec/x}' }] }), loader, 'patches'), /patches\[0\]: a JSON 6902 patch needs a target/);
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ target: { name: 'web' }, patch: '- {op: remove, path: /spec/x}' }] }), loader, 'patches'), /on Deployment web: operation 1 \(remove \/spec\/x\): the document is missing the path/);
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ target: { name: '(' }, patch: 'spec: {}' }] }), loader, 'patches'), /target: name "\(" is not a regular expression/);
+    assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ target: { name: '(w+)+x' }, patch: 'spec: {}' }] }), loader, 'patches'), /target: name "\(w\+\)\+x" repeats a group that itself repeats/);
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ target: { name: 'web' }, patch: 'spec: [unclosed' }] }), loader, 'patches'), /patches\[0\]: line 1 of the patch: invalid YAML/);
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{}] }), loader, 'patches'), /patches\[0\]: needs path or patch/);
   });
