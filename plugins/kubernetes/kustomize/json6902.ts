@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { MAX_YAML_NODES } from '../../../shared/limits.ts';
 import { isMap, type Json, type JsonMap } from './strategic-merge.ts';
 
 /** One RFC 6902 operation as written; checked by `applyJson6902`. */
@@ -14,9 +15,13 @@ export class Json6902Error extends Error {}
  */
 export function applyJson6902(doc: JsonMap, operations: readonly Operation[]): JsonMap {
   let root: Json = structuredClone(doc);
+  let size = nodes(root);
   for (const [i, op] of operations.entries()) {
     const at = `operation ${i + 1} (${String(op.op)} ${String(op.path)})`;
     try {
+      // Each copy can double the document: 40 of them would need more memory than there is.
+      if (op.op === 'copy' || op.op === 'add') size += op.op === 'add' ? nodes(op.value as Json) : nodes(get(root, pointer(op.from, 'from')));
+      if (size > MAX_YAML_NODES) throw new Json6902Error(`the document would grow past ${MAX_YAML_NODES.toLocaleString('en')} nodes`);
       root = applyOne(root, op);
     } catch (err) {
       if (err instanceof Json6902Error) throw new Json6902Error(`${at}: ${err.message}`);
@@ -25,6 +30,13 @@ export function applyJson6902(doc: JsonMap, operations: readonly Operation[]): J
   }
   if (!isMap(root)) throw new Json6902Error('the patch leaves no object');
   return root;
+}
+
+function nodes(value: Json | undefined): number {
+  if (typeof value !== 'object' || value === null) return 1;
+  let n = 1;
+  for (const child of Array.isArray(value) ? value : Object.values(value)) n += nodes(child);
+  return n;
 }
 
 function applyOne(root: Json, op: Operation): Json {

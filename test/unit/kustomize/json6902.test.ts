@@ -24,6 +24,8 @@ describe('applyJson6902', () => {
     assert.throws(() => applyJson6902(doc, [{ op: 'replace', path: '/spec/nothere', value: 1 }]), /operation 1 \(replace \/spec\/nothere\): the document is missing the path/);
     assert.throws(() => applyJson6902(doc, [{ op: 'remove', path: '/spec/list/2' }]), /index 2 is out of range/);
     assert.throws(() => applyJson6902(doc, [{ op: 'test', path: '/spec/m/a', value: 2 }]), /the test failed/);
+    const doubling = Array.from({ length: 30 }, (_, i) => ({ op: 'copy', from: '/spec', path: `/spec/copy${i}` }));
+    assert.throws(() => applyJson6902(doc, doubling), /operation 1\d \(copy \/spec\/copy1\d\): the document would grow past 1,000,000 nodes/);
     assert.throws(() => applyJson6902(doc, [{ op: 'add', path: '/spec/x', value: 1 }, { op: 'merge', path: '/spec' }]), (err: unknown) => err instanceof Json6902Error && /operation 2 .*unknown op "merge"/.test(err.message));
   });
 });
