@@ -49,6 +49,8 @@ export function generate(resources: Resource[], k: KustomizationFile, loader: Lo
         );
       }
       absorb(matches[0]!, object, behavior);
+      // kustomize keeps the hash only when both the base's object and the new generator want it.
+      matches[0]!.hashSuffix &&= options.disableNameSuffixHash !== true;
     }
   }
   return out;
