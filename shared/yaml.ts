@@ -1,4 +1,4 @@
-import { load } from 'js-yaml';
+import { load, type Schema } from 'js-yaml';
 import { MAX_YAML_NODES } from './limits.ts';
 
 /**
@@ -19,8 +19,8 @@ export function nodeBudget(limit = MAX_YAML_NODES): NodeBudget {
 }
 
 /** `load` with the file's expanded size counted against `budget`. Parse errors are js-yaml's. */
-export function loadBoundedYaml(text: string, budget: NodeBudget, filename?: string): unknown {
-  const value = load(text, { filename });
+export function loadBoundedYaml(text: string, budget: NodeBudget, filename?: string, schema?: Schema): unknown {
+  const value = load(text, { filename, ...(schema && { schema }) });
   try {
     spend(value, budget, new Map(), new Set());
   } catch (err) {

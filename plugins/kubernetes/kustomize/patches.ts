@@ -1,7 +1,9 @@
 import { PluginError } from '../../../shared/errors.ts';
 import { loadBoundedYaml, nodeBudget, YamlLimitError } from '../../../shared/yaml.ts';
-import { type KubeObject, splitDocuments } from '../manifests.ts';
+import type { Schema } from 'js-yaml';
+import { type Doc, type KubeObject, splitDocuments } from '../manifests.ts';
 import { locateField } from '../source-line.ts';
+import { GO_YAML_V2_SCHEMA } from './go-yaml-v2.ts';
 import { applyJson6902, Json6902Error, type Operation } from './json6902.ts';
 import { isMap, type JsonMap, strategicMerge } from './strategic-merge.ts';
 import { currentId, sameId } from './resource.ts';
@@ -62,22 +64,23 @@ function fromFile(loader: Loader, path: string, field: string): PatchText {
 /** A JSON 6902 patch is a list of operations; anything else is one or more strategic merge patches. */
 function parse(patch: PatchText): Parsed {
   const budget = nodeBudget();
-  const docs: unknown[] = [];
-  for (const doc of splitDocuments(patch.text)) {
-    if (!/^[ \t]*[^\s#]/m.test(doc.text)) continue;
+  const texts = splitDocuments(patch.text).filter((doc) => /^[ \t]*[^\s#]/m.test(doc.text));
+  const load = (doc: Doc, schema?: Schema) => {
     try {
-      docs.push(loadBoundedYaml(doc.text, budget, patch.at));
+      return loadBoundedYaml(doc.text, budget, patch.at, schema);
     } catch (err) {
       if (err instanceof YamlLimitError) throw new PluginError(`${patch.at}: refused: ${err.message}`);
       const e = err as { reason?: string; mark?: { line: number }; message: string };
       throw new PluginError(`${patch.at}: line ${doc.line + (e.mark?.line ?? 0)} of the patch: invalid YAML: ${e.reason ?? e.message}`);
     }
-  }
-  const [first] = docs;
-  if (docs.length === 1 && Array.isArray(first)) {
-    const bad = first.findIndex((op) => !isMap(op));
+  };
+  const docs = texts.map((doc) => load(doc));
+  if (docs.length === 1 && Array.isArray(docs[0])) {
+    // kustomize reads a JSON 6902 patch with go-yaml v2, whose scalars are YAML 1.1's.
+    const operations = load(texts[0]!, GO_YAML_V2_SCHEMA) as unknown[];
+    const bad = operations.findIndex((op) => !isMap(op));
     if (bad >= 0) throw new PluginError(`${patch.at}: operation ${bad + 1} of the JSON 6902 patch is not a map`);
-    return { json: first as Operation[] };
+    return { json: operations as Operation[] };
   }
   const bad = docs.findIndex((d) => !isMap(d));
   if (bad >= 0) throw new PluginError(`${patch.at}: document ${bad + 1} is neither a strategic merge patch (a map) nor a list of JSON 6902 operations`);
