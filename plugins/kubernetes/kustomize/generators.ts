@@ -26,7 +26,7 @@ export function generate(resources: Resource[], k: KustomizationFile, loader: Lo
       const object = generatedObject(field, args, options, loader, at);
       const behavior = args.behavior ?? 'create';
       if (!['create', 'merge', 'replace'].includes(behavior)) throw new PluginError(`${at}: behavior must be create, merge or replace, not ${JSON.stringify(behavior)}`);
-      const matches = existing(out, object);
+      const matches = existing(out, object, behavior === 'create');
       if (behavior === 'create') {
         if (matches.length > 0) throw new PluginError(`${at}: ${object.kind} ${object.metadata.name} already exists (from ${matches[0]!.source.file}); use behavior: merge or replace to change it`);
         out.push({
@@ -160,15 +160,18 @@ function envPairs(text: string): [key: string, value: string | undefined, line: 
   return out;
 }
 
-/** kustomize's id match: same kind and a name the object has or had, the namespace if one matches. */
-function existing(resources: Resource[], object: KubeObject): Resource[] {
+/**
+ * kustomize's id match: same kind and a name the object has or had, in the same namespace; for
+ * merge and replace, in any namespace when none is the same.
+ */
+function existing(resources: Resource[], object: KubeObject, sameNamespaceOnly: boolean): Resource[] {
   const named = resources.filter(
     (r) =>
       r.object.kind === object.kind &&
       (r.object.metadata.name === object.metadata.name || r.origin.name === object.metadata.name || r.previous.some((p) => p.name === object.metadata.name)),
   );
   const inNamespace = named.filter((r) => (r.object.metadata.namespace ?? 'default') === (object.metadata.namespace ?? 'default'));
-  return inNamespace.length > 0 ? inNamespace : named;
+  return inNamespace.length > 0 || sameNamespaceOnly ? inNamespace : named;
 }
 
 /** The base's object takes the new data (all of it for replace), labels and annotations; it keeps its name and place. */
