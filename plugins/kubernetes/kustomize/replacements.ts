@@ -106,7 +106,7 @@ function sourceValue(resources: Resource[], source: NonNullable<Replacement['sou
   const fieldPath = source.fieldPath || 'metadata.name';
   const values = lookup(found[0]!.object as unknown as Json, splitPath(fieldPath), false);
   const value = values[0]?.get();
-  if (value === undefined || value === null || value === '' || (typeof value === 'object' && Object.keys(value).length === 0)) {
+  if (value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0)) {
     throw new ReplacementError(`the source ${described} has no ${fieldPath}`);
   }
   const options = source.options;
