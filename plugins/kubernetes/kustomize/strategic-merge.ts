@@ -69,16 +69,19 @@ const keyOf = (item: Json, key: string): string | undefined => {
   return v === undefined || v === null ? undefined : String(v);
 };
 
-/** One merge key: the patch's items first, in its order, then those only the object has. */
+/**
+ * One merge key: the patch's items first, in its order, then those only the object has. An item
+ * without the key (in the patch or the object) makes kyaml drop, at that point, every item of the
+ * object not merged yet; items without the key are kept only from the object, at the end.
+ */
 function mergeByKey(dest: Json[], patch: Json[], key: string, items: FieldSchema | undefined): Json[] {
-  const order: string[] = [];
+  const order: (string | undefined)[] = [];
   const byKey = (list: Json[]) => {
     const found = new Map<string, JsonMap>();
     for (const item of list) {
       const k = keyOf(item, key);
-      if (k === undefined || found.has(k)) continue;
-      found.set(k, item as JsonMap);
       if (!order.includes(k)) order.push(k);
+      if (k !== undefined && !found.has(k)) found.set(k, item as JsonMap);
     }
     return found;
   };
@@ -86,8 +89,13 @@ function mergeByKey(dest: Json[], patch: Json[], key: string, items: FieldSchema
   const existing = byKey(dest);
   const out: Json[] = [];
   for (const k of order) {
+    if (k === undefined) {
+      existing.clear();
+      continue;
+    }
     const p = patched.get(k);
     const d = existing.get(k);
+    if (!p && !d) continue;
     const merged = p ? mergeValue(d, p, items) : d!;
     if (merged !== REMOVE && !(isMap(merged) && Object.keys(merged).length === 0)) out.push(merged);
   }

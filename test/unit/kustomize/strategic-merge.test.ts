@@ -36,6 +36,12 @@ describe('strategicMerge', () => {
     });
   });
 
+  it('drops the object\'s unmerged items when a patch item lacks the merge key, as kyaml does', () => {
+    const target = deployment({ containers: [{ name: 'c', env: [{ name: 'A', value: '1' }, { name: 'B', value: 'b' }] }] });
+    const merged = strategicMerge(target, deployment({ containers: [{ name: 'c', env: [{ name: 'B', value: '2' }, { value: 'no name' }] }] }));
+    assert.deepEqual(podSpec(merged).containers, [{ name: 'c', env: [{ name: 'B', value: '2' }] }]);
+  });
+
   it('merges finalizers as a set and replaces lists without a merge key', () => {
     const target = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', finalizers: ['a', 'b'] }, spec: { template: { spec: { tolerations: [{ key: 'k1' }] } } } };
     const merged = strategicMerge(target, { metadata: { finalizers: ['c', 'a'] }, spec: { template: { spec: { tolerations: [{ key: 'k2' }] } } } });
