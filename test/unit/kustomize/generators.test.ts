@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generate, nameHash } from '../../../plugins/kubernetes/kustomize/generators.ts';
 import type { Kustomization, Resource } from '../../../plugins/kubernetes/kustomize/types.ts';
-import type { KubeObject } from '../../../plugins/kubernetes/manifests.ts';
+import { type KubeObject, secretValues } from '../../../plugins/kubernetes/manifests.ts';
 import { kustomizationFile, memoryLoader } from './memory-loader.ts';
 
 const file = (kustomization: Kustomization) => kustomizationFile(kustomization, 'configMapGenerator:\n');
@@ -52,6 +52,14 @@ describe('generate', () => {
       immutable: true,
     });
     assert.equal(r?.hashSuffix, false);
+  });
+
+  it('makes Secrets whose values, long ones too, the plugin registers as secrets before it logs', () => {
+    const key = `-----BEGIN PRIVATE KEY-----\n${'k'.repeat(200)}\n-----END PRIVATE KEY-----\n`;
+    const built = generate([], file({ secretGenerator: [{ name: 's', literals: [`tls.key=${key}`, 'short=pw'] }] }), loader);
+    const registered = secretValues(built.map(({ object, source }) => ({ object, source })));
+    assert.ok(registered.includes(key), 'the value as written');
+    assert.ok(registered.includes('pw'));
   });
 
   it('merges into and replaces a base\'s object, which keeps its name and place', () => {
