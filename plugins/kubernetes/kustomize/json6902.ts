@@ -47,8 +47,7 @@ function applyOne(root: Json, op: Operation): Json {
     case 'remove':
       return remove(root, path);
     case 'replace':
-      remove(root, path);
-      return add(root, path, operand(op));
+      return replace(root, path, operand(op));
     case 'move': {
       const from = pointer(op.from, 'from');
       const value = get(root, from);
@@ -81,11 +80,14 @@ function pointer(value: unknown, field: string): string[] {
     .map((t) => t.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
+/** A list index; negative ones count from the end, as kustomize's json-patch allows. */
 function index(list: Json[], token: string, forAdd: boolean): number {
   if (forAdd && token === '-') return list.length;
-  if (!/^(0|[1-9][0-9]*)$/.test(token)) throw new Json6902Error(`${JSON.stringify(token)} is not a list index`);
-  const i = Number(token);
-  if (i > list.length || (!forAdd && i === list.length)) throw new Json6902Error(`index ${i} is out of range (the list has ${list.length} items)`);
+  if (!/^-?(0|[1-9][0-9]*)$/.test(token)) throw new Json6902Error(`${JSON.stringify(token)} is not a list index`);
+  const n = Number(token);
+  // For add, -1 is after the last item (the list's length plus one positions).
+  const i = n < 0 ? n + list.length + (forAdd ? 1 : 0) : n;
+  if (i < 0 || i > list.length || (!forAdd && i === list.length)) throw new Json6902Error(`index ${n} is out of range (the list has ${list.length} items)`);
   return i;
 }
 
@@ -104,12 +106,24 @@ function get(root: Json, path: string[], missingIsUndefined = false): Json {
   if (path.length === 0) return root;
   const node = parent(root, path);
   const last = path.at(-1)!;
-  const value = Array.isArray(node) ? (/^\d+$/.test(last) ? node[Number(last)] : undefined) : isMap(node) ? node[last] : undefined;
+  if (Array.isArray(node)) return node[index(node, last, false)]!;
+  const value = isMap(node) ? node[last] : undefined;
   if (value === undefined) {
     if (missingIsUndefined) return null;
     throw new Json6902Error(`the document is missing the path /${path.join('/')}`);
   }
   return value;
+}
+
+/** In a map, replacing a key that is not there adds it, as kustomize's json-patch does. */
+function replace(root: Json, path: string[], value: Json): Json {
+  if (path.length === 0) return value;
+  const node = parent(root, path);
+  const last = path.at(-1)!;
+  if (Array.isArray(node)) node[index(node, last, false)] = value;
+  else if (isMap(node)) node[last] = value;
+  else throw new Json6902Error(`the document is missing the path /${path.join('/')}`);
+  return root;
 }
 
 function add(root: Json, path: string[], value: Json): Json {

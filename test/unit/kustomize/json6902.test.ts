@@ -20,8 +20,18 @@ describe('applyJson6902', () => {
     assert.deepEqual(doc.spec.list, ['x', 'y'], 'the document is not changed');
   });
 
+  it('counts negative indexes from the end and lets replace add a missing key, as kustomize does', () => {
+    const out = applyJson6902(doc, [
+      { op: 'add', path: '/spec/list/-1', value: 'last' },
+      { op: 'replace', path: '/spec/list/-3', value: 'first' },
+      { op: 'replace', path: '/spec/added', value: true },
+      { op: 'test', path: '/spec/list/-1', value: 'last' },
+    ]);
+    assert.deepEqual(out.spec, { list: ['first', 'y', 'last'], m: { a: 1 }, added: true });
+  });
+
   it('refuses a replace or remove of a missing path, a failed test and an unknown op, naming the operation', () => {
-    assert.throws(() => applyJson6902(doc, [{ op: 'replace', path: '/spec/nothere', value: 1 }]), /operation 1 \(replace \/spec\/nothere\): the document is missing the path/);
+    assert.throws(() => applyJson6902(doc, [{ op: 'replace', path: '/spec/nothere/x', value: 1 }]), /operation 1 \(replace \/spec\/nothere\/x\): the document is missing the path/);
     assert.throws(() => applyJson6902(doc, [{ op: 'remove', path: '/spec/list/2' }]), /index 2 is out of range/);
     assert.throws(() => applyJson6902(doc, [{ op: 'test', path: '/spec/m/a', value: 2 }]), /the test failed/);
     const doubling = Array.from({ length: 30 }, (_, i) => ({ op: 'copy', from: '/spec', path: `/spec/copy${i}` }));
