@@ -1,5 +1,32 @@
-import { load, type Schema } from 'js-yaml';
+import { CORE_SCHEMA, NOT_RESOLVED, type Schema, defineScalarTag, load, mergeTag } from 'js-yaml';
 import { MAX_YAML_NODES } from './limits.ts';
+
+// Go's strconv.ParseInt(s, 0, 64), which go-yaml applies to a plain scalar once its `_` are removed.
+const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[0-9]+)$/;
+
+/**
+ * Integers as go-yaml (kubectl, kustomize) reads them: `0644` is octal (a file mode, 420), `0o644`
+ * and `0x1F` too, and `1_000` is 1000. The YAML 1.2 core schema alone reads `0644` as 644, which
+ * the API server refuses as a mode.
+ */
+export const goIntTag = defineScalarTag('tag:yaml.org,2002:int', {
+  implicit: true,
+  implicitFirstChars: ['-', '+', ...'0123456789'],
+  resolve: (source) => {
+    const plain = source.replaceAll('_', '');
+    if (!GO_INT.test(plain)) return NOT_RESOLVED;
+    const sign = plain.startsWith('-') ? -1 : 1;
+    const digits = plain.replace(/^[-+]/, '');
+    const radix = /^0[xX]/.test(digits) ? 16 : /^0[bB]/.test(digits) ? 2 : /^0[oO]?[0-7]/.test(digits) ? 8 : 10;
+    // `+ 0`: go-yaml reads `-0` as the integer 0, not JavaScript's -0.
+    return sign * Number.parseInt(radix === 10 ? digits : digits.replace(/^0[xXbBoO]?/, ''), radix) + 0;
+  },
+  identify: (value) => Number.isInteger(value) && !Object.is(value, -0),
+  represent: (value) => String(value),
+});
+
+/** YAML as Kubernetes' Go tools read it: the core schema (`yes` stays a string), go-yaml's integers and `<<` merge keys. */
+const KUBE_SCHEMA = CORE_SCHEMA.withTags(goIntTag, mergeTag);
 
 /**
  * js-yaml shares an aliased node instead of copying it, so a "billion laughs" file parses in
@@ -19,8 +46,8 @@ export function nodeBudget(limit = MAX_YAML_NODES): NodeBudget {
 }
 
 /** `load` with the file's expanded size counted against `budget`. Parse errors are js-yaml's. */
-export function loadBoundedYaml(text: string, budget: NodeBudget, filename?: string, schema?: Schema): unknown {
-  const value = load(text, { filename, ...(schema && { schema }) });
+export function loadBoundedYaml(text: string, budget: NodeBudget, filename?: string, schema: Schema = KUBE_SCHEMA): unknown {
+  const value = load(text, { filename, schema });
   try {
     spend(value, budget, new Map(), new Set());
   } catch (err) {

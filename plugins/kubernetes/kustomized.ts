@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
+import { PluginError } from '../../shared/errors.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
-import { kustomizationFileIn } from './kustomize/loader.ts';
+import { KUSTOMIZATION_FILE_NAMES, kustomizationFileIn } from './kustomize/loader.ts';
 import type { Manifest } from './manifests.ts';
 import { renderManifestWith } from './render.ts';
 import type { Settings } from './settings.ts';
@@ -12,6 +13,16 @@ export function isKustomizationDir(entry: string, workspace: string): boolean {
   return existsSync(dir) && statSync(dir).isDirectory() && kustomizationFileIn(dir) !== undefined;
 }
 
+/** A kustomization file found by searching a directory above it is a mistake: its directory should have been named. */
+export function refuseKustomizationFiles(files: readonly string[]): void {
+  const found = files.find((f) => KUSTOMIZATION_FILE_NAMES.includes(basename(f) as (typeof KUSTOMIZATION_FILE_NAMES)[number]));
+  if (found) {
+    throw new PluginError(`settings.manifests: ${found} is a kustomization, found in a directory above it`, {
+      hint: `Name the kustomization's directory instead (kustomize: ${dirname(found)}): it is built, not applied as a manifest.`,
+    });
+  }
+}
+
 /**
  * The objects the kustomization in `dir` builds. Each file is rendered first (`${VAR}`, then
  * Handlebars), as a plain manifest is; then the kustomization is built from the rendered files.
@@ -19,10 +30,16 @@ export function isKustomizationDir(entry: string, workspace: string): boolean {
 export async function kustomizedManifests(dir: string, { settings: s, build, env, registerSecrets }: PluginInput<Settings>): Promise<Manifest[]> {
   // Loaded only for a step that builds a kustomization: a plain apply starts without them.
   const [{ buildKustomization }, { renderTemplate }] = await Promise.all([import('./kustomize/build.ts'), import('../../shared/template/handlebars.ts')]);
+  const abs = isAbsolute(dir) ? dir : join(build.workspace, dir);
+  if (!isKustomizationDir(dir, build.workspace)) {
+    throw new PluginError(`settings.kustomize: ${dir} ${existsSync(abs) ? 'holds no kustomization.yaml, kustomization.yml or Kustomization' : 'does not exist'} (in ${build.workspace})`, {
+      hint: 'Name the directory of the overlay to build, relative to the workspace: deploy/overlays/production.',
+    });
+  }
   const input = { vars: s.vars, env, build, registerSecrets };
-  return buildKustomization(isAbsolute(dir) ? dir : join(build.workspace, dir), {
+  return buildKustomization(abs, {
     workspace: build.workspace,
-    restrictor: s.load_restrictor,
+    restrictor: s.load_restrictor === 'none' || s.load_restrictor === 'LoadRestrictionsNone' ? 'none' : 'rootOnly',
     render: (text, shown) => renderManifestWith(renderTemplate, { name: shown, text, json: /\.json$/i.test(shown) }, input).text,
   });
 }

@@ -5,7 +5,7 @@ import { applyPlan } from './apply.ts';
 import { connect } from './auth.ts';
 import { errorFor } from './explain.ts';
 import { type KubeClient, createKubeClient } from './kube.ts';
-import { isKustomizationDir, kustomizedManifests } from './kustomized.ts';
+import { isKustomizationDir, kustomizedManifests, refuseKustomizationFiles } from './kustomized.ts';
 import { type Manifest, findManifestFiles, parseManifests, readManifestFiles, secretValues, templateText } from './manifests.ts';
 import { mapPool } from './map-pool.ts';
 import { type Planned, type Scope, kindsDefinedBy, plan, scopeKey } from './plan.ts';
@@ -81,8 +81,10 @@ async function loadManifests(input: PluginInput<Settings>): Promise<Manifest[]> 
   const { settings: s, build, env, registerSecrets } = input;
   const kustomizations = [...(s.kustomize ? [s.kustomize] : []), ...s.manifests.filter((m) => isKustomizationDir(m, build.workspace))];
   const files = s.manifests.filter((m) => !kustomizations.includes(m));
+  const found = files.length > 0 ? findManifestFiles(files, build.workspace) : [];
+  refuseKustomizationFiles(found);
   const texts = [
-    ...(files.length > 0 ? readManifestFiles(findManifestFiles(files, build.workspace), build.workspace) : []),
+    ...readManifestFiles(found, build.workspace),
     ...(s.template ? [templateText(s.template, build.workspace)] : []),
   ];
   const built = [];

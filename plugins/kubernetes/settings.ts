@@ -62,8 +62,8 @@ export const settings = {
     path: 'workspace',
   }),
   load_restrictor: setting.string({
-    doc: "`rootOnly`: a kustomization reads files only below its own directory (bases are directories of their own); `none`: anywhere in the workspace. As kustomize's `--load-restrictor`.",
-    choices: ['rootOnly', 'none'],
+    doc: "`rootOnly`: a kustomization reads files only below its own directory (bases are directories of their own); `none`: anywhere in the workspace. As kustomize's `--load-restrictor`, whose values `LoadRestrictionsRootOnly` and `LoadRestrictionsNone` work too.",
+    choices: ['rootOnly', 'none', 'LoadRestrictionsRootOnly', 'LoadRestrictionsNone'],
     default: 'rootOnly',
   }),
   vars: setting.map({ doc: 'Variables for `${VAR}` and `{{vars.name}}` in manifests.', example: '{replicas: 3}' }),

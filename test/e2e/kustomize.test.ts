@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
@@ -106,6 +107,23 @@ describe('kustomize: a base with two overlays, through the bundled plugin', () =
     assert.deepEqual(live(`/apis/apps/v1/namespaces/${staging}/deployments/staging-web`)?.spec, web.spec, 'a dry run changes nothing');
   });
 
+  it('prunes what an overlay no longer builds (objects renamed), by the label the overlay sets', async () => {
+    const ws = repo();
+    const ns = `kz-prune-${++seq}-${process.pid}`;
+    const env = { PLUGIN_KUSTOMIZE: 'deploy/overlays/staging', PLUGIN_VARS: JSON.stringify({ NS: ns, IMAGE_TAG: '1' }), PLUGIN_PRUNE: 'true', PLUGIN_PRUNE_LABEL: 'env=staging', PLUGIN_WAIT: 'false' };
+    const first = await deploy(ws, env);
+    assert.equal(first.code, 0, first.out);
+    assert.ok(live(`/api/v1/namespaces/${ns}/configmaps/staging-web-config`));
+    const overlay = join(ws, 'deploy/overlays/staging/kustomization.yaml');
+    writeFileSync(overlay, readFileSync(overlay, 'utf8').replace('namePrefix: staging-', 'namePrefix: stg-'));
+    const second = await deploy(ws, env);
+    assert.equal(second.code, 0, second.out);
+    assert.match(second.stdout, new RegExp(`^configmap/staging-web-config \\(namespace ${ns}\\) pruned$`, 'm'));
+    assert.match(second.stdout, new RegExp(`^deployment.apps/staging-web \\(namespace ${ns}\\) pruned$`, 'm'));
+    assert.equal(live(`/api/v1/namespaces/${ns}/configmaps/staging-web-config`), undefined);
+    assert.ok(live(`/api/v1/namespaces/${ns}/configmaps/stg-web-config`));
+  });
+
   it('refuses a file outside the kustomization unless load_restrictor is none, naming the kustomization file', async () => {
     const ws = workspace({
       'shared/extra.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared-extra\ndata: {a: "1"}\n',
@@ -126,5 +144,13 @@ describe('kustomize: a base with two overlays, through the bundled plugin', () =
     const r = await deploy(ws, { PLUGIN_KUSTOMIZE: 'k' });
     assert.equal(r.code, 1, r.out);
     assert.match(r.stderr, /k\/kustomization\.yaml:2: helmCharts is not supported: Helm needs the helm binary/);
+
+    const above = await deploy(repo(), { PLUGIN_MANIFESTS: 'deploy/' });
+    assert.equal(above.code, 1, above.out);
+    assert.match(above.stderr, /settings\.manifests: deploy\/base\/kustomization\.yaml is a kustomization, found in a directory above it/);
+
+    const missing = await deploy(ws, { PLUGIN_KUSTOMIZE: 'nope' });
+    assert.equal(missing.code, 1, missing.out);
+    assert.match(missing.stderr, /settings\.kustomize: nope does not exist/);
   });
 });

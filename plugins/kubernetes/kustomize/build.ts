@@ -18,7 +18,7 @@ import { setNamespace } from './namespace.ts';
 import { applyPatches } from './patches.ts';
 import { applyReplacements } from './replacements.ts';
 import { setReplicas } from './replicas.ts';
-import { currentId, describe, resourceOf, sameId, storePreviousId } from './resource.ts';
+import { currentId, describe, idKey, resourceOf, storePreviousId } from './resource.ts';
 import { sortResources } from './sort.ts';
 import type { FieldSpec, KustomizationFile, Label, Loader, Resource } from './types.ts';
 
@@ -93,9 +93,11 @@ function labelFieldSpecs(label: Label): FieldSpec[] {
 
 /** kustomize's ResMap.AppendAll: two objects of one id are an error, not one silently winning. */
 function append(resources: Resource[], added: readonly Resource[], k: KustomizationFile): void {
+  const byId = new Map(resources.map((r) => [idKey(currentId(r)), r]));
   for (const r of added) {
     const id = currentId(r);
-    const twin = resources.find((other) => sameId(currentId(other), id));
+    const twin = byId.get(idKey(id));
+    byId.set(idKey(id), r);
     if (twin) {
       throw new PluginError(`${k.file}: ${describe(id)} is defined twice: in ${twin.source.file}:${twin.source.line} and ${r.source.file}:${r.source.line}`, {
         hint: 'Change one of them with a patch in an overlay instead of listing it again.',

@@ -16,44 +16,29 @@ export function gvkSelects(selector: Gvk, apiVersion: string, kind: string): boo
 }
 
 /**
- * The built-in kinds kustomize's OpenAPI data marks cluster-scoped; any other kind, a custom one
- * too, is namespaced, as kustomize assumes.
+ * The apiVersion/kinds kustomize's built-in OpenAPI data (Kubernetes 1.21, beta and GA versions)
+ * marks cluster-scoped, probed from `kubectl kustomize`. Any other, a newer built-in kind or a
+ * custom one, is namespaced to kustomize: a `namespace:` is set on it as kustomize sets it.
  */
 const CLUSTER_SCOPED = new Set([
-  '/ComponentStatus',
-  '/Namespace',
-  '/Node',
-  '/PersistentVolume',
-  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
-  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicy',
-  'admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding',
-  'apiextensions.k8s.io/CustomResourceDefinition',
-  'apiregistration.k8s.io/APIService',
-  'authentication.k8s.io/TokenReview',
-  'authentication.k8s.io/SelfSubjectReview',
-  'authorization.k8s.io/SelfSubjectAccessReview',
-  'authorization.k8s.io/SelfSubjectRulesReview',
-  'authorization.k8s.io/SubjectAccessReview',
-  'certificates.k8s.io/CertificateSigningRequest',
-  'certificates.k8s.io/ClusterTrustBundle',
-  'flowcontrol.apiserver.k8s.io/FlowSchema',
-  'flowcontrol.apiserver.k8s.io/PriorityLevelConfiguration',
-  'networking.k8s.io/IngressClass',
-  'networking.k8s.io/IPAddress',
-  'networking.k8s.io/ServiceCIDR',
-  'node.k8s.io/RuntimeClass',
-  'policy/PodSecurityPolicy',
-  'rbac.authorization.k8s.io/ClusterRole',
-  'rbac.authorization.k8s.io/ClusterRoleBinding',
-  'scheduling.k8s.io/PriorityClass',
-  'storage.k8s.io/CSIDriver',
-  'storage.k8s.io/CSINode',
-  'storage.k8s.io/StorageClass',
-  'storage.k8s.io/VolumeAttachment',
-  'storage.k8s.io/VolumeAttributesClass',
+  ...['ComponentStatus', 'Namespace', 'Node', 'PersistentVolume'].map((kind) => `v1/${kind}`),
+  ...both('admissionregistration.k8s.io', ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']),
+  ...both('apiextensions.k8s.io', ['CustomResourceDefinition']),
+  ...both('apiregistration.k8s.io', ['APIService']),
+  ...both('certificates.k8s.io', ['CertificateSigningRequest']),
+  ...['FlowSchema', 'PriorityLevelConfiguration'].map((kind) => `flowcontrol.apiserver.k8s.io/v1beta1/${kind}`),
+  ...both('networking.k8s.io', ['IngressClass']),
+  ...both('node.k8s.io', ['RuntimeClass']),
+  'policy/v1beta1/PodSecurityPolicy',
+  ...both('rbac.authorization.k8s.io', ['ClusterRole', 'ClusterRoleBinding']),
+  ...both('scheduling.k8s.io', ['PriorityClass']),
+  ...both('storage.k8s.io', ['CSIDriver', 'CSINode', 'StorageClass', 'VolumeAttachment']),
 ]);
 
+function both(group: string, kinds: readonly string[]): string[] {
+  return kinds.flatMap((kind) => [`${group}/v1/${kind}`, `${group}/v1beta1/${kind}`]);
+}
+
 export function isClusterScoped(apiVersion: string, kind: string): boolean {
-  return CLUSTER_SCOPED.has(`${gvkOf(apiVersion, kind).group}/${kind}`);
+  return CLUSTER_SCOPED.has(`${apiVersion}/${kind}`);
 }

@@ -1,5 +1,11 @@
-import { isMap } from './field-spec.ts';
-import type { Image, Resource } from './types.ts';
+import { isMap, visitFieldSpec } from './field-spec.ts';
+import type { FieldSpec, Image, Resource } from './types.ts';
+
+// kustomize's `images` field specs, walked after its search of the whole object: a pod spec's
+// containers are updated twice, which only a `tagSuffix` shows (`1.0-x-x`), as kustomize does.
+const IMAGE_FIELDS: readonly FieldSpec[] = ['spec/containers[]/image', 'spec/initContainers[]/image', 'spec/template/spec/containers[]/image', 'spec/template/spec/initContainers[]/image'].map(
+  (path) => ({ path }),
+);
 
 /**
  * kustomize's ImageTagTransformer: the `image` of every container and init container, at any depth
@@ -11,7 +17,15 @@ export function setImages(resources: readonly Resource[], images: readonly Image
     const update = (container: unknown) => {
       if (isMap(container) && typeof container.image === 'string' && matches.test(container.image)) container.image = updated(container.image, image);
     };
-    for (const r of resources) if (r.object.kind !== 'CustomResourceDefinition') visitContainers(r.object, update);
+    for (const r of resources) {
+      if (r.object.kind === 'CustomResourceDefinition') continue;
+      visitContainers(r.object, update);
+      for (const spec of IMAGE_FIELDS) {
+        visitFieldSpec(r.object, spec, undefined, (value, parent, key) => {
+          if (typeof value === 'string' && matches.test(value)) (parent as Record<string | number, unknown>)[key] = updated(value, image);
+        });
+      }
+    }
   }
 }
 
@@ -29,11 +43,12 @@ function visitContainers(node: unknown, update: (container: unknown) => void): v
 
 function updated(value: string, image: Image): string {
   let { name, tag, digest } = splitImage(value);
-  const newTag = image.newTag === undefined ? '' : String(image.newTag);
+  const newTag = image.newTag ?? '';
   if (image.newName) name = image.newName;
   if (newTag && image.digest) [tag, digest] = [newTag, image.digest];
   else if (newTag) [tag, digest] = [newTag, ''];
   else if (image.digest) [tag, digest] = ['', image.digest];
+  else if (image.tagSuffix) [tag, digest] = [tag + image.tagSuffix, ''];
   return name + (tag ? `:${tag}` : '') + (digest ? `@${digest}` : '');
 }
 

@@ -68,10 +68,23 @@ export function readKustomization(loader: Loader): KustomizationFile {
   checkEntries(k.images, ['name', 'newName', 'newTag', 'digest', 'tagSuffix'], 'images', at);
   checkEntries(k.replicas, ['name', 'count'], 'replicas', at);
   checkEntries(k.labels, ['pairs', 'includeSelectors', 'includeTemplates', 'fields'], 'labels', at);
+  for (const [i, label] of (k.labels ?? []).entries()) {
+    if (label.pairs !== undefined && (!isMap(label.pairs) || Object.values(label.pairs).some((v) => typeof v !== 'string'))) {
+      throw new PluginError(`${at('labels')}: labels[${i}].pairs: expected a map of strings`, { hint: 'Quote values YAML reads as numbers or booleans: "1", "true".' });
+    }
+  }
+  if (k.sortOptions !== undefined) {
+    checkEntries([k.sortOptions], ['order', 'legacySortOptions'], 'sortOptions', at);
+    if (k.sortOptions.order !== undefined && k.sortOptions.order !== 'legacy' && k.sortOptions.order !== 'fifo') throw new PluginError(`${at('sortOptions')}: sortOptions.order: expected legacy or fifo`);
+  }
   for (const [i, r] of (k.replicas ?? []).entries()) {
     if (typeof r.name !== 'string' || !Number.isInteger(r.count)) throw new PluginError(`${at('replicas')}: replicas[${i}]: expected a name and an integer count`);
   }
-  for (const [i, image] of (k.images ?? []).entries()) if (typeof image.name !== 'string') throw new PluginError(`${at('images')}: images[${i}]: expected a name`);
+  for (const [i, image] of (k.images ?? []).entries()) {
+    const notString = Object.entries(image).find(([, v]) => typeof v !== 'string');
+    if (notString) throw new PluginError(`${at('images')}: images[${i}].${notString[0]}: expected a string`, { hint: 'Quote a tag YAML reads as a number: newTag: "1.10", not 1.10 (which is 1.1).' });
+    if (!image.name) throw new PluginError(`${at('images')}: images[${i}]: expected a name`);
+  }
   // kustomize folds the deprecated `bases` into `resources`, after them.
   const kustomization: Kustomization = { ...k, resources: [...(k.resources ?? []), ...(k.bases ?? [])] };
   delete kustomization.bases;

@@ -1,11 +1,24 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { PluginError } from '../../../shared/errors.ts';
-import { MAX_INPUT_FILE_BYTES } from '../../../shared/limits.ts';
+import { MAX_INPUT_FILE_BYTES, formatBytes } from '../../../shared/limits.ts';
 import { readBoundedFile, utf8Text } from '../../../shared/read-file.ts';
 import { workspacePathProblem } from '../../../shared/settings/index.ts';
 import { locateField } from '../source-line.ts';
 import type { LoadRestrictor, Loader } from './types.ts';
+
+/**
+ * What one build reads in all. A base is read again each time it is included, so a base included
+ * twice by each of twenty layers would be read a million times: far past any real build (tens of
+ * files, a few MiB), refused in a second.
+ */
+const MAX_BUILD_BYTES = 4 * MAX_INPUT_FILE_BYTES;
+const MAX_BUILD_FILES = 2_000;
+
+interface ReadBudget {
+  bytes: number;
+  files: number;
+}
 
 /** The names kustomize looks for in a directory, in its order. */
 export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
@@ -29,7 +42,12 @@ export function kustomizationFileIn(dir: string): string | undefined {
  * A loader rooted at the kustomization in `dir` (absolute). `parents` are the roots of the
  * kustomizations that led here, so a base that includes its own overlay is refused, not followed forever.
  */
-export function kustomizationLoader(dir: string, options: LoaderOptions, parents: readonly string[] = []): Loader {
+export function kustomizationLoader(
+  dir: string,
+  options: LoaderOptions,
+  parents: readonly string[] = [],
+  budget: ReadBudget = { bytes: MAX_BUILD_BYTES, files: MAX_BUILD_FILES },
+): Loader {
   const shown = (abs: string) => relative(options.workspace, abs) || '.';
   const path = kustomizationFileIn(dir);
   if (!path) {
@@ -70,6 +88,13 @@ export function kustomizationLoader(dir: string, options: LoaderOptions, parents
     const label = shown(abs);
     const bytes = readBoundedFile(abs, { shown: label, maxBytes: MAX_INPUT_FILE_BYTES });
     if (!bytes) throw new PluginError(`${at(field, p)}: ${p} does not exist (in ${shown(dir)})`);
+    budget.bytes -= bytes.length;
+    budget.files -= 1;
+    if (budget.bytes < 0 || budget.files < 0) {
+      throw new PluginError(`${at(field, p)}: refused: the build reads more than ${MAX_BUILD_FILES.toLocaleString('en')} files or ${formatBytes(MAX_BUILD_BYTES)} in all`, {
+        hint: 'Bases are read again each time one is included: a base included by several layers that include each other twice is read exponentially often.',
+      });
+    }
     return { bytes, shown: label };
   };
 
@@ -93,7 +118,7 @@ export function kustomizationLoader(dir: string, options: LoaderOptions, parents
       for (const r of [root, ...parents]) {
         if (within(r, real)) throw new PluginError(`${at(field, p)}: ${p} includes a kustomization that includes it (a cycle through ${shown(r)})`);
       }
-      return kustomizationLoader(abs, options, [root, ...parents]);
+      return kustomizationLoader(abs, options, [root, ...parents], budget);
     },
   };
 }

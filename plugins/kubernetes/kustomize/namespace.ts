@@ -1,7 +1,7 @@
 import { PluginError } from '../../../shared/errors.ts';
 import { visitFieldSpec } from './field-spec.ts';
 import { isClusterScoped } from './gvk.ts';
-import { currentId, describe, sameId, storePreviousId } from './resource.ts';
+import { currentId, describe, idKey, storePreviousId } from './resource.ts';
 import type { FieldSpec, KustomizationFile, Resource } from './types.ts';
 
 // metadata/namespace and RoleBinding subjects are handled in code, as kustomize does.
@@ -28,10 +28,10 @@ export function setNamespace(resources: readonly Resource[], namespace: string, 
       });
     }
   }
+  const seen = new Set<string>();
   for (const r of resources) {
     const id = currentId(r);
-    if (resources.filter((other) => sameId(currentId(other), id)).length > 1) {
-      throw new PluginError(`${k.file}: namespace: ${namespace} makes two objects the same ${describe(id)}`);
-    }
+    if (seen.has(idKey(id))) throw new PluginError(`${k.file}: namespace: ${namespace} makes two objects the same ${describe(id)}`);
+    seen.add(idKey(id));
   }
 }

@@ -21,8 +21,9 @@ export function effectiveNamespace(id: ResId): string | undefined {
   return isClusterScoped(id.apiVersion, id.kind) ? undefined : id.namespace || 'default';
 }
 
-export function sameId(a: ResId, b: ResId): boolean {
-  return a.apiVersion === b.apiVersion && a.kind === b.kind && a.name === b.name && effectiveNamespace(a) === effectiveNamespace(b);
+/** kustomize's ResId equality as a string: one apiVersion, kind, name and namespace (empty and `default` being one). */
+export function idKey(id: ResId): string {
+  return `${id.apiVersion}|${id.kind}|${effectiveNamespace(id) ?? ''}|${id.name}`;
 }
 
 /** `Deployment web in namespace shop`, for messages. */

@@ -126,7 +126,7 @@ export interface Selector {
 export interface Image {
   name: string;
   newName?: string;
-  newTag?: string | number;
+  newTag?: string;
   digest?: string;
   tagSuffix?: string;
 }

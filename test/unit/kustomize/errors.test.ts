@@ -81,3 +81,15 @@ describe('kustomize build: errors name the field and the kustomization file', ()
     refused({ 'k/kustomization.yaml': 'resources:\n  - a.yaml\n namePrefix: x\n' }, /^k\/kustomization\.yaml:3: invalid YAML/);
   });
 });
+
+describe('kustomize build: bounded', () => {
+  it('a lattice of bases that would be read a million times is refused', () => {
+    const files: Record<string, string> = { 'l0/kustomization.yaml': 'resources: [a.yaml]\n', 'l0/a.yaml': cm('a') };
+    for (let i = 1; i <= 20; i++) {
+      files[`l${i}/kustomization.yaml`] = `resources: [../l${i}x, ../l${i}y]\n`;
+      files[`l${i}x/kustomization.yaml`] = `namePrefix: x-\nresources: [../l${i - 1}]\n`;
+      files[`l${i}y/kustomization.yaml`] = `namePrefix: y-\nresources: [../l${i - 1}]\n`;
+    }
+    refused(files, /refused: the build reads more than 2,000 files or 64 MiB in all/, 'l20');
+  });
+});
