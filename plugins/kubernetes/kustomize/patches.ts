@@ -6,7 +6,7 @@ import { locateField } from '../source-line.ts';
 import { GO_YAML_V2_SCHEMA } from './go-yaml-v2.ts';
 import { applyJson6902, Json6902Error, type Operation } from './json6902.ts';
 import { isMap, type JsonMap, strategicMerge } from './strategic-merge.ts';
-import { currentId, sameId } from './resource.ts';
+import { currentId, idKey } from './resource.ts';
 import { selected, TargetError } from './target.ts';
 import type { KustomizationFile, Loader, Patch, Resource } from './types.ts';
 
@@ -138,7 +138,7 @@ function mergeById(resources: Resource[], patch: JsonMap, at: string, allowName 
   const meta = (patch.metadata ?? {}) as { name?: unknown; namespace?: unknown };
   const wanted = { apiVersion: String(patch.apiVersion), kind: String(patch.kind), name: String(meta.name), namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined };
   const id = `${wanted.kind}.${wanted.apiVersion}/${wanted.name}`;
-  const matches = resources.filter((r) => [currentId(r), r.origin, ...r.previous].some((other) => sameId(other, wanted)));
+  const matches = resources.filter((r) => [currentId(r), r.origin, ...r.previous].some((other) => idKey(other) === idKey(wanted)));
   if (matches.length !== 1) {
     throw new PluginError(
       matches.length === 0 ? `${at}: no object matches the strategic merge patch of ${id}` : `${at}: ${matches.length} objects match the strategic merge patch of ${id}; give its namespace`,
