@@ -75,12 +75,12 @@ const keyOf = (item: Json, key: string): string | undefined => {
  * object not merged yet; items without the key are kept only from the object, at the end.
  */
 function mergeByKey(dest: Json[], patch: Json[], key: string, items: FieldSchema | undefined): Json[] {
-  const order: (string | undefined)[] = [];
+  const order = new Set<string | undefined>();
   const byKey = (list: Json[]) => {
     const found = new Map<string, JsonMap>();
     for (const item of list) {
       const k = keyOf(item, key);
-      if (!order.includes(k)) order.push(k);
+      order.add(k);
       if (k !== undefined && !found.has(k)) found.set(k, item as JsonMap);
     }
     return found;
