@@ -5,7 +5,7 @@ import { type Doc, type KubeObject, splitDocuments } from '../manifests.ts';
 import { locateField } from '../source-line.ts';
 import { GO_YAML_V2_SCHEMA } from './go-yaml-v2.ts';
 import { applyJson6902, Json6902Error, type Operation } from './json6902.ts';
-import { isMap, type JsonMap, strategicMerge } from './strategic-merge.ts';
+import { isMap, type JsonMap, StrategicMergeError, strategicMerge } from './strategic-merge.ts';
 import { currentId, idKey } from './resource.ts';
 import { selected, TargetError } from './target.ts';
 import type { KustomizationFile, Loader, Patch, Resource } from './types.ts';
@@ -123,7 +123,7 @@ function applyOne(resources: Resource[], entry: Patch, text: PatchText, legacyJs
         if (err instanceof Json6902Error) throw new PluginError(`${text.at}: on ${before.kind} ${before.name}: ${err.message}`);
         throw err;
       }
-    } else after = mergeInto(r.object, copiedMetadata(parsed.merges[0]!), allowName, allowKind);
+    } else after = mergeInto(r.object, copiedMetadata(parsed.merges[0]!), allowName, allowKind, text.at);
     if (after === undefined) deleted.add(r);
     else replaceObject(r, after, before);
   }
@@ -147,15 +147,21 @@ function mergeById(resources: Resource[], patch: JsonMap, at: string, allowName 
   }
   const r = matches[0]!;
   const before = currentId(r);
-  const after = mergeInto(r.object, patch, allowName, allowKind);
+  const after = mergeInto(r.object, patch, allowName, allowKind, at);
   if (after === undefined) return resources.filter((x) => x !== r);
   replaceObject(r, after, before);
   return resources;
 }
 
 /** kustomize keeps the object's apiVersion, kind, name and namespace unless the options allow a change. */
-function mergeInto(object: KubeObject, patch: JsonMap, allowName: boolean, allowKind: boolean): JsonMap | undefined {
-  const merged = strategicMerge(object as unknown as JsonMap, { ...patch, apiVersion: object.apiVersion, kind: allowKind ? (patch.kind ?? object.kind) : object.kind });
+function mergeInto(object: KubeObject, patch: JsonMap, allowName: boolean, allowKind: boolean, at: string): JsonMap | undefined {
+  let merged: JsonMap | undefined;
+  try {
+    merged = strategicMerge(object as unknown as JsonMap, { ...patch, apiVersion: object.apiVersion, kind: allowKind ? (patch.kind ?? object.kind) : object.kind });
+  } catch (err) {
+    if (err instanceof StrategicMergeError) throw new PluginError(`${at}: on ${object.kind} ${object.metadata.name}: ${err.path.join('.')}: ${err.message}`);
+    throw err;
+  }
   if (merged === undefined || Object.keys(merged).length === 0) return undefined;
   const metadata = (merged.metadata ?? {}) as JsonMap;
   merged.metadata = metadata;

@@ -14,6 +14,13 @@ export interface JsonMap {
 
 const REMOVE = Symbol('remove');
 
+/** A patch giving a map, a list or a scalar where the object has another of the three, as kyaml refuses it. */
+export class StrategicMergeError extends Error {
+  readonly path: string[] = [];
+}
+
+const shapeOf = (v: Json) => (Array.isArray(v) ? 'a list' : isMap(v) ? 'a map' : 'a single value');
+
 /** `target` with `patch` applied (neither is changed), or undefined when the patch deletes it. */
 export function strategicMerge(target: JsonMap, patch: JsonMap): JsonMap | undefined {
   if (patch.$patch === 'delete') return undefined;
@@ -27,6 +34,9 @@ export function isMap(v: unknown): v is JsonMap {
 
 function mergeValue(dest: Json | undefined, patch: Json, schema: FieldSchema | undefined): Json | typeof REMOVE {
   if (patch === null) return REMOVE;
+  if (dest !== undefined && dest !== null && shapeOf(dest) !== shapeOf(patch)) {
+    throw new StrategicMergeError(`the patch gives ${shapeOf(patch)} where the object has ${shapeOf(dest)}`);
+  }
   if (isMap(patch)) {
     if (patch.$patch === 'delete') return REMOVE;
     if (patch.$patch === 'replace') return mergeMap({}, patch, schema);
@@ -47,7 +57,13 @@ function mergeValue(dest: Json | undefined, patch: Json, schema: FieldSchema | u
 function mergeMap(dest: JsonMap, patch: JsonMap, schema: FieldSchema | undefined): JsonMap {
   for (const [key, value] of Object.entries(patch)) {
     if (key === '$patch') continue;
-    const merged = mergeValue(dest[key], value, schema?.fields?.[key]);
+    let merged: Json | typeof REMOVE;
+    try {
+      merged = mergeValue(dest[key], value, schema?.fields?.[key]);
+    } catch (err) {
+      if (err instanceof StrategicMergeError) err.path.unshift(key);
+      throw err;
+    }
     if (merged === REMOVE) delete dest[key];
     else dest[key] = merged;
   }

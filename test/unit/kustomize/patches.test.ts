@@ -46,5 +46,9 @@ describe('applyPatches', () => {
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ target: { name: '(w+)+x' }, patch: 'spec: {}' }] }), loader, 'patches'), /target: name "\(w\+\)\+x" repeats a group that itself repeats/);
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ target: { name: 'web' }, patch: 'spec: [unclosed' }] }), loader, 'patches'), /patches\[0\]: line 1 of the patch: invalid YAML/);
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{}] }), loader, 'patches'), /patches\[0\]: needs path or patch/);
+    assert.throws(
+      () => applyPatches([deployment('web')], k({ patches: [{ target: { name: 'web' }, patch: 'spec: {replicas: {count: 2}}' }] }), loader, 'patches'),
+      /patches\[0\]: on Deployment web: spec.replicas: the patch gives a map where the object has a single value/,
+    );
   });
 });
