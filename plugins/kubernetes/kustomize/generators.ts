@@ -4,6 +4,7 @@ import { PluginError } from '../../../shared/errors.ts';
 import type { KubeObject } from '../manifests.ts';
 import { locateField } from '../source-line.ts';
 import { goJson } from './go-json.ts';
+import { checkGeneratorFields } from './transform-fields.ts';
 import type { GeneratorArgs, GeneratorOptions, KustomizationFile, Loader, Resource, SecretArgs } from './types.ts';
 
 type GeneratorField = 'configMapGenerator' | 'secretGenerator';
@@ -14,6 +15,7 @@ type GeneratorField = 'configMapGenerator' | 'secretGenerator';
  * Called only when `k` has either generator.
  */
 export function generate(resources: Resource[], k: KustomizationFile, loader: Loader): Resource[] {
+  checkGeneratorFields(k);
   const out = [...resources];
   const fields: [GeneratorField, GeneratorArgs[] | undefined][] = [
     ['configMapGenerator', k.kustomization.configMapGenerator],

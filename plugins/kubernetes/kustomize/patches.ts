@@ -8,6 +8,7 @@ import { applyJson6902, Json6902Error, type Operation } from './json6902.ts';
 import { isMap, type JsonMap, StrategicMergeError, strategicMerge } from './strategic-merge.ts';
 import { currentId, idKey } from './resource.ts';
 import { selected, TargetError } from './target.ts';
+import { checkPatchFields } from './transform-fields.ts';
 import type { KustomizationFile, Loader, Patch, Resource } from './types.ts';
 
 export type PatchField = 'patchesStrategicMerge' | 'patches' | 'patchesJson6902';
@@ -29,6 +30,7 @@ type Parsed = { readonly json: Operation[] } | { readonly merges: JsonMap[] };
 export function applyPatches(resources: Resource[], k: KustomizationFile, loader: Loader, field: PatchField): Resource[] {
   let out = resources;
   const line = (locateField(k.text, field) ?? 0) + 1;
+  if (field !== 'patchesStrategicMerge') checkPatchFields(k, field);
   if (field === 'patchesStrategicMerge') {
     for (const [i, entry] of (k.kustomization.patchesStrategicMerge ?? []).entries()) {
       const at = `${k.file}:${line}: ${field}[${i}]`;

@@ -6,6 +6,7 @@ import { isMap, type Json, type JsonMap } from './strategic-merge.ts';
 import { gvkSelects } from './gvk.ts';
 import { currentId, effectiveNamespace } from './resource.ts';
 import { splitTopLevel } from './split-top-level.ts';
+import { checkReplacementFields } from './transform-fields.ts';
 import type { KustomizationFile, Loader, ResId, Resource, Selector } from './types.ts';
 
 /** kustomize's replacement: one value copied from a source object into fields of target objects. */
@@ -31,6 +32,7 @@ class ReplacementError extends Error {}
 
 /** `k`'s replacements applied to `resources`, the last of its transformers. Called only when `k` has some. */
 export function applyReplacements(resources: Resource[], k: KustomizationFile, loader: Loader): Resource[] {
+  checkReplacementFields(k);
   const line = (locateField(k.text, 'replacements') ?? 0) + 1;
   for (const [i, entry] of (k.kustomization.replacements ?? []).entries()) {
     const at = entry.path === undefined ? `${k.file}:${line}: replacements[${i}]` : undefined;

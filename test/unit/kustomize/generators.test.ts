@@ -76,6 +76,9 @@ describe('generate', () => {
     assert.throws(() => generate([], file({ configMapGenerator: [{ name: 'cm', behavior: 'merge', literals: ['a=1'] }] }), loader), /k\/kustomization.yaml:1: configMapGenerator\[0\]: behavior: merge needs a ConfigMap named cm from a base/);
     assert.throws(() => generate([], file({ configMapGenerator: [{ name: 'cm', literals: ['a=1', 'a=2'] }] }), loader), /key "a" is given twice/);
     assert.throws(() => generate([], file({ configMapGenerator: [{ name: 'cm', literals: ['novalue'] }] }), loader), /literals\[0\]: expected key=value/);
+    assert.throws(() => generate([], file({ configMapGenerator: [{ name: 'cm', literal: ['a=1'] } as never] }), loader), /k\/kustomization.yaml:1: configMapGenerator\[0\].literal is not a field of configMapGenerator/);
+    assert.throws(() => generate([], file({ configMapGenerator: [{ name: 'cm', literals: 'a=1' } as never] }), loader), /configMapGenerator\[0\].literals: expected a list of strings/);
+    assert.throws(() => generate([], file({ generatorOptions: { labels: { n: 1 } } as never, configMapGenerator: [] }), loader), /generatorOptions.labels: expected a map of strings/);
     const twice = file({ configMapGenerator: [{ name: 'cm' }, { name: 'cm' }] });
     assert.throws(() => generate([], twice, loader), /ConfigMap cm already exists/);
   });

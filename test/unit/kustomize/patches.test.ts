@@ -46,6 +46,7 @@ describe('applyPatches', () => {
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ target: { name: '(w+)+x' }, patch: 'spec: {}' }] }), loader, 'patches'), /target: name "\(w\+\)\+x" repeats a group that itself repeats/);
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ target: { name: 'web' }, patch: 'spec: [unclosed' }] }), loader, 'patches'), /patches\[0\]: line 1 of the patch: invalid YAML/);
     assert.throws(() => applyPatches([deployment('web')], k({ patches: [{}] }), loader, 'patches'), /patches\[0\]: needs path or patch/);
+    assert.throws(() => applyPatches([deployment('web')], k({ patches: [{ patch: 'spec: {}', target: { names: 'web' } as never }] }), loader, 'patches'), /k\/kustomization.yaml:2: patches\[0\].target.names is not a field of patches\[0\].target/);
     assert.throws(
       () => applyPatches([deployment('web')], k({ patches: [{ target: { name: 'web' }, patch: 'spec: {replicas: {count: 2}}' }] }), loader, 'patches'),
       /patches\[0\]: on Deployment web: spec.replicas: the patch gives a map where the object has a single value/,
