@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { dump } from 'js-yaml';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { assertNoSecret } from '../support/secrets.ts';
@@ -42,28 +43,23 @@ secretGenerator:
 `,
     'deploy/base/web.env': 'LOG_LEVEL=info\nDB_HOST=db.internal:5432\n',
     'deploy/base/tls.key': TLS_KEY,
-    'deploy/base/deployment.yaml': `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: registry.example.com/web:1.0
-          envFrom:
-            - configMapRef: {name: web-config}
-            - secretRef: {name: web-db}
-      volumes:
-        - name: tls
-          secret: {secretName: web-tls}
-`,
+    // Every name it refers to is a generator's: the build adds each one's hash.
+    'deploy/base/deployment.yaml': dump({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: {
+            containers: [{ name: 'web', image: 'registry.example.com/web:1.0', envFrom: [{ configMapRef: { name: 'web-config' } }, { secretRef: { name: 'web-db' } }] }],
+            volumes: [{ name: 'tls', secret: { secretName: 'web-tls' } }],
+          },
+        },
+      },
+    }),
     'deploy/overlays/staging/kustomization.yaml': `namespace: \${NS}
 namePrefix: staging-
 resources: [../../base]
