@@ -10,7 +10,7 @@ import type { Settings } from './settings.ts';
 /** Whether a `manifests` entry is a directory holding a kustomization, to be built rather than listed. */
 export function isKustomizationDir(entry: string, workspace: string): boolean {
   const dir = isAbsolute(entry) ? entry : join(workspace, entry);
-  return existsSync(dir) && statSync(dir).isDirectory() && kustomizationFileIn(dir) !== undefined;
+  return existsSync(dir) && statSync(dir).isDirectory() && kustomizationFileIn(dir, entry) !== undefined;
 }
 
 /** A kustomization file found by searching a directory above it is a mistake: its directory should have been named. */

@@ -50,6 +50,10 @@ export function readKustomization(loader: Loader): KustomizationFile {
     const why = UNSUPPORTED[field as keyof typeof UNSUPPORTED];
     if (why && value[field] !== null && value[field] !== undefined) throw new PluginError(`${at(field)}: ${field} is not supported: ${why}`);
   }
+  // As kustomize: a kustomization setting nothing (null and '' are unset; `resources: []` is set) is a mistake.
+  if (!Object.entries(value).some(([field, v]) => field !== 'apiVersion' && field !== 'kind' && v !== null && v !== '')) {
+    throw new PluginError(`${file}: the kustomization is empty`, { hint: 'List its resources (or components), or remove the directory from the build.' });
+  }
   if (k.kind !== undefined && k.kind !== 'Kustomization' && k.kind !== 'Component') throw new PluginError(`${at('kind')}: kind should be Kustomization or Component`);
   const version = k.kind === 'Component' ? 'kustomize.config.k8s.io/v1alpha1' : 'kustomize.config.k8s.io/v1beta1';
   if (k.apiVersion !== undefined && k.apiVersion !== version) throw new PluginError(`${at('apiVersion')}: apiVersion for ${k.kind ?? 'Kustomization'} should be ${version}`);

@@ -31,10 +31,10 @@ export interface LoaderOptions {
   readonly render: (text: string, shown: string) => string;
 }
 
-/** The kustomization file in `dir`, or undefined when it holds none. */
-export function kustomizationFileIn(dir: string): string | undefined {
+/** The kustomization file in `dir`, or undefined when it holds none. `shownDir` names `dir` in the error. */
+export function kustomizationFileIn(dir: string, shownDir = dir): string | undefined {
   const found = KUSTOMIZATION_FILE_NAMES.filter((name) => existsSync(join(dir, name)));
-  if (found.length > 1) throw new PluginError(`${dir} holds more than one kustomization file (${found.join(', ')}): keep one`);
+  if (found.length > 1) throw new PluginError(`${shownDir} holds more than one kustomization file (${found.join(', ')}): keep one`);
   return found[0] && join(dir, found[0]);
 }
 
@@ -49,7 +49,7 @@ export function kustomizationLoader(
   budget: ReadBudget = { bytes: MAX_BUILD_BYTES, files: MAX_BUILD_FILES },
 ): Loader {
   const shown = (abs: string) => relative(options.workspace, abs) || '.';
-  const path = kustomizationFileIn(dir);
+  const path = kustomizationFileIn(dir, shown(dir));
   if (!path) {
     throw new PluginError(`${shown(dir)} holds no kustomization.yaml, kustomization.yml or Kustomization`, {
       hint: 'A directory in `resources` or `components` is a kustomization of its own: give it a kustomization.yaml, or list its files instead.',

@@ -43,8 +43,12 @@ describe('kustomize build: errors name the field and the kustomization file', ()
     refused({ 'k/kustomization.yaml': 'resources: [nope.yaml]\n' }, /^k\/kustomization\.yaml:1: resources\[0\]: nope\.yaml does not exist \(in k\)$/);
     refused({ 'k/kustomization.yaml': 'resources: [sub]\n', 'k/sub/a.yaml': cm('a') }, /^k\/sub holds no kustomization\.yaml, kustomization\.yml or Kustomization$/);
   });
+  it('an empty kustomization, as kustomize says', () => {
+    refused({ 'k/kustomization.yaml': 'kind: Kustomization\nnamePrefix: ""\nresources:\n' }, /^k\/kustomization\.yaml: the kustomization is empty$/);
+    refused({ 'k/kustomization.yaml': 'components: [c]\n', 'k/c/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n' }, /^k\/c\/kustomization\.yaml: the kustomization is empty$/);
+  });
   it('two kustomization files in one directory', () => {
-    refused({ 'k/kustomization.yaml': 'resources: []\n', 'k/kustomization.yml': 'resources: []\n' }, /holds more than one kustomization file/);
+    refused({ 'k/kustomization.yaml': 'resources: []\n', 'k/kustomization.yml': 'resources: []\n' }, /^k holds more than one kustomization file \(kustomization\.yaml, kustomization\.yml\): keep one$/);
   });
   it('a file outside the kustomization, unless load_restrictor is none; never outside the workspace', () => {
     const files = { 'k/kustomization.yaml': 'resources: [../shared/a.yaml]\n', 'shared/a.yaml': cm('a') };
@@ -72,7 +76,7 @@ describe('kustomize build: errors name the field and the kustomization file', ()
   it('values of the wrong type', () => {
     refused({ 'k/kustomization.yaml': 'commonLabels:\n  version: 1\n' }, /^k\/kustomization\.yaml:1: commonLabels: expected a map of strings$/);
     refused({ 'k/kustomization.yaml': 'images:\n  - name: web\n    newTags: "2"\n' }, /images\[0\]\.newTags is not a field of images/);
-    refused({ 'k/kustomization.yaml': 'kind: Kustomisation\n' }, /kind should be Kustomization or Component/);
+    refused({ 'k/kustomization.yaml': 'kind: Kustomisation\nresources: []\n' }, /kind should be Kustomization or Component/);
   });
   it('replicas for a name no workload has', () => {
     refused({ 'k/kustomization.yaml': 'resources: [a.yaml]\nreplicas: [{name: web, count: 2}]\n', 'k/a.yaml': cm('web') }, /replicas: no Deployment, ReplicationController, ReplicaSet or StatefulSet is named web/);
