@@ -48,7 +48,10 @@ function mergeValue(dest: Json | undefined, patch: Json, schema: FieldSchema | u
     const replaced = patch.some((item) => isMap(item) && item.$patch === 'replace');
     if (replaced || !Array.isArray(dest)) return fresh(patch.filter((item) => !(isMap(item) && item.$patch === 'replace')), list.items);
     if (list.keys.length === 0) return [...new Map([...patch, ...dest].map((v) => [JSON.stringify(v), v])).values()];
-    return list.keys.length === 1 ? mergeByKey(dest, patch, list.keys[0]!, list.items) : mergeByKeys(dest, patch, list.keys, list.items);
+    // With no item giving a second key (no port names its protocol), kyaml merges by the first alone.
+    const secondKeys = list.keys.slice(1);
+    const onlyFirst = ![...dest, ...patch].some((item) => secondKeys.some((k) => keyOf(item, k) !== undefined));
+    return onlyFirst ? mergeByKey(dest, patch, list.keys[0]!, list.items) : mergeByKeys(dest, patch, list.keys, list.items);
   }
   return patch;
 }

@@ -69,6 +69,16 @@ describe('strategicMerge', () => {
     ]);
   });
 
+  it('merges ports that name no protocol by number alone, in the patch\'s order', () => {
+    const target = deployment({ containers: [{ name: 'c', ports: [{ containerPort: 80, name: 'x' }, { containerPort: 82, name: 'm' }] }] });
+    const merged = strategicMerge(target, deployment({ containers: [{ name: 'c', ports: [{ containerPort: 80, name: 'x' }, { containerPort: 81, name: 'x' }] }] }));
+    assert.deepEqual((podSpec(merged).containers as JsonMap[])[0]?.ports, [
+      { containerPort: 80, name: 'x' },
+      { containerPort: 81, name: 'x' },
+      { containerPort: 82, name: 'm' },
+    ]);
+  });
+
   it('replaces every list of a custom resource, merging its maps', () => {
     const widget = (spec: JsonMap): JsonMap => ({ apiVersion: 'x.example.com/v1', kind: 'Widget', metadata: { name: 't' }, spec });
     const merged = strategicMerge(widget({ items: [{ name: 'a' }, { name: 'b', v: 1 }], m: { p: 1 }, keep: 1 }), widget({ items: [{ name: 'b', v: 2 }], m: { q: 2 } }));
