@@ -46,12 +46,16 @@ function mergeValue(dest: Json | undefined, patch: Json, schema: FieldSchema | u
     const list = schema?.list;
     if (!list) return structuredClone(patch);
     const replaced = patch.some((item) => isMap(item) && item.$patch === 'replace');
-    if (replaced || !Array.isArray(dest)) return fresh(patch.filter((item) => !(isMap(item) && item.$patch === 'replace')), list.items);
-    if (list.keys.length === 0) return [...new Map([...patch, ...dest].map((v) => [JSON.stringify(v), v])).values()];
+    const items = patch.filter((item) => !(isMap(item) && item.$patch === 'replace'));
     // With no item giving a second key (no port names its protocol), kyaml merges by the first alone.
     const secondKeys = list.keys.slice(1);
-    const onlyFirst = ![...dest, ...patch].some((item) => secondKeys.some((k) => keyOf(item, k) !== undefined));
-    return onlyFirst ? mergeByKey(dest, patch, list.keys[0]!, list.items) : mergeByKeys(dest, patch, list.keys, list.items);
+    const several = [...(Array.isArray(dest) ? dest : []), ...patch].some((item) => secondKeys.some((k) => keyOf(item, k) !== undefined));
+    if (replaced || !Array.isArray(dest)) {
+      // kyaml keeps a new `$patch: delete` item that lacks one of several keys, without the directive.
+      return fresh(several ? items.map((item) => (isDelete(item) && !hasKeys(item, list.keys) ? undeleted(item) : item)) : items, list.items);
+    }
+    if (list.keys.length === 0) return [...new Map([...patch, ...dest].map((v) => [JSON.stringify(v), v])).values()];
+    return several ? mergeByKeys(dest, patch, list.keys, list.items) : mergeByKey(dest, patch, list.keys[0]!, list.items);
   }
   return patch;
 }
@@ -81,6 +85,14 @@ function fresh(items: Json[], schema: FieldSchema | undefined): Json[] {
     if (merged !== REMOVE) out.push(merged);
   }
   return out;
+}
+
+const isDelete = (item: Json) => isMap(item) && item.$patch === 'delete';
+const hasKeys = (item: Json, keys: readonly string[]) => keys.every((k) => keyOf(item, k) !== undefined);
+
+function undeleted(item: Json): Json {
+  const { $patch: _, ...rest } = item as JsonMap;
+  return rest;
 }
 
 const keyOf = (item: Json, key: string): string | undefined => {
@@ -126,16 +138,18 @@ function mergeByKey(dest: Json[], patch: Json[], key: string, items: FieldSchema
  * Several merge keys (ports by number and protocol), as kyaml does it: an item merges into the
  * one whose keys all equal its own (absent equals absent); an item that only agrees with one on the
  * keys both have (`port: 80, protocol: TCP` against `port: 80`) is dropped; any other is new, and
- * put first. The object's items keep their order.
+ * put first. The object's items keep their order. (Found by comparing with kubectl kustomize.)
  */
 function mergeByKeys(dest: Json[], patch: Json[], keys: readonly string[], items: FieldSchema | undefined): Json[] {
   const same = (a: Json, b: Json) => keys.every((k) => keyOf(a, k) === keyOf(b, k));
   const agree = (a: Json, b: Json) =>
     keyOf(a, keys[0]!) === keyOf(b, keys[0]!) && keys.every((k) => keyOf(a, k) === undefined || keyOf(b, k) === undefined || keyOf(a, k) === keyOf(b, k));
-  const added = patch.filter((p) => !(isMap(p) && p.$patch === 'delete') && !dest.some((d) => agree(d, p)));
+  // A `$patch: delete` item deletes only when it gives every key; else kyaml ignores it.
+  const effective = patch.filter((p) => !isDelete(p) || hasKeys(p, keys));
+  const added = effective.filter((p) => !isDelete(p) && !dest.some((d) => agree(d, p)));
   const out = fresh(added, items);
   for (const d of dest) {
-    const p = patch.find((item) => same(item, d));
+    const p = effective.find((item) => same(item, d));
     const merged = p === undefined ? d : mergeValue(d, p, items);
     if (merged !== REMOVE) out.push(merged);
   }

@@ -79,6 +79,12 @@ describe('strategicMerge', () => {
     ]);
   });
 
+  it('ignores a port\'s $patch: delete that does not give every key, when other ports give theirs', () => {
+    const target = deployment({ containers: [{ name: 'c', ports: [{ containerPort: 80 }, { containerPort: 82, protocol: 'UDP' }] }] });
+    const merged = strategicMerge(target, deployment({ containers: [{ name: 'c', ports: [{ containerPort: 80, $patch: 'delete' }] }] }));
+    assert.deepEqual((podSpec(merged).containers as JsonMap[])[0]?.ports, [{ containerPort: 80 }, { containerPort: 82, protocol: 'UDP' }]);
+  });
+
   it('replaces every list of a custom resource, merging its maps', () => {
     const widget = (spec: JsonMap): JsonMap => ({ apiVersion: 'x.example.com/v1', kind: 'Widget', metadata: { name: 't' }, spec });
     const merged = strategicMerge(widget({ items: [{ name: 'a' }, { name: 'b', v: 1 }], m: { p: 1 }, keep: 1 }), widget({ items: [{ name: 'b', v: 2 }], m: { q: 2 } }));
