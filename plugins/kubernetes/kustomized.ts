@@ -28,14 +28,14 @@ export function refuseKustomizationFiles(files: readonly string[]): void {
  * Handlebars), as a plain manifest is; then the kustomization is built from the rendered files.
  */
 export async function kustomizedManifests(dir: string, { settings: s, build, env, registerSecrets }: PluginInput<Settings>): Promise<Manifest[]> {
-  // Loaded only for a step that builds a kustomization: a plain apply starts without them.
-  const [{ buildKustomization }, { renderTemplate }] = await Promise.all([import('./kustomize/build.ts'), import('../../shared/template/handlebars.ts')]);
   const abs = isAbsolute(dir) ? dir : join(build.workspace, dir);
   if (!isKustomizationDir(dir, build.workspace)) {
     throw new PluginError(`settings.kustomize: ${dir} ${existsSync(abs) ? 'holds no kustomization.yaml, kustomization.yml or Kustomization' : 'does not exist'} (in ${build.workspace})`, {
       hint: 'Name the directory of the overlay to build, relative to the workspace: deploy/overlays/production.',
     });
   }
+  // Loaded only for a step that builds a kustomization: a plain apply starts without them.
+  const [{ buildKustomization }, { renderTemplate }] = await Promise.all([import('./kustomize/build.ts'), import('../../shared/template/handlebars.ts')]);
   const input = { vars: s.vars, env, build, registerSecrets };
   return buildKustomization(abs, {
     workspace: build.workspace,

@@ -87,11 +87,13 @@ async function loadManifests(input: PluginInput<Settings>): Promise<Manifest[]> 
     ...readManifestFiles(found, build.workspace),
     ...(s.template ? [templateText(s.template, build.workspace)] : []),
   ];
-  const built = [];
-  for (const dir of kustomizations) built.push(...(await kustomizedManifests(dir, input)));
+  const built: Manifest[][] = [];
+  for (const dir of kustomizations) built.push(await kustomizedManifests(dir, input));
   const rendered = await Promise.all(texts.map((t) => renderManifest(t, s.vars, env, build, registerSecrets)));
-  const manifests = [...built, ...rendered.flatMap(parseManifests)];
+  const manifests = [...built.flat(), ...rendered.flatMap(parseManifests)];
+  // The values of Secrets a kustomization generates are only known now: masked before any line is logged.
   registerSecrets(secretValues(manifests));
+  for (const [i, dir] of kustomizations.entries()) input.log.info(`kustomize: built ${dir} into ${built[i]!.length} objects`);
   if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${[...kustomizations, ...texts.map((t) => t.name)].join(', ')})`);
   return manifests;
 }

@@ -13,7 +13,7 @@ const IMAGE_FIELDS: readonly FieldSpec[] = ['spec/containers[]/image', 'spec/ini
  */
 export function setImages(resources: readonly Resource[], images: readonly Image[]): void {
   for (const image of images) {
-    const matches = new RegExp(`^${image.name}(@sha256)?(:[a-zA-Z0-9_.{}-]*)?$`);
+    const matches = new RegExp(`^${image.name}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`);
     const update = (container: unknown) => {
       if (isMap(container) && typeof container.image === 'string' && matches.test(container.image)) container.image = updated(container.image, image);
     };

@@ -12,13 +12,29 @@ import type { FieldSpec, ResId, Resource } from './types.ts';
  * is rewritten to its name now.
  */
 export function fixNameReferences(resources: readonly Resource[], file: string): void {
+  // Only an object renamed in the build can be a referral: indexed by its earlier names, in build order.
+  const byEarlierName = new Map<string, Resource[]>();
+  for (const r of resources) {
+    for (const name of new Set(r.previous.map((id) => id.name))) byEarlierName.set(name, [...(byEarlierName.get(name) ?? []), r]);
+  }
   for (const referrer of resources) {
-    let candidates: Resource[] | undefined;
+    const referable = canReferTo(referrer);
+    let all: Resource[] | undefined;
     for (const { target, referrers } of NAME_REFERENCES) {
       for (const spec of referrers) {
         if (!gvkSelects(spec, referrer.origin.apiVersion, referrer.origin.kind)) continue;
-        candidates ??= referable(referrer, resources);
-        const ref: Reference = { referrer, spec, target, candidates, file };
+        const ref: Reference = {
+          referrer,
+          spec,
+          target,
+          file,
+          named: (name) => (byEarlierName.get(name) ?? []).filter(referable),
+          // A {name, namespace} reference chooses by namespace among every object it may refer to.
+          all: () => {
+            all ??= resources.filter(referable);
+            return all;
+          },
+        };
         visitFieldSpec(referrer.object, spec, undefined, (value, parent, key) => rewrite(ref, value, parent, key));
       }
     }
@@ -29,8 +45,10 @@ interface Reference {
   readonly referrer: Resource;
   readonly spec: FieldSpec;
   readonly target: Gvk;
-  readonly candidates: readonly Resource[];
   readonly file: string;
+  /** The objects the referrer may refer to that once had this name. */
+  readonly named: (name: string) => Resource[];
+  readonly all: () => readonly Resource[];
 }
 
 type Container = Record<string, unknown> | unknown[];
@@ -47,7 +65,7 @@ function rewrite(ref: Reference, value: unknown, parent: Container, key: string 
 }
 
 function rewriteName(ref: Reference, name: string, parent: Container, key: string | number): void {
-  const referral = select(ref, name, ref.candidates, (a, b) => a.name === b.name);
+  const referral = select(ref, name, ref.named(name), (a, b) => a.name === b.name);
   if (referral) (parent as Record<string | number, unknown>)[key] = currentId(referral).name;
 }
 
@@ -57,7 +75,7 @@ function rewriteMapping(ref: Reference, node: Record<string, unknown>): void {
     throw new PluginError(`${ref.file}: ${describe(currentId(ref.referrer))}: ${ref.spec.path} has no name`);
   }
   const oldName = node.name;
-  let candidates = ref.candidates;
+  let candidates = ref.all();
   if (typeof node.namespace === 'string') {
     const ns = node.namespace;
     const byOrigin = candidates.filter((c) => effectiveNamespace(c.origin) === ns);
@@ -98,20 +116,20 @@ function roleRefGvk(referrer: Resource): Gvk | undefined {
   return { group: roleRef.apiGroup, kind: roleRef.kind };
 }
 
-/** Which objects `referrer` may refer to: cluster-scoped ones, those in its namespace, and its RBAC subjects' namespaces. */
-function referable(referrer: Resource, resources: readonly Resource[]): Resource[] {
+/** Whether `referrer` may refer to an object: one cluster-scoped, in its namespace, or in its RBAC subjects' namespaces. */
+function canReferTo(referrer: Resource): (r: Resource) => boolean {
   const id = currentId(referrer);
-  if (isClusterScoped(id.apiVersion, id.kind)) return [...resources];
+  if (isClusterScoped(id.apiVersion, id.kind)) return () => true;
   const ns = effectiveNamespace(id);
   const subjectNamespaces = new Set<string>();
-  if ((id.kind === 'RoleBinding' || id.kind === 'ClusterRoleBinding') && Array.isArray(referrer.object.subjects)) {
+  if (id.kind === 'RoleBinding' && Array.isArray(referrer.object.subjects)) {
     for (const s of referrer.object.subjects) if (isMap(s) && s.kind === 'ServiceAccount' && typeof s.namespace === 'string') subjectNamespaces.add(s.namespace);
   }
-  return resources.filter((r) => {
+  return (r) => {
     const rid = currentId(r);
     const rns = effectiveNamespace(rid);
     return rns === undefined || rns === ns || subjectNamespaces.has(rid.namespace ?? '');
-  });
+  };
 }
 
 /** kustomize's SameEndingSubSlice: the shorter list ends the longer one; an empty list only matches an empty one. */

@@ -235,7 +235,7 @@ export interface Loader {
    * not rendered, since such files hold other tools' `${...}` and `{{ }}`, and may be binary.
    */
   readData(path: string, field: string): { readonly bytes: Buffer; readonly shown: string };
-  /** Whether `path` (relative to `root`) is a directory, checked against the workspace only. */
+  /** Whether `path` (relative to `root`) is a directory: a base or component, built by a `child` loader, rather than a file. */
   isDirectory(path: string): boolean;
   /** A loader for the kustomization in a base or component directory, with that directory as its root. */
   child(path: string, field: string): Loader;
