@@ -27,7 +27,7 @@ export function refuseKustomizationFiles(files: readonly string[]): void {
  * The objects the kustomization in `dir` builds. Each file is rendered first (`${VAR}`, then
  * Handlebars), as a plain manifest is; then the kustomization is built from the rendered files.
  */
-export async function kustomizedManifests(dir: string, { settings: s, build, env, registerSecrets }: PluginInput<Settings>): Promise<Manifest[]> {
+export async function kustomizedManifests(dir: string, { settings: s, build, env, registerSecrets, log }: PluginInput<Settings>): Promise<Manifest[]> {
   const abs = isAbsolute(dir) ? dir : join(build.workspace, dir);
   if (!isKustomizationDir(dir, build.workspace)) {
     throw new PluginError(`settings.kustomize: ${dir} ${existsSync(abs) ? 'holds no kustomization.yaml, kustomization.yml or Kustomization' : 'does not exist'} (in ${build.workspace})`, {
@@ -41,5 +41,6 @@ export async function kustomizedManifests(dir: string, { settings: s, build, env
     workspace: build.workspace,
     restrictor: s.load_restrictor === 'none' || s.load_restrictor === 'LoadRestrictionsNone' ? 'none' : 'rootOnly',
     render: (text, shown) => renderManifestWith(renderTemplate, { name: shown, text, json: /\.json$/i.test(shown) }, input).text,
+    warn: (message) => log.warn(message),
   });
 }

@@ -84,6 +84,7 @@ describe('kustomize: a base with two overlays, through the bundled plugin', () =
     const s = await deploy(ws, { PLUGIN_KUSTOMIZE: 'deploy/overlays/staging', PLUGIN_VARS: JSON.stringify({ NS: staging, IMAGE_TAG: '1.4.2' }) });
     assert.equal(s.code, 0, s.out);
     assert.match(s.stdout, /^kustomize: built deploy\/overlays\/staging into 4 objects$/m);
+    assert.match(s.stderr, /^warning: deploy\/overlays\/staging\/kustomization\.yaml: commonLabels is deprecated in kustomize v5: use `labels`/m);
     assert.match(s.stdout, new RegExp(`^namespace/${staging} created$`, 'm'));
     assert.match(s.stdout, /^deployment.apps\/staging-web created$/m);
     assert.match(s.stdout, /deployment.apps\/staging-web successfully rolled out/);

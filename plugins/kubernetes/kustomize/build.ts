@@ -9,7 +9,7 @@ import { type Manifest, parseManifests } from '../manifests.ts';
 import { COMMON_ANNOTATIONS, COMMON_LABELS, ONLY_METADATA_LABELS, TEMPLATE_LABELS } from './field-specs.ts';
 import { generate, nameHash } from './generators.ts';
 import { setImages } from './images.ts';
-import { readKustomization } from './kustomization-file.ts';
+import { deprecations, readKustomization } from './kustomization-file.ts';
 import { type LoaderOptions, kustomizationLoader } from './loader.ts';
 import { setEntries } from './metadata.ts';
 import { addNameAffix } from './name-affixes.ts';
@@ -22,14 +22,17 @@ import { currentId, describe, idKey, resourceOf, storePreviousId } from './resou
 import { sortResources } from './sort.ts';
 import type { FieldSpec, KustomizationFile, Label, Loader, Resource } from './types.ts';
 
-export type BuildOptions = LoaderOptions;
+export interface BuildOptions extends LoaderOptions {
+  /** Told of each deprecated field a kustomization uses, as `kubectl kustomize` warns of it. */
+  readonly warn?: (message: string) => void;
+}
 
 /** The objects the kustomization in `dir` (absolute) builds, in kustomize's output order. */
 export function buildKustomization(dir: string, options: BuildOptions): Manifest[] {
   const loader = kustomizationLoader(dir, options);
   const k = readKustomization(loader);
   if (k.kustomization.kind === 'Component') throw new PluginError(`${k.file}: a Component is built as part of a kustomization that lists it in \`components\`, not on its own`);
-  const resources = accumulate(loader, k, []);
+  const resources = accumulate(loader, k, [], options.warn);
   for (const r of resources) {
     if (!r.hashSuffix) continue;
     storePreviousId(r);
@@ -40,7 +43,8 @@ export function buildKustomization(dir: string, options: BuildOptions): Manifest
 }
 
 /** kustomize's accumulateTarget: `into` already holds what a parent gathered when `k` is a component. */
-function accumulate(loader: Loader, k: KustomizationFile, into: Resource[]): Resource[] {
+function accumulate(loader: Loader, k: KustomizationFile, into: Resource[], warn: BuildOptions['warn']): Resource[] {
+  for (const message of deprecations(k)) warn?.(message);
   const kz = k.kustomization;
   let resources = into;
   for (const [i, path] of (kz.resources ?? []).entries()) {
@@ -49,7 +53,7 @@ function accumulate(loader: Loader, k: KustomizationFile, into: Resource[]): Res
       const child = loader.child(path, field);
       const base = readKustomization(child);
       if (base.kustomization.kind === 'Component') throw new PluginError(`${k.file}: ${field}: ${path} is a Component: list it in \`components\``);
-      append(resources, accumulate(child, base, []), k);
+      append(resources, accumulate(child, base, [], warn), k);
     } else {
       const { text, shown } = loader.readFile(path, field);
       append(resources, parseManifests({ name: shown, text, json: /\.json$/i.test(path) }).map(resourceOf), k);
@@ -61,7 +65,7 @@ function accumulate(loader: Loader, k: KustomizationFile, into: Resource[]): Res
     const child = loader.child(path, field);
     const component = readKustomization(child);
     if (component.kustomization.kind !== 'Component') throw new PluginError(`${k.file}: ${field}: ${path} is not a Component (kind: Component): list it in \`resources\``);
-    resources = accumulate(child, component, resources);
+    resources = accumulate(child, component, resources, warn);
   }
   return transform(resources, k, loader);
 }

@@ -20,6 +20,24 @@ const UNSUPPORTED: Partial<Record<(typeof KUSTOMIZATION_FIELDS)[number], string>
   buildMetadata: 'build metadata annotations are not supported',
 };
 
+// What kustomize v5 warns of, and what replaces it.
+const DEPRECATED = {
+  commonLabels: '`labels` (with `includeSelectors: true` for the same result)',
+  bases: '`resources`',
+  patchesStrategicMerge: '`patches`',
+  patchesJson6902: '`patches`',
+} as const;
+
+/**
+ * Warnings for the deprecated fields `k` uses, as `kubectl kustomize` prints them. Read from its text
+ * (top-level keys), since `bases` is folded into `resources` once read.
+ */
+export function deprecations(k: KustomizationFile): string[] {
+  return Object.entries(DEPRECATED)
+    .filter(([field]) => new RegExp(`^["']?${field}["']?\\s*:`, 'm').test(k.text))
+    .map(([field, instead]) => `${k.file}: ${field} is deprecated in kustomize v5: use ${instead}`);
+}
+
 const STRING_MAPS = ['commonLabels', 'commonAnnotations'] as const;
 const STRINGS = ['namePrefix', 'nameSuffix', 'namespace'] as const;
 const STRING_LISTS = ['resources', 'components', 'bases', 'patchesStrategicMerge'] as const;
