@@ -39,7 +39,6 @@ export function generate(resources: Resource[], k: KustomizationFile, loader: Lo
           prefixes: [],
           suffixes: [],
           hashSuffix: options.disableNameSuffixHash !== true,
-          behavior,
         });
         continue;
       }
