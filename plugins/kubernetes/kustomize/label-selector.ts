@@ -4,7 +4,7 @@ import { splitTopLevel } from './split-top-level.ts';
  * A Kubernetes label selector in its string form (`tier=web,env in (a,b),!legacy`), as kustomize's
  * `labelSelector` and `annotationSelector` take it: the requirements are ANDed.
  */
-export type SelectorTest = (labels: Readonly<Record<string, string>>) => boolean;
+type SelectorTest = (labels: Readonly<Record<string, string>>) => boolean;
 
 export class SelectorSyntaxError extends Error {}
 

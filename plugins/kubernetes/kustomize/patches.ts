@@ -11,7 +11,7 @@ import { selected, TargetError } from './target.ts';
 import { checkPatchFields } from './transform-fields.ts';
 import type { KustomizationFile, Loader, Patch, Resource } from './types.ts';
 
-export type PatchField = 'patchesStrategicMerge' | 'patches' | 'patchesJson6902';
+type PatchField = 'patchesStrategicMerge' | 'patches' | 'patchesJson6902';
 
 /** A patch read from where it was written, and the words that name it in an error. */
 interface PatchText {
