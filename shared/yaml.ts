@@ -1,4 +1,4 @@
-import { CORE_SCHEMA, NOT_RESOLVED, defineScalarTag, load, mergeTag } from 'js-yaml';
+import { CORE_SCHEMA, NOT_RESOLVED, type Schema, defineScalarTag, load, mergeTag } from 'js-yaml';
 import { MAX_YAML_NODES } from './limits.ts';
 
 // Go's strconv.ParseInt(s, 0, 64), which go-yaml applies to a plain scalar once its `_` are removed.
@@ -9,7 +9,7 @@ const GO_INT = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[0-9]+)$/;
  * and `0x1F` too, and `1_000` is 1000. The YAML 1.2 core schema alone reads `0644` as 644, which
  * the API server refuses as a mode.
  */
-const goIntTag = defineScalarTag('tag:yaml.org,2002:int', {
+export const goIntTag = defineScalarTag('tag:yaml.org,2002:int', {
   implicit: true,
   implicitFirstChars: ['-', '+', ...'0123456789'],
   resolve: (source) => {
@@ -46,8 +46,8 @@ export function nodeBudget(limit = MAX_YAML_NODES): NodeBudget {
 }
 
 /** `load` with the file's expanded size counted against `budget`. Parse errors are js-yaml's. */
-export function loadBoundedYaml(text: string, budget: NodeBudget, filename?: string): unknown {
-  const value = load(text, { filename, schema: KUBE_SCHEMA });
+export function loadBoundedYaml(text: string, budget: NodeBudget, filename?: string, schema: Schema = KUBE_SCHEMA): unknown {
+  const value = load(text, { filename, schema });
   try {
     spend(value, budget, new Map(), new Set());
   } catch (err) {

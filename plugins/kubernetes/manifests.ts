@@ -148,7 +148,8 @@ export function secretValues(manifests: readonly Manifest[]): string[] {
   const out: string[] = [];
   for (const { object } of manifests) {
     if (object.kind !== 'Secret' || object.apiVersion !== 'v1') continue;
-    for (const v of valuesOf(object.data)) out.push(v, ...(BASE64.test(v) ? [Buffer.from(v, 'base64').toString('utf8')] : []));
+    // kustomize's secretGenerator writes base64 in lines of 70 characters.
+    for (const v of valuesOf(object.data)) out.push(v, ...(BASE64.test(v.replace(/\s+/g, '')) ? [Buffer.from(v, 'base64').toString('utf8')] : []));
     out.push(...valuesOf(object.stringData));
   }
   return out;
@@ -198,13 +199,13 @@ function flatten(value: unknown, source: Source): KubeObject[] {
   return [o as KubeObject];
 }
 
-interface Doc {
+export interface Doc {
   readonly text: string;
   /** 1-based line of the document's first line in the file. */
   readonly line: number;
 }
 
-function splitDocuments(text: string): Doc[] {
+export function splitDocuments(text: string): Doc[] {
   const lines = text.split(/\r?\n/);
   const docs: Doc[] = [];
   let start = 0;

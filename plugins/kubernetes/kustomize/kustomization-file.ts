@@ -113,7 +113,7 @@ export function readKustomization(loader: Loader): KustomizationFile {
   return { kustomization, file, text };
 }
 
-function checkEntries(list: unknown, allowed: readonly string[], field: string, at: (field: string) => string): void {
+export function checkEntries(list: unknown, allowed: readonly string[], field: string, at: (field: string) => string): void {
   if (list === undefined || list === null) return;
   if (!Array.isArray(list)) throw new PluginError(`${at(field)}: ${field}: expected a list`);
   for (const [i, entry] of list.entries()) {

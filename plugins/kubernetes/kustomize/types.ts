@@ -214,8 +214,6 @@ export interface Resource {
   readonly suffixes: string[];
   /** A generated ConfigMap or Secret whose name takes the content hash at the end of the build. */
   hashSuffix: boolean;
-  /** How a generated object meets one of the same id from a base. */
-  readonly behavior?: Behavior;
 }
 
 /** Where files come from, relative to one kustomization's directory. */
