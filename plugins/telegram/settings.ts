@@ -1,0 +1,44 @@
+import { notifySettings } from '../../shared/notify/settings.ts';
+import { type Rules, setting } from '../../shared/settings/index.ts';
+
+/** A chat: a user or group id (supergroups and channels keep their -100 prefix) or a public @username. */
+export const CHAT = /^(-?\d{1,20}|@[A-Za-z]\w{3,31})$/;
+
+/** The names of appleboy/drone-telegram, with its environment fallbacks. */
+export const settings = {
+  token: setting.string({ doc: 'Bot token from @BotFather.', secret: true, env: ['TELEGRAM_TOKEN'], example: '123456789:AAE...' }),
+  to: setting.list({
+    doc: 'Chats to send to: ids (`-100...` for supergroups and channels) or `@channel`; `id:email` sends only when the commit author has that email.',
+    env: ['TELEGRAM_TO'],
+    example: '[-1001234567890, 12345678]',
+    validate: (list) => {
+      const bad = list.find((to) => !CHAT.test(to.split(':')[0]!.trim()));
+      return bad === undefined ? undefined : `"${bad}" is not a chat id: expected a number such as -1001234567890, or @channelname`;
+    },
+  }),
+  message: setting.string({
+    doc: 'Handlebars message in Telegram Markdown (or HTML with `format: html`): inline text, a file in the workspace, `file://` or `http(s)://` URL.',
+    env: ['TELEGRAM_MESSAGE'],
+    path: 'workspace-or-text',
+  }),
+  message_file: setting.string({ doc: 'Workspace file holding the message template.', env: ['TELEGRAM_MESSAGE_FILE'], path: 'workspace' }),
+  template_success: setting.string({ doc: 'Message used when the pipeline succeeds; falls back to `message`.', path: 'workspace-or-text' }),
+  template_failure: setting.string({ doc: 'Message used when the pipeline fails; falls back to `message`.', path: 'workspace-or-text' }),
+  format: setting.string({
+    doc: '`markdown` (Telegram Markdown, sent as MarkdownV2 with everything escaped that must be) or `html`.',
+    default: 'markdown',
+    validate: (v) => (/^(markdown|html)$/i.test(v) ? undefined : 'expected markdown or html'),
+  }),
+  disable_notification: setting.bool({ doc: 'Send silently: a notification without sound.' }),
+  disable_web_page_preview: setting.bool({ doc: 'No link preview under the message.' }),
+  message_thread_id: setting.int({ doc: 'Forum topic (message thread) of a supergroup to post into.' }),
+  only_match_email: setting.bool({ doc: 'With `id:email` entries in `to`: send only to the chats whose email is the commit author\'s.' }),
+  api_url: setting.string({ doc: 'Base URL of the Bot API (a local Bot API server).', default: 'https://api.telegram.org' }),
+  ...notifySettings,
+} as const;
+
+export const rules: Rules<typeof settings> = {
+  requires: { only_match_email: ['to'] },
+  oneOf: [['token'], ['to']],
+  exclusive: [['message', 'message_file']],
+};
