@@ -1,3 +1,4 @@
+import { notifySkip } from '../../shared/notify/outcome.ts';
 import type { PluginDefinition, PluginInput } from '../../shared/plugin.ts';
 import { otherPlugins } from '../setting-names.ts';
 import { rules, settings } from './settings.ts';
@@ -6,4 +7,4 @@ import { rules, settings } from './settings.ts';
  * Everything the runner needs of the plugin: main.ts starts it, the start-up benchmark snapshots it.
  * The run is imported when the step starts: a step stopped by its settings never compiles it.
  */
-export const definition: PluginDefinition<typeof settings> = { name: 'slack', settings, rules, otherPlugins: otherPlugins('slack'), timeLimit: 'timeout', run: async (input: PluginInput<typeof settings>) => (await import('./run.ts')).run(input) };
+export const definition: PluginDefinition<typeof settings> = { name: 'slack', settings, rules, otherPlugins: otherPlugins('slack'), skip: notifySkip, timeLimit: 'timeout', run: async (input: PluginInput<typeof settings>) => (await import('./run.ts')).run(input) };

@@ -1,8 +1,8 @@
 import type { BuildContext } from '../../shared/context/index.ts';
-import { isFailedStatus } from '../../shared/context/index.ts';
+import type { Outcome } from '../../shared/notify/outcome.ts';
+import { type Summary, summaryOf } from '../../shared/notify/summary.ts';
+import { type LoadedTemplates, type TemplateText, chooseTemplate, templateContext } from '../../shared/notify/templates.ts';
 import type { Values } from '../../shared/settings/index.ts';
-import { buildTemplateFields } from '../../shared/template/build-fields.ts';
-import { templateView } from '../../shared/template/context-view.ts';
 import type { Render } from '../../shared/template/handlebars.ts';
 import { blocksOf, type settings } from './settings.ts';
 
@@ -25,55 +25,47 @@ export interface SlackMessage {
   readonly blocks?: readonly Record<string, unknown>[];
 }
 
-interface TemplateText {
-  readonly name: string;
-  readonly text: string;
-}
+export const TEMPLATE_SETTINGS = ['template', 'template_success', 'template_failure', 'fallback'] as const;
 
-/** Template sources, already loaded from wherever the settings point. */
-export type LoadedTemplates = Partial<Record<'template' | 'template_success' | 'template_failure' | 'fallback', TemplateText>>;
+type Templates = LoadedTemplates<(typeof TEMPLATE_SETTINGS)[number]>;
 
 type SlackSettings = Values<typeof settings>;
 
 /** `renderTemplate` is passed in, so a step without templates never loads Handlebars. */
-export function planMessage(s: SlackSettings, build: BuildContext, templates: LoadedTemplates, renderTemplate?: Render): SlackMessage {
-  const status = build.build.status;
-  const context = templateView(buildTemplateFields(build)) as object;
+export function planMessage(s: SlackSettings, build: BuildContext, templates: Templates, renderTemplate?: Render): SlackMessage {
+  const facts = summaryOf(build);
+  const context = templateContext(build);
   const render = (t: TemplateText) => {
     if (!renderTemplate) throw new Error('planMessage: templates given without a renderer');
     return renderTemplate(t.text, context, { name: t.name, escape: 'slack' });
   };
-  const outcome = isFailedStatus(status) ? templates.template_failure : status === 'success' ? templates.template_success : undefined;
-  const chosen = outcome ?? templates.template;
+  const chosen = chooseTemplate(facts.outcome, templates, { any: 'template', success: 'template_success', failure: 'template_failure' });
 
-  const body = chosen ? render(chosen) : (s.message ?? defaultText(build));
+  const body = chosen ? render(chosen) : (s.message ?? defaultText(facts));
   const text = withMentions(body, s.mentions);
-  const fallback = templates.fallback ? render(templates.fallback) : defaultFallback(build);
+  const fallback = templates.fallback ? render(templates.fallback) : defaultFallback(facts);
   return {
     channel: s.recipient ? prefixed('@', s.recipient) : s.channel ? prefixed('#', s.channel) : undefined,
     username: s.username,
     icon_url: s.icon_url,
     icon_emoji: s.icon_emoji,
     link_names: s.link_names || undefined,
-    attachments: [{ color: s.color ?? statusColor(status), text, fallback, mrkdwn_in: ['text', 'fallback'], image_url: s.image_url }],
+    attachments: [{ color: s.color ?? OUTCOME_COLORS[facts.outcome], text, fallback, mrkdwn_in: ['text', 'fallback'], image_url: s.image_url }],
     // The declaration checked the shape.
     blocks: s.custom_block === undefined ? undefined : (blocksOf(s.custom_block) as Record<string, unknown>[]),
   };
 }
 
 /** plugins/slack's default text, to the character. */
-function defaultText(b: BuildContext): string {
-  return `*${b.build.status}* <${b.build.link}|${b.repo.owner}/${b.repo.name}#${b.commit.sha.slice(0, 8)}> (${b.commit.branch}) by ${b.commit.author.username}`;
+function defaultText(f: Summary): string {
+  return `*${f.status}* <${f.link}|${f.repo}#${f.sha}> (${f.branch}) by ${f.author}`;
 }
 
-function defaultFallback(b: BuildContext): string {
-  return `${b.build.status} ${b.repo.owner}/${b.repo.name}#${b.commit.sha.slice(0, 8)} (${b.commit.branch}) by ${b.commit.author.username}`;
+function defaultFallback(f: Summary): string {
+  return `${f.status} ${f.repo}#${f.sha} (${f.branch}) by ${f.author}`;
 }
 
-function statusColor(status: string): string {
-  if (status === 'success') return 'good';
-  return isFailedStatus(status) ? 'danger' : 'warning';
-}
+const OUTCOME_COLORS: Record<Outcome, string> = { success: 'good', failure: 'danger', unknown: 'warning' };
 
 const SPECIAL_MENTIONS = new Set(['here', 'channel', 'everyone']);
 

@@ -1,18 +1,15 @@
 import { isAbsolute, join } from 'node:path';
-import { PluginError } from '../../shared/errors.ts';
-import { type HttpClient, createHttpClient } from '../../shared/http.ts';
+import { createHttpClient } from '../../shared/http.ts';
+import { loadTemplates } from '../../shared/notify/templates.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
-import { loadTemplateSource } from '../../shared/template/source.ts';
-import { type LoadedTemplates, planMessage } from './message.ts';
+import { TEMPLATE_SETTINGS, planMessage } from './message.ts';
 import { sendWebhook, sendWithToken } from './send.ts';
 import type { settings } from './settings.ts';
 import { readThreadTs, writeThreadTs } from './thread-file.ts';
 
-const TEMPLATE_SETTINGS = ['template', 'template_success', 'template_failure', 'fallback'] as const;
-
 export async function run({ settings: s, build, log, signal, deadline }: PluginInput<typeof settings>): Promise<number> {
   const http = createHttpClient({ signal, deadline, log });
-  const templates = await loadTemplates(s, build.workspace, http);
+  const templates = await loadTemplates(s, TEMPLATE_SETTINGS, { workspace: build.workspace, http });
   const renderer = Object.keys(templates).length > 0 ? (await import('../../shared/template/handlebars.ts')).renderTemplate : undefined;
   const message = planMessage(s, build, templates, renderer);
   log.debug(`message: ${JSON.stringify(message)}`);
@@ -32,18 +29,4 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     log.info(`wrote the thread timestamp to ${s.thread_ts_file}`);
   }
   return 0;
-}
-
-async function loadTemplates(s: PluginInput<typeof settings>['settings'], workspace: string, http: HttpClient): Promise<LoadedTemplates> {
-  const fetchText = async (url: string) => {
-    const res = await http.request({ url });
-    if (res.status >= 400) throw new PluginError(`fetching the template from ${url} failed: HTTP ${res.status}`);
-    return res.text();
-  };
-  const loaded: Record<string, { name: string; text: string }> = {};
-  for (const name of TEMPLATE_SETTINGS) {
-    const value = s[name];
-    if (value) loaded[name] = await loadTemplateSource(value, { workspace, fetchText, settingName: name });
-  }
-  return loaded;
 }

@@ -1,8 +1,9 @@
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import { PluginError } from '../../shared/errors.ts';
-import { HttpError, type HttpClient } from '../../shared/http.ts';
+import type { HttpClient } from '../../shared/http.ts';
 import { jsonOf } from '../../shared/json-answer.ts';
 import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
+import { unreachable } from '../../shared/notify/send.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import type { SlackMessage } from './message.ts';
 
@@ -34,12 +35,6 @@ function slackError(what: string, code: string, status?: number): PluginError {
   });
 }
 
-/** A request that got no answer, named by the setting that holds its address. */
-function unreachable(setting: string, err: unknown): unknown {
-  if (!(err instanceof HttpError) || err.status !== 0) return err;
-  return new PluginError(`settings.${setting}: cannot reach Slack: ${err.message}`, { hint: err.hint, cause: err });
-}
-
 export async function sendWebhook(url: string, message: SlackMessage, http: HttpClient): Promise<void> {
   // Loaded here so a step that only sends through the Web API, or fails its settings, skips it.
   const { IncomingWebhook, IncomingWebhookHTTPError, IncomingWebhookRequestError } = await import('@slack/webhook');
@@ -52,7 +47,7 @@ export async function sendWebhook(url: string, message: SlackMessage, http: Http
   } catch (err) {
     if (err instanceof IncomingWebhookHTTPError) throw slackError('posting to the webhook failed', err.body, err.statusCode);
     if (err instanceof IncomingWebhookRequestError) {
-      const e = unreachable('webhook', err.original);
+      const e = unreachable('webhook', 'Slack', err.original);
       throw e instanceof PluginError ? e : new PluginError(`posting to the webhook failed: ${err.original.message}`);
     }
     throw err;
@@ -80,7 +75,7 @@ export async function sendWithToken(
     const res = await http
       .request({ url, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) })
       .catch((err: unknown) => {
-        throw unreachable('api_url', err);
+        throw unreachable('api_url', 'Slack', err);
       });
     const answer = jsonOf<{ ok?: boolean; error?: string; channel?: string; ts?: string }>(res, `${method} at ${url} (settings.api_url)`);
     if (!answer.ok) throw slackError(`${method} failed`, answer.error ?? 'unknown_error', res.status >= 400 ? res.status : undefined);

@@ -1,3 +1,4 @@
+import { notifySettings } from '../../shared/notify/settings.ts';
 import { urlSecrets } from '../../shared/secrets.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
@@ -33,7 +34,7 @@ export const settings = {
     path: 'workspace',
   }),
   api_url: setting.string({ doc: 'Base URL of the Slack Web API (for Slack-compatible servers).', default: 'https://slack.com/api' }),
-  timeout: setting.duration({ doc: 'Time allowed for the whole step: fetching templates, every request to Slack and its retries. `0`: no limit.', default: 30_000 }),
+  ...notifySettings,
 } as const;
 
 export const rules: Rules<typeof settings> = {

@@ -1,0 +1,65 @@
+import type { BuildContext } from '../context/index.ts';
+import { PluginError } from '../errors.ts';
+import type { HttpClient } from '../http.ts';
+import { buildTemplateFields } from '../template/build-fields.ts';
+import { templateView } from '../template/context-view.ts';
+import type { EscapeMode } from '../template/handlebars.ts';
+import { loadTemplateSource } from '../template/source.ts';
+import type { Outcome } from './outcome.ts';
+
+/** A template's text and where it came from (a file, a URL, or `settings.<name>`), for errors. */
+export interface TemplateText {
+  readonly name: string;
+  readonly text: string;
+}
+
+export type LoadedTemplates<N extends string> = Partial<Record<N, TemplateText>>;
+
+/**
+ * The template settings that are set, each read from inline text, a workspace file, a `file://`
+ * or an `http(s)://` URL (fetched through the step's client, so its retries and deadline apply).
+ */
+export async function loadTemplates<N extends string>(
+  settings: { readonly [K in N]?: string | undefined },
+  names: readonly N[],
+  { workspace, http }: { workspace: string; http: HttpClient },
+): Promise<LoadedTemplates<N>> {
+  const fetchText = async (url: string) => {
+    const res = await http.request({ url });
+    if (res.status >= 400) throw new PluginError(`fetching the template from ${url} failed: HTTP ${res.status}`);
+    return res.text();
+  };
+  const loaded: LoadedTemplates<N> = {};
+  for (const name of names) {
+    const value = settings[name];
+    if (value) loaded[name] = await loadTemplateSource(value, { workspace, fetchText, settingName: name });
+  }
+  return loaded;
+}
+
+/** The setting names of the template for each outcome; `any` is the fallback of both. */
+interface TemplateChoice<N extends string> {
+  readonly any?: N;
+  readonly success?: N;
+  readonly failure?: N;
+}
+
+/** `template_success` / `template_failure` for their outcome, else `template`; undefined: the default message. */
+export function chooseTemplate<N extends string>(outcome: Outcome, loaded: LoadedTemplates<N>, names: TemplateChoice<N>): TemplateText | undefined {
+  const specific = outcome === 'success' ? names.success : outcome === 'failure' ? names.failure : undefined;
+  return (specific && loaded[specific]) || (names.any && loaded[names.any]) || undefined;
+}
+
+/** The build under Drone's field names (`build.status`, `repo.owner`, `commit.author.email` ...). */
+export function templateContext(build: BuildContext): object {
+  return templateView(buildTemplateFields(build)) as object;
+}
+
+/**
+ * A template rendered with the drone-template-lib helpers. Handlebars is imported here, so a step
+ * that sends its default message never loads it (~20 ms of start-up).
+ */
+export async function renderNotify(source: string, build: BuildContext, opts: { name: string; escape?: EscapeMode }): Promise<string> {
+  const { renderTemplate } = await import('../template/handlebars.ts');
+  return renderTemplate(source, templateContext(build), opts);
+}
