@@ -8,6 +8,7 @@ import { PluginError } from '../../shared/errors.ts';
 export const DISCORD_LIMITS = {
   content: 2000,
   username: 80,
+  threadName: 100,
   embeds: 10,
   title: 256,
   description: 4096,

@@ -1,6 +1,7 @@
 import { type BuildContext, isFailedStatus } from '../../shared/context/index.ts';
 import type { Values } from '../../shared/settings/index.ts';
-import { type Embed, checkLimits, cut, DISCORD_LIMITS } from './limits.ts';
+import { PluginError } from '../../shared/errors.ts';
+import { type Embed, checkLimits, cut, DISCORD_LIMITS, length } from './limits.ts';
 import { FLAGS, type settings } from './settings.ts';
 
 /** What appleboy/drone-discord shows under its default embed. */
@@ -25,24 +26,27 @@ export interface DiscordMessage {
   readonly query: Readonly<Record<string, string>>;
 }
 
-/** The rendered message template and the setting it came from. */
+/** The rendered message template and where it came from (`settings.message`, a file or URL). */
 export interface RenderedText {
   readonly text: string;
-  readonly setting: string;
+  readonly name: string;
 }
 
 /**
  * The message, decided without I/O. No template: drone-discord's default embed. A template: its text
  * as the content, or, with `color`, as the title of an embed of that colour, as drone-discord does.
  */
-export function planMessage(s: Values<typeof settings>, build: BuildContext, rendered: RenderedText | undefined): DiscordMessage {
+export function planMessage(s: Values<typeof settings>, build: BuildContext, rendered: RenderedText | undefined, threadName?: string): DiscordMessage {
   const color = s.color ? Number.parseInt(s.color.replace(/^#/, ''), 16) : (STATUS_COLORS[build.build.status] ?? OTHER_COLOR);
-  const where = rendered ? `settings.${rendered.setting}` : 'the default message';
+  const where = rendered?.name ?? 'the default message';
   let content: string | undefined;
   let embeds: Embed[] | undefined;
   if (!rendered) embeds = [defaultEmbed(build, color)];
   else if (s.color) embeds = [{ title: rendered.text, color }];
   else content = rendered.text;
+  if (threadName !== undefined && length(threadName) > DISCORD_LIMITS.threadName) {
+    throw new PluginError(`settings.thread_name: the post name has ${length(threadName)} characters; Discord takes at most ${DISCORD_LIMITS.threadName}`);
+  }
   checkLimits({ text: content, source: where }, (embeds ?? []).map((embed) => ({ embed, source: where })), s.username);
   const flags = s.flags.reduce((sum, f) => sum | FLAGS[f as keyof typeof FLAGS], 0);
   return {
@@ -52,7 +56,7 @@ export function planMessage(s: Values<typeof settings>, build: BuildContext, ren
       avatar_url: s.avatar_url,
       tts: s.tts || undefined,
       embeds,
-      thread_name: s.thread_name,
+      thread_name: threadName,
       flags: flags || undefined,
     },
     query: { ...(s.wait ? { wait: 'true' } : {}), ...(s.thread_id ? { thread_id: s.thread_id } : {}) },

@@ -50,7 +50,7 @@ export const settings = {
     example: '1234567890123456789',
     validate: (v) => (SNOWFLAKE.test(v) ? undefined : 'expected a thread id, a number such as 1234567890123456789'),
   }),
-  thread_name: setting.string({ doc: 'In a forum channel: start a new post with this name.' }),
+  thread_name: setting.string({ doc: 'In a forum channel: start a new post with this name (a Handlebars template).' }),
   flags: setting.list({
     doc: '`suppress_embeds` (no link previews) and/or `suppress_notifications` (a silent message).',
     example: '[suppress_notifications]',
