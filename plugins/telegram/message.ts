@@ -18,10 +18,10 @@ export interface TelegramMessage {
   readonly link_preview_options?: { readonly is_disabled: boolean };
 }
 
-/** The rendered template (values already escaped for its format) and the setting it came from. */
+/** The rendered template (values already escaped for its format) and where it came from. */
 export interface RenderedText {
   readonly text: string;
-  readonly setting: string;
+  readonly name: string;
 }
 
 const ICONS: Record<string, string> = { success: '\u2705', failure: '\u274c', error: '\u274c', killed: '\u2755', cancelled: '\u2755' };
@@ -31,9 +31,9 @@ export function planMessages(s: Values<typeof settings>, build: BuildContext, re
   // drone-telegram's default message is Markdown whatever `format` says.
   const format: Format = rendered ? formatOf(s.format) : 'markdown';
   const { text, visible } = format === 'markdown' ? toMarkdownV2(rendered?.text ?? defaultMessage(build)) : { text: rendered!.text, visible: [...rendered!.text].length };
-  if (visible === 0) throw new PluginError(`settings.${rendered?.setting ?? 'message'} renders an empty message`, { hint: 'Telegram refuses empty messages: check the template\'s conditions.' });
+  if (visible === 0) throw new PluginError(`${rendered?.name ?? 'the default message'} renders an empty message`, { hint: 'Telegram refuses empty messages: check the template\'s conditions.' });
   if (visible > MAX_TEXT) {
-    throw new PluginError(`settings.${rendered?.setting ?? 'message'} renders ${visible} characters; Telegram takes at most ${MAX_TEXT} in a message`, {
+    throw new PluginError(`${rendered?.name ?? 'the default message'} renders ${visible} characters; Telegram takes at most ${MAX_TEXT} in a message`, {
       hint: 'Shorten the template, e.g. {{truncate build.message 200}}.',
     });
   }

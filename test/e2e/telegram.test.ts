@@ -1,0 +1,182 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { startTelegramStandIn, type TelegramStandIn } from '../components/telegram/server.ts';
+import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { runBundle } from '../support/run-bundle.ts';
+
+let telegram: TelegramStandIn;
+let workspace: string;
+before(async () => {
+  telegram = await startTelegramStandIn();
+});
+after(() => telegram.close());
+beforeEach(() => {
+  telegram.received.length = 0;
+  workspace = mkdtempSync(join(tmpdir(), 'telegram-ws-'));
+});
+
+const bot = () => ({ PLUGIN_TOKEN: telegram.token, PLUGIN_TO: String(telegram.chats.user), PLUGIN_API_URL: telegram.url });
+
+function run(settings: Record<string, string>, extra: Record<string, string> = {}) {
+  return runBundle('telegram', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings, ...extra });
+}
+
+function noSecretsIn(output: string) {
+  const secretPart = telegram.token.split(':')[1]!;
+  assert.ok(!output.includes(secretPart), `the token leaked:\n${output}`);
+  assert.ok(!output.includes(secretPart.slice(0, 12)), `part of the token leaked:\n${output}`);
+}
+
+type Sent = { chat_id: unknown; text: string; parse_mode: string; [k: string]: unknown };
+const sent = (i = 0) => telegram.received[i]!.body as Sent;
+
+/** Commit messages the way people write them: every MarkdownV2 reserved character, and more. */
+const NASTY = [
+  'fix(api): handle v1.2.3-rc.1 & <br> tags!',
+  'chore: bump lodash from 4.17.20 to 4.17.21 (#1234)',
+  'feat: `a_b` *c* [d](e) ~f~ >g #h +i -j =k |l {m} .n !o \\p',
+  'Revert "Merge branch \'feature/x-y_z\' into main"',
+];
+
+describe('messages', () => {
+  test("drone-telegram's default message, in MarkdownV2 that Telegram accepts", async () => {
+    const r = await run(bot());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `sent the success message to ${telegram.chats.user} (message 101)\n`);
+    const m = sent();
+    assert.equal(m.parse_mode, 'MarkdownV2');
+    assert.equal(m.chat_id, telegram.chats.user);
+    assert.equal(
+      m.text,
+      "\u2705 Build \\#42 of `octocat/hello-world` success\\.\n\n\ud83d\udcdd Commit by octocat on `main`:\n``` Merge 'x' <y> & \"z\"\n\nThe body. ```\n\n\ud83c\udf10 https://drone\\.example\\.com/octocat/hello\\-world/42",
+    );
+    noSecretsIn(r.stdout + r.stderr);
+  });
+
+  for (const message of NASTY) {
+    test(`a commit message Telegram would refuse unescaped: ${message}`, async () => {
+      const template = '*{{repo.name}}* #{{build.number}} {{build.status}}: `{{commit.branch}}`\n{{commit.message}}\n[log]({{build.link}})';
+      for (const settings of [{}, { PLUGIN_MESSAGE: template }]) {
+        telegram.received.length = 0;
+        const r = await run({ ...bot(), ...settings }, { DRONE_COMMIT_MESSAGE: message, DRONE_COMMIT_BRANCH: 'feature/x-y_z.1' });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.equal(telegram.received.length, 1);
+      }
+      assert.match(sent().text, /^\*hello\\-world\* \\#42 success: `feature\/x-y_z\.1`\n/);
+      assert.match(sent().text, /\n\[log\]\(https:\/\/drone\.example\.com\/octocat\/hello-world\/42\)$/);
+    });
+  }
+
+  test("a failure read from the runner's status file; template_failure", async () => {
+    const statusFile = join(workspace, 'env');
+    writeFileSync(statusFile, failedRunnerStatusFile);
+    const r = await run({ ...bot(), PLUGIN_ENV_FILE: statusFile, PLUGIN_MESSAGE: 'generic', PLUGIN_TEMPLATE_FAILURE: '{{build.status}}: {{build.link}}' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sent().text, 'failure: https://drone\\.example\\.com/octocat/hello\\-world/42');
+    const d = await run(bot(), { PLUGIN_ENV_FILE: statusFile });
+    assert.equal(d.code, 0, d.stderr);
+    assert.match(sent(1).text, /^\u274c Build \\#42 of `octocat\/hello-world` failure\\\./);
+  });
+
+  test('format: html escapes values, keeps the template\'s tags', async () => {
+    const r = await run({ ...bot(), PLUGIN_FORMAT: 'HTML', PLUGIN_MESSAGE: '<b>{{repo.name}}</b> {{commit.message}} <a href="{{build.link}}">log</a>' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sent().parse_mode, 'HTML');
+    assert.equal(sent().text, `<b>hello-world</b> Merge 'x' &lt;y&gt; &amp; "z"\n\nThe body. <a href="https://drone.example.com/octocat/hello-world/42">log</a>`);
+  });
+
+  test('several chats, a supergroup topic, silent, no preview; TELEGRAM_TOKEN and TELEGRAM_TO', async () => {
+    const r = await run(
+      { PLUGIN_API_URL: telegram.url, PLUGIN_MESSAGE_THREAD_ID: '7', PLUGIN_DISABLE_NOTIFICATION: 'true', PLUGIN_DISABLE_WEB_PAGE_PREVIEW: 'true', PLUGIN_MESSAGE: 'hi' },
+      { TELEGRAM_TOKEN: telegram.token, TELEGRAM_TO: String(telegram.chats.forum) },
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(sent(), { chat_id: -1001234567890, text: 'hi', parse_mode: 'MarkdownV2', disable_notification: true, message_thread_id: 7, link_preview_options: { is_disabled: true } });
+    assert.match(r.stdout, /to -1001234567890 topic 7/);
+    const two = await run({ ...bot(), PLUGIN_TO: `${telegram.chats.user},${telegram.chats.channel}`, PLUGIN_MESSAGE: 'hi' });
+    assert.equal(two.code, 0, two.stderr);
+    assert.deepEqual(telegram.received.slice(1).map((q) => (q.body as Sent).chat_id), [telegram.chats.user, '@sortie_builds']);
+  });
+
+  test('id:email entries: only_match_email sends to the author only', async () => {
+    const to = `${telegram.chats.forum},${telegram.chats.user}:octocat@github.com`;
+    const r = await run({ ...bot(), PLUGIN_TO: to, PLUGIN_ONLY_MATCH_EMAIL: 'true', PLUGIN_MESSAGE: 'hi' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(telegram.received.map((q) => (q.body as Sent).chat_id), [telegram.chats.user]);
+  });
+
+  test('message_file from the workspace', async () => {
+    writeFileSync(join(workspace, 'telegram.md'), 'from a file: {{build.number}}.');
+    const r = await run({ ...bot(), PLUGIN_MESSAGE_FILE: 'telegram.md' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sent().text, 'from a file: 42\\.');
+  });
+
+  test('429: waits parameters.retry_after (there is no Retry-After header), then sends; 500 retried', async () => {
+    telegram.script([telegram.tooManyRequests(1), { status: 502, body: '<html>Bad Gateway</html>' }]);
+    const started = Date.now();
+    const r = await run(bot());
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(Date.now() - started >= 1000, 'retry_after was not honoured');
+    assert.equal(telegram.received.length, 3);
+    assert.match(r.stdout, /HTTP 429; retrying in 1 s/);
+    noSecretsIn(r.stdout + r.stderr);
+  });
+
+  test('a retry_after longer than the time left is not waited for', async () => {
+    telegram.script([telegram.tooManyRequests(30)]);
+    const r = await run({ ...bot(), PLUGIN_TIMEOUT: '3s' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /HTTP 429: .*Too Many Requests: retry after 30/);
+    noSecretsIn(r.stdout + r.stderr);
+  });
+});
+
+describe('errors: clear message, exit 1, the token never shown', () => {
+  const cases: Array<[string, Record<string, string>, RegExp]> = [
+    ['no token', { PLUGIN_TOKEN: '' }, /set settings\.token/],
+    ['no chat', { PLUGIN_TO: '' }, /set settings\.to/],
+    ['a chat that is no id', { PLUGIN_TO: 'my-group' }, /settings\.to: "my-group" is not a chat id/],
+    ['an unknown format', { PLUGIN_FORMAT: 'bbcode' }, /settings\.format: expected markdown or html/],
+    ['message and message_file', { PLUGIN_MESSAGE: 'x', PLUGIN_MESSAGE_FILE: 'x.md' }, /exclude each other/],
+    ['a missing message_file', { PLUGIN_MESSAGE_FILE: 'missing.md' }, /missing\.md/],
+    ['a topic id that is no number', { PLUGIN_MESSAGE_THREAD_ID: 'general' }, /settings\.message_thread_id/],
+    ['a message over 4096 characters', { PLUGIN_MESSAGE: '{{repeat 4097 "x"}}' }, /settings\.message renders 4097 characters; Telegram takes at most 4096/],
+    ['an empty message', { PLUGIN_MESSAGE: '{{#failure build.status}}x{{/failure}}' }, /settings\.message renders an empty message/],
+  ];
+  for (const [name, settings, message] of cases) {
+    test(name, async () => {
+      const r = await run({ ...bot(), ...settings });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(telegram.received.length, 0);
+      noSecretsIn(r.stdout + r.stderr);
+    });
+  }
+
+  test("the Bot API's refusals are quoted, with a hint", async () => {
+    const chat = await run({ ...bot(), PLUGIN_TO: '-1009999999999' });
+    assert.equal(chat.code, 1);
+    assert.match(chat.stderr, /posting to Telegram \(settings\.token\) failed: HTTP 400: .*"description":"Bad Request: chat not found"/);
+    assert.match(chat.stdout, /hint: Check settings\.to/);
+    const topic = await run({ ...bot(), PLUGIN_MESSAGE_THREAD_ID: '8' });
+    assert.match(topic.stderr, /message thread not found/);
+    const token = await run({ ...bot(), PLUGIN_TOKEN: '7000000042:AAHwrongTokenValueForTheStandIn12345', PLUGIN_DEBUG: 'true' });
+    assert.equal(token.code, 1);
+    assert.match(token.stderr, /HTTP 401: .*Unauthorized/);
+    assert.ok(!(token.stdout + token.stderr).includes('AAHwrongTokenValue'), 'the wrong token leaked');
+    const html = await run({ ...bot(), PLUGIN_FORMAT: 'html', PLUGIN_MESSAGE: '<blink>{{build.number}}</blink>' });
+    assert.match(html.stderr, /can't parse entities: Unsupported start tag \\?"blink\\?"/);
+    noSecretsIn(chat.stdout + chat.stderr + topic.stdout + topic.stderr + html.stdout + html.stderr);
+  });
+
+  test('an unreachable Bot API names the setting; the URL with the token is never printed', async () => {
+    const r = await run({ ...bot(), PLUGIN_API_URL: 'http://127.0.0.1:1', PLUGIN_TIMEOUT: '5s', PLUGIN_DEBUG: 'true' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /settings\.token: cannot reach Telegram/);
+    noSecretsIn(r.stdout + r.stderr);
+  });
+});
