@@ -59,7 +59,7 @@ describe('messages', () => {
   for (const message of NASTY) {
     test(`a commit message Telegram would refuse unescaped: ${message}`, async () => {
       const template = '*{{repo.name}}* #{{build.number}} {{build.status}}: `{{commit.branch}}`\n{{commit.message}}\n[log]({{build.link}})';
-      for (const settings of [{}, { PLUGIN_MESSAGE: template }]) {
+      for (const settings of [{}, { PLUGIN_MESSAGE: template }] as Record<string, string>[]) {
         telegram.received.length = 0;
         const r = await run({ ...bot(), ...settings }, { DRONE_COMMIT_MESSAGE: message, DRONE_COMMIT_BRANCH: 'feature/x-y_z.1' });
         assert.equal(r.code, 0, r.stdout + r.stderr);
