@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { copyDemoManifests, demoEnv } from '../examples/kubernetes/demo.ts';
 import { writeStandIn } from '../test/components/kaniko-executor/index.ts';
 import { startSlackStandIn } from '../test/components/slack/server.ts';
+import { chatSteps } from './demo-chat.ts';
 import { startKubeApi } from '../test/kube-api/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../test/support/drone-env.ts';
 
@@ -97,3 +98,4 @@ async function slackSteps(): Promise<void> {
 await kanikoStep();
 await kubernetesStep();
 await slackSteps();
+await chatSteps(step, header);

@@ -16,7 +16,7 @@ export const settings = {
   username: setting.string({ doc: 'User to log in as, with `password`.', env: ['MATRIX_USERNAME'] }),
   password: setting.string({ doc: 'Password of `username`; the session is logged out after sending.', secret: true, env: ['MATRIX_PASSWORD'] }),
   userid: setting.string({ doc: 'User id of `accesstoken` (`@drone:example.org`); not needed: the token names its user.', aliases: ['user_id'], env: ['MATRIX_USERID', 'MATRIX_USER_ID'] }),
-  accesstoken: setting.string({ doc: 'Access token, instead of `username` and `password`.', secret: true, aliases: ['access_token'], env: ['MATRIX_ACCESSTOKEN', 'MATRIX_ACCESS_TOKEN'] }),
+  accesstoken: setting.string({ doc: 'Access token; when set, `username` and `password` are not used.', secret: true, aliases: ['access_token'], env: ['MATRIX_ACCESSTOKEN', 'MATRIX_ACCESS_TOKEN'] }),
   template: setting.string({
     doc: 'Handlebars message in Markdown, sent as HTML with a plain-text body: inline text, a file in the workspace, `file://` or `http(s)://` URL.',
     env: ['MATRIX_TEMPLATE'],
@@ -30,5 +30,4 @@ export const settings = {
 export const rules: Rules<typeof settings> = {
   requires: { password: ['username'], username: ['password'] },
   oneOf: [['roomid'], ['accesstoken', 'password']],
-  exclusive: [['accesstoken', 'password']],
 };

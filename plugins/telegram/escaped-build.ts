@@ -1,16 +1,16 @@
 import type { BuildContext } from '../../shared/context/index.ts';
 
 /**
- * The build with every text in it passed through `escape`, so a template's `{{commit.message}}`
+ * The build with every text in it passed through `escapeText`, so a template's `{{commit.message}}`
  * arrives as text Telegram never reads as markup, while the template's own markup stays markup.
  */
-export function escapedBuild(build: BuildContext, escape: (text: string) => string): BuildContext {
-  return mapStrings(build, escape) as BuildContext;
+export function escapedBuild(build: BuildContext, escapeText: (text: string) => string): BuildContext {
+  return mapStrings(build, escapeText) as BuildContext;
 }
 
-function mapStrings(value: unknown, escape: (text: string) => string): unknown {
-  if (typeof value === 'string') return escape(value);
-  if (Array.isArray(value)) return value.map((v) => mapStrings(v, escape));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, escape)]));
+function mapStrings(value: unknown, escapeText: (text: string) => string): unknown {
+  if (typeof value === 'string') return escapeText(value);
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, escapeText));
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, escapeText)]));
   return value;
 }

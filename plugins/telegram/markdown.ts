@@ -33,11 +33,11 @@ interface Char {
 }
 
 export function toMarkdownV2(source: string): MarkdownV2 {
-  const chars = unescape(source);
+  const chars = readEscapes(source);
   let text = '';
   let visible = 0;
-  const emit = (slice: readonly Char[], escape: (c: string) => string) => {
-    for (const ch of slice) text += escape(ch.c);
+  const emit = (slice: readonly Char[], escapeChar: (c: string) => string) => {
+    for (const ch of slice) text += escapeChar(ch.c);
     visible += slice.length;
   };
   const markup = (i: number, c: string) => chars[i]?.c === c && !chars[i]!.escaped;
@@ -98,7 +98,7 @@ export function toMarkdownV2(source: string): MarkdownV2 {
   return { text, visible };
 }
 
-function unescape(source: string): Char[] {
+function readEscapes(source: string): Char[] {
   const out: Char[] = [];
   const list = [...source];
   for (let i = 0; i < list.length; i++) {
