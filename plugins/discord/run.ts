@@ -1,5 +1,5 @@
 import { createHttpClient } from '../../shared/http.ts';
-import { jsonOf } from '../../shared/json-answer.ts';
+import { jsonField, jsonOf } from '../../shared/json-answer.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
 import { sendJson } from '../../shared/notify/send.ts';
 import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
@@ -36,19 +36,10 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     body: message.payload,
     service: 'Discord',
     setting: s.webhook_url ? 'webhook_url' : 'webhook_token',
-    hint: (_status, text) => HINTS[codeOf(text) ?? -1],
+    hint: (_status, text) => HINTS[Number(jsonField(text, 'code'))],
   });
   const where = s.thread_id ? ` in thread ${s.thread_id}` : s.thread_name ? ` as the forum post "${threadName}"` : '';
   const id = s.wait ? ` (message ${jsonOf<{ id?: string }>(res, 'Discord').id})` : '';
   log.info(`sent the ${build.build.status} message to Discord${where}${id}`);
   return 0;
-}
-
-function codeOf(text: string): number | undefined {
-  try {
-    const code = (JSON.parse(text) as { code?: unknown }).code;
-    return typeof code === 'number' ? code : undefined;
-  } catch {
-    return undefined;
-  }
 }

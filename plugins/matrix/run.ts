@@ -1,6 +1,6 @@
 import { PluginError } from '../../shared/errors.ts';
 import { createHttpClient, type HttpClient, type HttpResponse } from '../../shared/http.ts';
-import { jsonOf } from '../../shared/json-answer.ts';
+import { jsonField, jsonOf } from '../../shared/json-answer.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
 import { sendJson } from '../../shared/notify/send.ts';
 import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
@@ -23,12 +23,8 @@ const HINTS: Record<string, string> = {
 
 /** A 429's wait may be in the body (`retry_after_ms`) rather than in Retry-After. */
 function retryAfterOf(res: HttpResponse): number | undefined {
-  try {
-    const ms = (JSON.parse(res.text()) as { retry_after_ms?: unknown }).retry_after_ms;
-    return typeof ms === 'number' ? ms : undefined;
-  } catch {
-    return undefined;
-  }
+  const ms = jsonField(res.text(), 'retry_after_ms');
+  return typeof ms === 'number' ? ms : undefined;
 }
 
 export async function run({ settings: s, build, log, signal, deadline, registerSecrets }: PluginInput<typeof settings>): Promise<number> {
@@ -48,8 +44,8 @@ export async function run({ settings: s, build, log, signal, deadline, registerS
       setting,
       headers: token ? { authorization: `Bearer ${token}` } : {},
       hint: (_status, text) => {
-        const code = errcodeOf(text);
-        return code ? (HINTS[`${what} ${code}`] ?? HINTS[code]) : undefined;
+        const code = String(jsonField(text, 'errcode'));
+        return HINTS[`${what} ${code}`] ?? HINTS[code];
       },
     });
 
@@ -94,14 +90,5 @@ async function logout(http: HttpClient, api: string, token: string, log: PluginI
     log.debug('logged out');
   } catch (err) {
     log.debug(`logging out failed: ${(err as Error).message}`);
-  }
-}
-
-function errcodeOf(text: string): string | undefined {
-  try {
-    const code = (JSON.parse(text) as { errcode?: unknown }).errcode;
-    return typeof code === 'string' ? code : undefined;
-  } catch {
-    return undefined;
   }
 }

@@ -32,13 +32,21 @@ interface Char {
   readonly escaped: boolean;
 }
 
+/** An entity of the template: its delimiters and the characters between them. */
+interface Span {
+  readonly mark: string;
+  readonly from: number;
+  readonly to: number;
+  readonly escapeChar: (c: string) => string;
+}
+
 export function toMarkdownV2(source: string): MarkdownV2 {
   const chars = readEscapes(source);
   let text = '';
   let visible = 0;
-  const emit = (slice: readonly Char[], escapeChar: (c: string) => string) => {
-    for (const ch of slice) text += escapeChar(ch.c);
-    visible += slice.length;
+  const emit = (from: number, to: number, escapeChar: (c: string) => string) => {
+    for (const ch of chars.slice(from, to)) text += escapeChar(ch.c);
+    visible += to - from;
   };
   const markup = (i: number, c: string) => chars[i]?.c === c && !chars[i]!.escaped;
   const find = (from: number, c: string) => {
@@ -46,53 +54,40 @@ export function toMarkdownV2(source: string): MarkdownV2 {
     return -1;
   };
   const isFence = (i: number) => markup(i, '`') && markup(i + 1, '`') && markup(i + 2, '`');
-  let i = 0;
-  while (i < chars.length) {
+  const spanAt = (i: number): Span | undefined => {
     if (isFence(i)) {
       let end = i + 3;
       while (end < chars.length && !isFence(end)) end++;
-      if (end < chars.length) {
-        text += '```';
-        emit(chars.slice(i + 3, end), escapeCode);
-        text += '```';
-        i = end + 3;
-        continue;
-      }
+      if (end < chars.length) return { mark: '```', from: i + 3, to: end, escapeChar: escapeCode };
     }
-    if (markup(i, '`')) {
-      const end = find(i + 1, '`');
-      if (end > 0) {
-        text += '`';
-        emit(chars.slice(i + 1, end), escapeCode);
-        text += '`';
-        i = end + 1;
-        continue;
-      }
+    for (const [mark, escapeChar] of [['`', escapeCode], ['*', escapeText]] as const) {
+      const end = markup(i, mark) ? find(i + 1, mark) : -1;
+      if (end > i + 1) return { mark, from: i + 1, to: end, escapeChar };
     }
-    if (markup(i, '*')) {
-      const end = find(i + 1, '*');
-      if (end > i + 1) {
-        text += '*';
-        emit(chars.slice(i + 1, end), escapeText);
-        text += '*';
-        i = end + 1;
-        continue;
-      }
+    return undefined;
+  };
+  let i = 0;
+  while (i < chars.length) {
+    const span = spanAt(i);
+    if (span) {
+      text += span.mark;
+      emit(span.from, span.to, span.escapeChar);
+      text += span.mark;
+      i = span.to + span.mark.length;
+      continue;
     }
-    if (markup(i, '[')) {
-      const close = find(i + 1, ']');
-      const end = close > 0 && markup(close + 1, '(') ? find(close + 2, ')') : -1;
-      if (end > 0) {
-        text += '[';
-        emit(chars.slice(i + 1, close), escapeText);
-        text += '](';
-        for (const ch of chars.slice(close + 2, end)) text += escapeUrl(ch.c);
-        text += ')';
-        i = end + 1;
-        continue;
-      }
+    const close = markup(i, '[') ? find(i + 1, ']') : -1;
+    const end = close > 0 && markup(close + 1, '(') ? find(close + 2, ')') : -1;
+    if (end > 0) {
+      text += '[';
+      emit(i + 1, close, escapeText);
+      text += '](';
+      for (const ch of chars.slice(close + 2, end)) text += escapeUrl(ch.c);
+      text += ')';
+      i = end + 1;
+      continue;
     }
-    emit([chars[i]!], escapeText);
+    emit(i, i + 1, escapeText);
     i++;
   }
   return { text, visible };

@@ -1,5 +1,5 @@
 import { createHttpClient, type HttpResponse } from '../../shared/http.ts';
-import { jsonOf } from '../../shared/json-answer.ts';
+import { jsonField, jsonOf } from '../../shared/json-answer.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
 import { sendJson } from '../../shared/notify/send.ts';
 import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
@@ -22,12 +22,8 @@ const HINTS: Array<[RegExp, string]> = [
 
 /** A 429's wait is in the body, `parameters.retry_after` seconds, not in a Retry-After header. */
 function retryAfterOf(res: HttpResponse): number | undefined {
-  try {
-    const seconds = (JSON.parse(res.text()) as { parameters?: { retry_after?: unknown } }).parameters?.retry_after;
-    return typeof seconds === 'number' ? seconds * 1000 : undefined;
-  } catch {
-    return undefined;
-  }
+  const seconds = jsonField(res.text(), 'parameters', 'retry_after');
+  return typeof seconds === 'number' ? seconds * 1000 : undefined;
 }
 
 export async function run({ settings: s, build, log, signal, deadline }: PluginInput<typeof settings>): Promise<number> {

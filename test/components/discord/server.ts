@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { startHttpStandIn, type HttpStandIn } from '../http-stand-in.ts';
 
 /**
  * A stand-in for Discord's Execute Webhook endpoint on loopback, checking what Discord checks:
@@ -7,31 +6,13 @@ import type { AddressInfo } from 'node:net';
  * code 50035, as Discord does), an empty message (50006), threads (forum or not), the flags a
  * webhook may set, and `wait` (200 with the message, else 204).
  */
-interface Received {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Record<string, string>;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: unknown;
-}
-
-interface ScriptedAnswer {
-  readonly status: number;
-  readonly body?: string;
-  readonly headers?: Record<string, string>;
-}
-
-export interface DiscordStandIn {
-  readonly url: string;
+export interface DiscordStandIn extends HttpStandIn {
   readonly apiUrl: string;
   readonly webhookId: string;
   readonly token: string;
   readonly webhookUrl: string;
   /** A thread of the webhook's channel that `thread_id` may name. */
   readonly threadId: string;
-  readonly received: Received[];
-  script(answers: ScriptedAnswer[]): void;
-  close(): Promise<void>;
 }
 
 const LIMITS: Array<[string, (m: Message) => unknown[], number]> = [
@@ -72,50 +53,30 @@ export async function startDiscordStandIn(opts: { forum?: boolean } = {}): Promi
   const webhookId = '1180000000000000042';
   const token = 'sortie-discord-token_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP';
   const threadId = '1180000000000000777';
-  const received: Received[] = [];
-  const scripted: ScriptedAnswer[] = [];
   let nextId = 1180000000000001000n;
 
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => {
-      raw += c.toString();
-    });
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://x');
-      let body: unknown = raw;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        // Answered below as Discord answers a body it cannot parse.
-      }
-      received.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
-      const json = (status: number, answer?: object) => {
-        if (answer === undefined) return res.writeHead(status).end();
-        return res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-      };
-      const next = scripted.shift();
-      if (next) return res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers }).end(next.body ?? '');
-      const m = /^\/api\/webhooks\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-      if (!m) return json(404, { message: '404: Not Found', code: 0 });
-      if (req.method !== 'POST') return json(405, { message: '405: Method Not Allowed', code: 0 });
-      if (m[1] !== webhookId) return json(404, { message: 'Unknown Webhook', code: 10015 });
-      if (m[2] !== token) return json(401, { message: 'Invalid Webhook Token', code: 50027 });
-      if (!String(req.headers['content-type']).startsWith('application/json')) return json(400, { message: 'Cannot send an empty message', code: 50006 });
-      if (typeof body !== 'object' || body === null) return json(400, { message: 'The request body contains invalid JSON.', code: 50109 });
-      const msg = body as Message;
-      const errors = formErrors(msg);
-      if (Object.keys(errors).length > 0) return json(400, { message: 'Invalid Form Body', code: 50035, errors });
-      if (!msg.content && !(msg.embeds ?? []).length) return json(400, { message: 'Cannot send an empty message', code: 50006 });
-      const thread = url.searchParams.get('thread_id');
-      if (thread && msg.thread_name) return json(400, { message: 'Cannot specify both thread_id and thread_name', code: 50035 });
-      if (opts.forum && !thread && !msg.thread_name) return json(400, { message: 'Webhooks posted to forum channels must have a thread_name or thread_id', code: 220001 });
-      if (!opts.forum && msg.thread_name) return json(400, { message: 'Webhooks can only create threads in forum channels', code: 220003 });
-      if (thread && thread !== threadId) return json(400, { message: 'Unknown Channel', code: 10003 });
-      if (url.searchParams.get('wait') !== 'true') return json(204);
-      nextId += 1n;
-      return json(200, { id: String(nextId), type: 0, channel_id: thread ?? '1180000000000000100', webhook_id: webhookId, ...msg });
-    });
+  const standIn = await startHttpStandIn((req, answer) => {
+    const json = answer.json;
+    const body = req.body;
+    const m = /^\/api\/webhooks\/([^/]+)\/([^/]+)$/.exec(req.path);
+    if (!m) return json(404, { message: '404: Not Found', code: 0 });
+    if (req.method !== 'POST') return json(405, { message: '405: Method Not Allowed', code: 0 });
+    if (m[1] !== webhookId) return json(404, { message: 'Unknown Webhook', code: 10015 });
+    if (m[2] !== token) return json(401, { message: 'Invalid Webhook Token', code: 50027 });
+    if (!String(req.headers['content-type']).startsWith('application/json')) return json(400, { message: 'Cannot send an empty message', code: 50006 });
+    if (typeof body !== 'object' || body === null) return json(400, { message: 'The request body contains invalid JSON.', code: 50109 });
+    const msg = body as Message;
+    const errors = formErrors(msg);
+    if (Object.keys(errors).length > 0) return json(400, { message: 'Invalid Form Body', code: 50035, errors });
+    if (!msg.content && !(msg.embeds ?? []).length) return json(400, { message: 'Cannot send an empty message', code: 50006 });
+    const thread = req.query.thread_id;
+    if (thread && msg.thread_name) return json(400, { message: 'Cannot specify both thread_id and thread_name', code: 50035 });
+    if (opts.forum && !thread && !msg.thread_name) return json(400, { message: 'Webhooks posted to forum channels must have a thread_name or thread_id', code: 220001 });
+    if (!opts.forum && msg.thread_name) return json(400, { message: 'Webhooks can only create threads in forum channels', code: 220003 });
+    if (thread && thread !== threadId) return json(400, { message: 'Unknown Channel', code: 10003 });
+    if (req.query.wait !== 'true') return json(204);
+    nextId += 1n;
+    return json(200, { id: String(nextId), type: 0, channel_id: thread ?? '1180000000000000100', webhook_id: webhookId, ...msg });
   });
 
   function formErrors(m: Message): Record<string, unknown> {
@@ -142,21 +103,5 @@ export async function startDiscordStandIn(opts: { forum?: boolean } = {}): Promi
     return errors;
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    apiUrl: `${url}/api`,
-    webhookId,
-    token,
-    webhookUrl: `${url}/api/webhooks/${webhookId}/${token}`,
-    threadId,
-    received,
-    script: (answers) => void scripted.push(...answers),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...standIn, apiUrl: `${standIn.url}/api`, webhookId, token, webhookUrl: `${standIn.url}/api/webhooks/${webhookId}/${token}`, threadId };
 }

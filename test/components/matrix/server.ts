@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type HttpStandIn, type ScriptedAnswer, startHttpStandIn } from '../http-stand-in.ts';
 
 /**
  * A stand-in for a Matrix homeserver's client-server API (v3) on loopback: password login, join
@@ -10,21 +9,7 @@ import type { AddressInfo } from 'node:net';
  * bytes), stores an event once per transaction id and token, as the spec requires, and invalidates
  * a token on logout.
  */
-interface Received {
-  readonly method: string;
-  readonly path: string;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: unknown;
-}
-
-interface ScriptedAnswer {
-  readonly status: number;
-  readonly body?: string;
-  readonly headers?: Record<string, string>;
-}
-
-export interface MatrixStandIn {
-  readonly url: string;
+export interface MatrixStandIn extends HttpStandIn {
   readonly username: string;
   readonly password: string;
   /** A long-lived token of the bot user. */
@@ -33,14 +18,11 @@ export interface MatrixStandIn {
   readonly alias: string;
   /** A room the bot is not invited to. */
   readonly closedRoomId: string;
-  readonly received: Received[];
   /** Message events stored, in order: one per transaction, however often it was sent. */
   readonly events: Array<{ roomId: string; txnId: string; content: Record<string, unknown> }>;
   /** Tokens handed out by login and not yet logged out. */
   readonly sessions: Set<string>;
-  script(answers: ScriptedAnswer[]): void;
   tooManyRequests(ms: number): ScriptedAnswer;
-  close(): Promise<void>;
 }
 
 const V3 = '/_matrix/client/v3';
@@ -52,101 +34,75 @@ export async function startMatrixStandIn(): Promise<MatrixStandIn> {
   const roomId = '!buildsRoom0001:localhost';
   const alias = '#builds:localhost';
   const closedRoomId = '!privateRoom0002:localhost';
-  const received: Received[] = [];
-  const scripted: ScriptedAnswer[] = [];
   const events: MatrixStandIn['events'] = [];
   const sessions = new Set<string>();
   const transactions = new Map<string, string>();
   let sessionCount = 0;
 
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => {
-      raw += c.toString();
-    });
-    req.on('end', () => {
-      const path = req.url ?? '';
-      let body: unknown;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
-      }
-      received.push({ method: req.method ?? '', path, headers: req.headers, body });
-      const json = (status: number, answer: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-      const fail = (status: number, errcode: string, error: string) => json(status, { errcode, error });
-      const next = scripted.shift();
-      if (next) return res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers }).end(next.body ?? '');
-      if (!path.startsWith(V3)) return fail(404, 'M_UNRECOGNIZED', 'Unrecognized request');
-      const route = path.slice(V3.length);
-      if (raw && typeof body !== 'object') return fail(400, 'M_NOT_JSON', 'Content not JSON.');
-      const b = (body ?? {}) as Record<string, unknown>;
+  const standIn = await startHttpStandIn((req, answer) => {
+    const { path, raw, body } = req;
+    const json = answer.json;
+    const fail = (status: number, errcode: string, error: string) => json(status, { errcode, error });
+    if (!path.startsWith(V3)) return fail(404, 'M_UNRECOGNIZED', 'Unrecognized request');
+    const route = path.slice(V3.length);
+    if (raw && typeof body !== 'object') return fail(400, 'M_NOT_JSON', 'Content not JSON.');
+    const b = (body ?? {}) as Record<string, unknown>;
 
-      if (route === '/login' && req.method === 'POST') {
-        if (b.type !== 'm.login.password') return fail(400, 'M_UNKNOWN', 'Unknown login type');
-        const user = (b.identifier as { user?: unknown } | undefined)?.user ?? b.user;
-        if (user !== username && user !== `@${username}:localhost`) return fail(403, 'M_FORBIDDEN', 'Invalid username or password');
-        if (b.password !== password) return fail(403, 'M_FORBIDDEN', 'Invalid username or password');
-        const token = `syt_session_${++sessionCount}_sortieStandInToken`;
-        sessions.add(token);
-        return json(200, { user_id: `@${username}:localhost`, access_token: token, device_id: `DEVICE${sessionCount}`, home_server: 'localhost' });
-      }
+    if (route === '/login' && req.method === 'POST') {
+      if (b.type !== 'm.login.password') return fail(400, 'M_UNKNOWN', 'Unknown login type');
+      const user = (b.identifier as { user?: unknown } | undefined)?.user ?? b.user;
+      if (user !== username && user !== `@${username}:localhost`) return fail(403, 'M_FORBIDDEN', 'Invalid username or password');
+      if (b.password !== password) return fail(403, 'M_FORBIDDEN', 'Invalid username or password');
+      const token = `syt_session_${++sessionCount}_sortieStandInToken`;
+      sessions.add(token);
+      return json(200, { user_id: `@${username}:localhost`, access_token: token, device_id: `DEVICE${sessionCount}`, home_server: 'localhost' });
+    }
 
-      const auth = req.headers.authorization;
-      if (!auth?.startsWith('Bearer ')) return fail(401, 'M_MISSING_TOKEN', 'Missing access token');
-      const token = auth.slice('Bearer '.length);
-      if (token !== accessToken && !sessions.has(token)) return fail(401, 'M_UNKNOWN_TOKEN', 'Invalid access token passed.');
+    const auth = req.headers.authorization;
+    if (!auth?.startsWith('Bearer ')) return fail(401, 'M_MISSING_TOKEN', 'Missing access token');
+    const token = auth.slice('Bearer '.length);
+    if (token !== accessToken && !sessions.has(token)) return fail(401, 'M_UNKNOWN_TOKEN', 'Invalid access token passed.');
 
-      if (route === '/logout' && req.method === 'POST') {
-        sessions.delete(token);
-        return json(200, {});
-      }
-      const join = /^\/join\/([^/]+)$/.exec(route);
-      if (join && req.method === 'POST') {
-        const target = decodeURIComponent(join[1]!);
-        if (target.startsWith('#')) return target === alias ? json(200, { room_id: roomId }) : fail(404, 'M_NOT_FOUND', `Room alias ${target} not found`);
-        if (target === roomId) return json(200, { room_id: roomId });
-        return fail(403, 'M_FORBIDDEN', 'You are not invited to this room.');
-      }
-      const send = /^\/rooms\/([^/]+)\/send\/m\.room\.message\/([^/]+)$/.exec(route);
-      if (send && req.method === 'PUT') {
-        const room = decodeURIComponent(send[1]!);
-        if (room !== roomId) return fail(403, 'M_FORBIDDEN', `User @${username}:localhost not in room ${room}`);
-        if (Buffer.byteLength(raw) > 65_536) return fail(413, 'M_TOO_LARGE', 'event too large');
-        if (typeof b.msgtype !== 'string') return fail(400, 'M_BAD_JSON', "'msgtype' not in content");
-        if (typeof b.body !== 'string') return fail(400, 'M_BAD_JSON', "'body' not in content");
-        if (b.format !== undefined && (b.format !== 'org.matrix.custom.html' || typeof b.formatted_body !== 'string')) return fail(400, 'M_BAD_JSON', "'formatted_body' must go with format org.matrix.custom.html");
-        const key = `${token}\n${send[2]}`;
-        const existing = transactions.get(key);
-        if (existing) return json(200, { event_id: existing });
-        const eventId = `$event${events.length + 1}:localhost`;
-        transactions.set(key, eventId);
-        events.push({ roomId: room, txnId: send[2]!, content: b });
-        return json(200, { event_id: eventId });
-      }
-      return fail(404, 'M_UNRECOGNIZED', 'Unrecognized request');
-    });
+    if (route === '/logout' && req.method === 'POST') {
+      sessions.delete(token);
+      return json(200, {});
+    }
+    const join = /^\/join\/([^/]+)$/.exec(route);
+    if (join && req.method === 'POST') {
+      const target = decodeURIComponent(join[1]!);
+      if (target.startsWith('#')) return target === alias ? json(200, { room_id: roomId }) : fail(404, 'M_NOT_FOUND', `Room alias ${target} not found`);
+      if (target === roomId) return json(200, { room_id: roomId });
+      return fail(403, 'M_FORBIDDEN', 'You are not invited to this room.');
+    }
+    const send = /^\/rooms\/([^/]+)\/send\/m\.room\.message\/([^/]+)$/.exec(route);
+    if (send && req.method === 'PUT') {
+      const room = decodeURIComponent(send[1]!);
+      if (room !== roomId) return fail(403, 'M_FORBIDDEN', `User @${username}:localhost not in room ${room}`);
+      if (Buffer.byteLength(raw) > 65_536) return fail(413, 'M_TOO_LARGE', 'event too large');
+      if (typeof b.msgtype !== 'string') return fail(400, 'M_BAD_JSON', "'msgtype' not in content");
+      if (typeof b.body !== 'string') return fail(400, 'M_BAD_JSON', "'body' not in content");
+      if (b.format !== undefined && (b.format !== 'org.matrix.custom.html' || typeof b.formatted_body !== 'string')) return fail(400, 'M_BAD_JSON', "'formatted_body' must go with format org.matrix.custom.html");
+      const key = `${token}\n${send[2]}`;
+      const existing = transactions.get(key);
+      if (existing) return json(200, { event_id: existing });
+      const eventId = `$event${events.length + 1}:localhost`;
+      transactions.set(key, eventId);
+      events.push({ roomId: room, txnId: send[2]!, content: b });
+      return json(200, { event_id: eventId });
+    }
+    return fail(404, 'M_UNRECOGNIZED', 'Unrecognized request');
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url,
+    ...standIn,
     username,
     password,
     accessToken,
     roomId,
     alias,
     closedRoomId,
-    received,
     events,
     sessions,
-    script: (answers) => void scripted.push(...answers),
     tooManyRequests: (ms) => ({ status: 429, body: JSON.stringify({ errcode: 'M_LIMIT_EXCEEDED', error: 'Too Many Requests', retry_after_ms: ms }) }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }

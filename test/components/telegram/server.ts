@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type HttpStandIn, type ScriptedAnswer, startHttpStandIn } from '../http-stand-in.ts';
 import { htmlProblem, markdownV2Problem, visibleLength } from './entities.ts';
 
 /**
@@ -9,28 +8,12 @@ import { htmlProblem, markdownV2Problem, visibleLength } from './entities.ts';
  * entities do not parse (checked by ./entities.ts), 429 with `parameters.retry_after` (and no
  * Retry-After header) when scripted.
  */
-interface Received {
-  readonly method: string;
-  readonly path: string;
-  readonly body: unknown;
-}
-
-interface ScriptedAnswer {
-  readonly status: number;
-  readonly body?: string;
-  readonly headers?: Record<string, string>;
-}
-
-export interface TelegramStandIn {
-  readonly url: string;
+export interface TelegramStandIn extends HttpStandIn {
   readonly token: string;
   /** A private chat, a forum supergroup (with topic 7) and a channel the bot may post to. */
   readonly chats: { readonly user: number; readonly forum: number; readonly channel: string };
-  readonly received: Received[];
-  script(answers: ScriptedAnswer[]): void;
   /** A 429 as the Bot API sends it, asking to wait `seconds`. */
   tooManyRequests(seconds: number): ScriptedAnswer;
-  close(): Promise<void>;
 }
 
 interface SendMessage {
@@ -46,63 +29,36 @@ export async function startTelegramStandIn(): Promise<TelegramStandIn> {
   const token = '7000000042:AAHsortieTelegramStandInTokenValue12';
   const chats = { user: 12345678, forum: -1001234567890, channel: '@sortie_builds' };
   const topics = new Map<unknown, number[]>([[chats.forum, [7]]]);
-  const received: Received[] = [];
-  const scripted: ScriptedAnswer[] = [];
   let messageId = 100;
 
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => {
-      raw += c.toString();
-    });
-    req.on('end', () => {
-      let body: unknown = raw;
-      try {
-        body = raw ? JSON.parse(raw) : {};
-      } catch {
-        // Answered below.
-      }
-      const path = req.url ?? '';
-      received.push({ method: req.method ?? '', path, body });
-      const answer = (status: number, json: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(json));
-      const fail = (code: number, description: string) => answer(code, { ok: false, error_code: code, description });
-      const next = scripted.shift();
-      if (next) return res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers }).end(next.body ?? '');
-      const m = /^\/bot([^/]+)\/(\w+)$/.exec(path);
-      if (!m) return fail(404, 'Not Found');
-      if (m[1] !== token) return fail(401, 'Unauthorized');
-      if (m[2] !== 'sendMessage') return fail(404, 'Not Found');
-      if (typeof body !== 'object' || body === null) return fail(400, "Bad Request: can't parse JSON");
-      const msg = body as SendMessage;
-      const chat = typeof msg.chat_id === 'string' && /^-?\d+$/.test(msg.chat_id) ? Number(msg.chat_id) : msg.chat_id;
-      if (chat === undefined) return fail(400, 'Bad Request: chat_id is empty');
-      if (chat !== chats.user && chat !== chats.forum && chat !== chats.channel) return fail(400, 'Bad Request: chat not found');
-      if (typeof msg.text !== 'string' || msg.text.trim() === '') return fail(400, 'Bad Request: message text is empty');
-      if (msg.message_thread_id !== undefined && !(topics.get(chat) ?? []).includes(msg.message_thread_id as number)) return fail(400, 'Bad Request: message thread not found');
-      if (msg.disable_notification !== undefined && typeof msg.disable_notification !== 'boolean') return fail(400, 'Bad Request: invalid disable_notification');
-      const mode = typeof msg.parse_mode === 'string' ? msg.parse_mode.toLowerCase() : '';
-      if (mode !== '' && mode !== 'markdownv2' && mode !== 'html' && mode !== 'markdown') return fail(400, 'Bad Request: unsupported parse_mode');
-      const problem = mode === 'markdownv2' ? markdownV2Problem(msg.text) : mode === 'html' ? htmlProblem(msg.text) : undefined;
-      if (problem) return fail(400, `Bad Request: can't parse entities: ${problem}`);
-      if (visibleLength(msg.text, mode) > 4096) return fail(400, 'Bad Request: message is too long');
-      messageId += 1;
-      return answer(200, { ok: true, result: { message_id: messageId, chat: { id: chat }, date: 1700000000, text: msg.text, message_thread_id: msg.message_thread_id } });
-    });
+  const standIn = await startHttpStandIn((req, answer) => {
+    const fail = (code: number, description: string) => answer.json(code, { ok: false, error_code: code, description });
+    const body = req.body ?? {};
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.path);
+    if (!m) return fail(404, 'Not Found');
+    if (m[1] !== token) return fail(401, 'Unauthorized');
+    if (m[2] !== 'sendMessage') return fail(404, 'Not Found');
+    if (typeof body !== 'object' || body === null) return fail(400, "Bad Request: can't parse JSON");
+    const msg = body as SendMessage;
+    const chat = typeof msg.chat_id === 'string' && /^-?\d+$/.test(msg.chat_id) ? Number(msg.chat_id) : msg.chat_id;
+    if (chat === undefined) return fail(400, 'Bad Request: chat_id is empty');
+    if (chat !== chats.user && chat !== chats.forum && chat !== chats.channel) return fail(400, 'Bad Request: chat not found');
+    if (typeof msg.text !== 'string' || msg.text.trim() === '') return fail(400, 'Bad Request: message text is empty');
+    if (msg.message_thread_id !== undefined && !(topics.get(chat) ?? []).includes(msg.message_thread_id as number)) return fail(400, 'Bad Request: message thread not found');
+    if (msg.disable_notification !== undefined && typeof msg.disable_notification !== 'boolean') return fail(400, 'Bad Request: invalid disable_notification');
+    const mode = typeof msg.parse_mode === 'string' ? msg.parse_mode.toLowerCase() : '';
+    if (mode !== '' && mode !== 'markdownv2' && mode !== 'html' && mode !== 'markdown') return fail(400, 'Bad Request: unsupported parse_mode');
+    const problem = mode === 'markdownv2' ? markdownV2Problem(msg.text) : mode === 'html' ? htmlProblem(msg.text) : undefined;
+    if (problem) return fail(400, `Bad Request: can't parse entities: ${problem}`);
+    if (visibleLength(msg.text, mode) > 4096) return fail(400, 'Bad Request: message is too long');
+    messageId += 1;
+    return answer.json(200, { ok: true, result: { message_id: messageId, chat: { id: chat }, date: 1700000000, text: msg.text, message_thread_id: msg.message_thread_id } });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url,
+    ...standIn,
     token,
     chats,
-    received,
-    script: (answers) => void scripted.push(...answers),
     tooManyRequests: (seconds) => ({ status: 429, body: JSON.stringify({ ok: false, error_code: 429, description: `Too Many Requests: retry after ${seconds}`, parameters: { retry_after: seconds } }) }),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
