@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyDemoManifests, demoEnv } from '../examples/kubernetes/demo.ts';
 import { writeStandIn } from '../test/components/kaniko-executor/index.ts';
+import { startGoogleChatStandIn } from '../test/components/google-chat/server.ts';
+import { startMattermostStandIn } from '../test/components/mattermost/server.ts';
 import { startSlackStandIn } from '../test/components/slack/server.ts';
-import { chatSteps } from './demo-chat.ts';
+import { startTeamsStandIn } from '../test/components/teams/server.ts';
+import { messengerSteps } from './demo-messengers.ts';
 import { startKubeApi } from '../test/kube-api/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../test/support/drone-env.ts';
 
@@ -95,7 +98,27 @@ async function slackSteps(): Promise<void> {
   }
 }
 
+/** One message each to Teams, Google Chat and Mattermost (sortie/slack), and what each received. */
+async function chatSteps(): Promise<void> {
+  const [teams, chat, mattermost] = await Promise.all([startTeamsStandIn(), startGoogleChatStandIn(), startMattermostStandIn()]);
+  try {
+    header('teams: default card to a Workflows webhook, facts added');
+    await step('teams', { PLUGIN_WEBHOOK: teams.webhookUrl, PLUGIN_FACTS: 'Environment:production' });
+    header('google-chat: default message and card, in a thread');
+    await step('google-chat', { PLUGIN_WEBHOOK: chat.webhookUrl, PLUGIN_THREAD_KEY: 'deploys' });
+    header('slack to Mattermost: the same plugin, a Mattermost incoming webhook');
+    await step('slack', { PLUGIN_WEBHOOK: mattermost.webhookUrl, PLUGIN_CHANNEL: 'deployments' });
+    header('what the stand-ins received');
+    for (const [name, received] of [['Teams', teams.received], ['Google Chat', chat.received], ['Mattermost', mattermost.received]] as const) {
+      for (const r of received) console.log(`   ${name}: POST ${r.path.split('?')[0]!.replace(/[^/]+$/, '…')}\n   ${JSON.stringify(r.body)}`);
+    }
+  } finally {
+    await Promise.all([teams.close(), chat.close(), mattermost.close()]);
+  }
+}
+
 await kanikoStep();
 await kubernetesStep();
 await slackSteps();
-await chatSteps(step, header);
+await chatSteps();
+await messengerSteps(step, header);

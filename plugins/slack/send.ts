@@ -29,9 +29,13 @@ const HINTS: Record<string, string> = {
   ratelimited: 'Slack kept rate-limiting the requests: try again later.',
 };
 
+/** Mattermost takes Slack's webhooks, and answers with its own JSON errors: `{"id": "web.incoming_webhook.channel.app_error", ...}`. */
+const MATTERMOST_ERROR = /"id":\s*"[\w.]+\.app_error"/;
+const MATTERMOST_HINT = "Mattermost's message above says what it refused: check settings.channel (a channel's name as in its URL, or @user) and that the webhook still exists.";
+
 function slackError(what: string, code: string, status?: number): PluginError {
   return new PluginError(`${what}: Slack answered ${status ? `HTTP ${status} ` : ''}${excerpt(code, MAX_QUOTED_ANSWER_CHARS)}`.trim(), {
-    hint: HINTS[code.trim()] ?? 'See https://api.slack.com/changelog for what the error means.',
+    hint: HINTS[code.trim()] ?? (MATTERMOST_ERROR.test(code) ? MATTERMOST_HINT : 'See https://api.slack.com/changelog for what the error means.'),
   });
 }
 

@@ -44,10 +44,19 @@ interface TemplateChoice<N extends string> {
   readonly failure?: N;
 }
 
+/** A chosen template and the setting it came from, to name in errors about what it renders. */
+export interface ChosenTemplate<N extends string> extends TemplateText {
+  readonly setting: N;
+}
+
 /** `template_success` / `template_failure` for their outcome, else `template`; undefined: the default message. */
-export function chooseTemplate<N extends string>(outcome: Outcome, loaded: LoadedTemplates<N>, names: TemplateChoice<N>): TemplateText | undefined {
+export function chooseTemplate<N extends string>(outcome: Outcome, loaded: LoadedTemplates<N>, names: TemplateChoice<N>): ChosenTemplate<N> | undefined {
   const specific = outcome === 'success' ? names.success : outcome === 'failure' ? names.failure : undefined;
-  return (specific && loaded[specific]) || (names.any && loaded[names.any]) || undefined;
+  for (const setting of [specific, names.any]) {
+    const template = setting && loaded[setting];
+    if (setting && template) return { ...template, setting };
+  }
+  return undefined;
 }
 
 /** The build under Drone's field names (`build.status`, `repo.owner`, `commit.author.email` ...). */

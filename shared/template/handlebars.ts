@@ -15,12 +15,12 @@ import { TemplateError } from './template-error.ts';
 
 export { TemplateError } from './template-error.ts';
 
-export type EscapeMode = 'raymond' | 'slack' | 'none';
+export type EscapeMode = 'raymond' | 'slack' | 'json' | 'none';
 
 export interface RenderOptions {
   /** Names the template in errors, e.g. "settings.template" or a file path. */
   name: string;
-  /** raymond (default): & ' < > "; slack: only & < > (what Slack's mrkdwn needs); none. */
+  /** raymond (default): & ' < > "; slack: only & < > (what Slack's mrkdwn needs); json: inside a JSON string; none. */
   escape?: EscapeMode;
   /** A missing field is an error instead of "". */
   strict?: boolean;
@@ -33,6 +33,8 @@ type Escape = (value: unknown) => string;
 const ESCAPES: Record<EscapeMode, Record<string, string>> = {
   raymond: { '&': '&amp;', "'": '&apos;', '<': '&lt;', '>': '&gt;', '"': '&quot;' },
   slack: { '&': '&amp;', '<': '&lt;', '>': '&gt;' },
+  // A template of a JSON document (a Teams card): a commit message with a quote or a line break stays one string.
+  json: { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' },
   none: {},
 };
 
@@ -107,7 +109,7 @@ function withEscape(main: TemplateSpec['main'], escapeFn: Escape): TemplateSpec[
 /** Same contract as Handlebars' Utils.escapeExpression, with our own set of characters. */
 function escapeFunction(table: Record<string, string>): Escape {
   const chars = Object.keys(table);
-  const pattern = chars.length ? new RegExp(`[${chars.join('')}]`, 'g') : undefined;
+  const pattern = chars.length ? new RegExp(`[${chars.map((c) => c.replace(/[\\\]^-]/g, '\\$&')).join('')}]`, 'g') : undefined;
   return (value) => {
     if (typeof value !== 'string') {
       if (value && typeof (value as { toHTML?: unknown }).toHTML === 'function') {

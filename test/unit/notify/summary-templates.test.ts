@@ -33,8 +33,8 @@ test('chooseTemplate: the outcome\'s own template, else the general one, else no
   const any = { name: 'settings.template', text: 'any' };
   const failure = { name: 'settings.template_failure', text: 'failure' };
   const names = { any: 'template', success: 'template_success', failure: 'template_failure' } as const;
-  assert.equal(chooseTemplate('failure', { template: any, template_failure: failure }, names), failure);
-  assert.equal(chooseTemplate('success', { template: any, template_failure: failure }, names), any);
+  assert.deepEqual(chooseTemplate('failure', { template: any, template_failure: failure }, names), { ...failure, setting: 'template_failure' });
+  assert.deepEqual(chooseTemplate('success', { template: any, template_failure: failure }, names), { ...any, setting: 'template' });
   assert.equal(chooseTemplate('unknown', { template_failure: failure }, names), undefined);
 });
 
@@ -54,5 +54,6 @@ test('loadTemplates: inline text, a workspace file, a file: URL; unset settings 
 test('renderNotify: Drone field names and helpers, escaping as asked', async () => {
   assert.equal(await renderNotify('{{uppercase build.status}} {{build.message.title}} #{{truncate build.commit 8}}', build, { name: 'settings.template' }), `FAILURE Merge &apos;x&apos; &lt;y&gt; &amp; &quot;z&quot; #7fd1a60b`);
   assert.equal(await renderNotify('{{build.message.title}}', build, { name: 'settings.template', escape: 'none' }), `Merge 'x' <y> & "z"`);
+  assert.equal(await renderNotify('{"text": "{{build.message}}"}', build, { name: 'settings.card', escape: 'json' }), JSON.stringify({ text: `Merge 'x' <y> & "z"\n\nThe body.` }).replace(':', ': '));
   await assert.rejects(renderNotify('{{#if}}', build, { name: 'settings.card' }), /settings\.card/);
 });

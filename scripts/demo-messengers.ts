@@ -5,7 +5,7 @@ import { startTelegramStandIn } from '../test/components/telegram/server.ts';
 type Step = (plugin: string, env: Record<string, string>) => Promise<number>;
 
 /** `npm start`'s Discord, Telegram and Matrix steps: one message each to its stand-in, and what it received. */
-export async function chatSteps(step: Step, header: (title: string) => void): Promise<void> {
+export async function messengerSteps(step: Step, header: (title: string) => void): Promise<void> {
   const discord = await startDiscordStandIn();
   const telegram = await startTelegramStandIn();
   const matrix = await startMatrixStandIn();
