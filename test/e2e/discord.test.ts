@@ -183,7 +183,7 @@ describe("errors: clear message, exit 1, no secret shown", () => {
   });
 
   test('an unreachable Discord names the setting', async () => {
-    const r = await run({ PLUGIN_WEBHOOK_URL: `http://127.0.0.1:1/api/webhooks/1/${discord.token}`, PLUGIN_TIMEOUT: '5s' });
+    const r = await run({ PLUGIN_WEBHOOK_URL: `http://127.0.0.1:1/api/webhooks/1/${discord.token}`, PLUGIN_TIMEOUT: '30s' });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /settings\.webhook_url: cannot reach Discord/);
     noSecretsIn(r.stdout + r.stderr);

@@ -143,7 +143,7 @@ describe('errors: clear message, exit 1, no secret shown', () => {
   });
 
   test('an unreachable homeserver names the setting', async () => {
-    const r = await run({ ...withToken(), PLUGIN_HOMESERVER: 'http://127.0.0.1:1', PLUGIN_TIMEOUT: '5s' });
+    const r = await run({ ...withToken(), PLUGIN_HOMESERVER: 'http://127.0.0.1:1', PLUGIN_TIMEOUT: '30s' });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /settings\.roomid: cannot reach Matrix/);
   });

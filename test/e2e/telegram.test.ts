@@ -174,7 +174,7 @@ describe('errors: clear message, exit 1, the token never shown', () => {
   });
 
   test('an unreachable Bot API names the setting; the URL with the token is never printed', async () => {
-    const r = await run({ ...bot(), PLUGIN_API_URL: 'http://127.0.0.1:1', PLUGIN_TIMEOUT: '5s', PLUGIN_DEBUG: 'true' });
+    const r = await run({ ...bot(), PLUGIN_API_URL: 'http://127.0.0.1:1', PLUGIN_TIMEOUT: '30s', PLUGIN_DEBUG: 'true' });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /settings\.token: cannot reach Telegram/);
     noSecretsIn(r.stdout + r.stderr);
