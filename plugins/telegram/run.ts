@@ -2,12 +2,14 @@ import { createHttpClient, type HttpResponse } from '../../shared/http.ts';
 import { jsonField, jsonOf } from '../../shared/json-answer.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
 import { sendJson } from '../../shared/notify/send.ts';
-import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
+import { chooseTemplate, loadTemplates } from '../../shared/notify/templates.ts';
+import { buildTemplateFields } from '../../shared/template/build-fields.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
-import { escapedBuild } from './escaped-build.ts';
+import { escapeTexts } from './escape-texts.ts';
 import { escapeValue } from './markdown.ts';
 import { formatOf, planMessages } from './message.ts';
 import type { settings } from './settings.ts';
+import { templateVars } from './template-vars.ts';
 
 const TEMPLATES = ['message', 'message_file', 'template_success', 'template_failure'] as const;
 
@@ -38,8 +40,13 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     // Markdown: values escaped so the conversion to MarkdownV2 keeps them text; HTML: & < > escaped,
     // the only entities Telegram knows besides &quot;.
     const html = formatOf(s.format) === 'html';
-    const text = await renderNotify(chosen.text, html ? build : escapedBuild(build, escapeValue), { name: chosen.name, escape: html ? 'slack' : 'none' });
-    rendered = { name: chosen.name, text };
+    // Escaped before the fields are made: `{{commit.author}}` renders through a toString of its own.
+    const text = (value: string) => (html ? value : escapeValue(value));
+    const vars = templateVars(s.template_vars, s.template_vars_file, build.workspace);
+    // drone-template-lib's fields plus drone-telegram's `tpl.*`.
+    const fields = { ...buildTemplateFields(escapeTexts(build, text)), tpl: escapeTexts(vars, text) };
+    const { renderTemplate } = await import('../../shared/template/handlebars.ts');
+    rendered = { name: chosen.name, text: renderTemplate(chosen.text, fields, { name: chosen.name, escape: html ? 'slack' : 'none' }) };
   }
   const messages = planMessages(s, build, rendered);
   for (const message of messages) {

@@ -22,6 +22,13 @@ export const settings = {
     path: 'workspace-or-text',
   }),
   message_file: setting.string({ doc: 'Workspace file holding the message template.', env: ['TELEGRAM_MESSAGE_FILE'], path: 'workspace' }),
+  template_vars: setting.json({
+    doc: 'Extra template values, a JSON object: `{"env": "prod"}` is `{{tpl.env}}`.',
+    env: ['TELEGRAM_TEMPLATE_VARS'],
+    example: '{"env": "prod"}',
+    validate: varsProblem,
+  }),
+  template_vars_file: setting.string({ doc: 'Workspace file holding more template values as a JSON object; they win over `template_vars`.', env: ['TELEGRAM_TEMPLATE_VARS_FILE'], path: 'workspace' }),
   template_success: setting.string({ doc: 'Message used when the pipeline succeeds; falls back to `message`.', path: 'workspace-or-text' }),
   template_failure: setting.string({ doc: 'Message used when the pipeline fails; falls back to `message`.', path: 'workspace-or-text' }),
   format: setting.string({
@@ -42,3 +49,10 @@ export const rules: Rules<typeof settings> = {
   oneOf: [['token'], ['to']],
   exclusive: [['message', 'message_file']],
 };
+
+/** drone-telegram's template values: a JSON object of strings (numbers and booleans are read as text). */
+export function varsProblem(value: unknown): string | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'expected a JSON object such as {"env": "prod"}';
+  const bad = Object.entries(value).find(([, v]) => v !== null && typeof v === 'object');
+  return bad ? `"${bad[0]}" holds ${Array.isArray(bad[1]) ? 'a list' : 'an object'}: expected text` : undefined;
+}

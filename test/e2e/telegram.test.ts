@@ -115,6 +115,13 @@ describe('messages', () => {
     assert.equal(sent().text, 'from a file: 42\\.');
   });
 
+  test('template_vars and template_vars_file are tpl.*, escaped like every value; the file wins', async () => {
+    writeFileSync(join(workspace, 'vars.json'), '{"env": "prod-eu.1", "n": 3}');
+    const r = await run({ ...bot(), PLUGIN_TEMPLATE_VARS: '{"env": "staging", "team": "web_ops"}', PLUGIN_TEMPLATE_VARS_FILE: 'vars.json', PLUGIN_MESSAGE: '{{tpl.env}} {{tpl.team}} {{tpl.n}} by {{commit.author}}' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(sent().text, 'prod\\-eu\\.1 web\\_ops 3 by octocat');
+  });
+
   test('429: waits parameters.retry_after (there is no Retry-After header), then sends; 500 retried', async () => {
     telegram.script([telegram.tooManyRequests(1), { status: 502, body: '<html>Bad Gateway</html>' }]);
     const started = Date.now();
@@ -145,10 +152,13 @@ describe('errors: clear message, exit 1, the token never shown', () => {
     ['a missing message_file', { PLUGIN_MESSAGE_FILE: 'missing.md' }, /missing\.md/],
     ['a topic id that is no number', { PLUGIN_MESSAGE_THREAD_ID: 'general' }, /settings\.message_thread_id/],
     ['a message over 4096 characters', { PLUGIN_MESSAGE: '{{repeat 4097 "x"}}' }, /settings\.message renders 4097 characters; Telegram takes at most 4096/],
+    ['template_vars that is no object', { PLUGIN_TEMPLATE_VARS: '["a"]' }, /settings\.template_vars: expected a JSON object/],
+    ['a template_vars_file that is not JSON', { PLUGIN_TEMPLATE_VARS_FILE: 'bad.json', PLUGIN_MESSAGE: 'x' }, /settings\.template_vars_file: bad\.json is not JSON/],
     ['an empty message', { PLUGIN_MESSAGE: '{{#failure build.status}}x{{/failure}}' }, /settings\.message renders an empty message/],
   ];
   for (const [name, settings, message] of cases) {
     test(name, async () => {
+      writeFileSync(join(workspace, 'bad.json'), '{"env": ');
       const r = await run({ ...bot(), ...settings });
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stderr, message);

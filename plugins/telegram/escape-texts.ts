@@ -1,11 +1,9 @@
-import type { BuildContext } from '../../shared/context/index.ts';
-
 /**
- * The build with every text in it passed through `escapeText`, so a template's `{{commit.message}}`
+ * A value with every text in it passed through `escapeText`, so a template's `{{commit.message}}`
  * arrives as text Telegram never reads as markup, while the template's own markup stays markup.
  */
-export function escapedBuild(build: BuildContext, escapeText: (text: string) => string): BuildContext {
-  return mapStrings(build, escapeText) as BuildContext;
+export function escapeTexts<T>(value: T, escapeText: (text: string) => string): T {
+  return mapStrings(value, escapeText) as T;
 }
 
 function mapStrings(value: unknown, escapeText: (text: string) => string): unknown {
