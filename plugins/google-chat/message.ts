@@ -1,7 +1,7 @@
 import type { BuildContext } from '../../shared/context/index.ts';
 import { PluginError } from '../../shared/errors.ts';
 import type { Outcome } from '../../shared/notify/outcome.ts';
-import { type Summary, summaryOf } from '../../shared/notify/summary.ts';
+import { type Summary, markupLine, summaryOf } from '../../shared/notify/summary.ts';
 import type { Values } from '../../shared/settings/index.ts';
 import type { settings } from './settings.ts';
 
@@ -30,7 +30,7 @@ const COLORS: Record<Outcome, string> = { success: '#1e8e3e', failure: '#d93025'
 export function planMessage(s: ChatSettings, build: BuildContext, text?: { setting: string; text: string }): ChatRequest {
   const f = summaryOf(build);
   const message: ChatMessage = {
-    text: text?.text ?? `*${f.status}* <${f.link}|${f.repo}#${f.sha}> (${f.branch}) by ${f.author}`,
+    text: text?.text ?? markupLine(f),
     ...(s.card ? { cardsV2: [{ cardId: 'drone-build', card: card(f, build.commit.author.avatar) }] } : {}),
   };
   const bytes = Buffer.byteLength(JSON.stringify(message));

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BuildContext } from '../../shared/context/index.ts';
-import { summaryOf } from '../../shared/notify/summary.ts';
+import { plainLine, summaryOf } from '../../shared/notify/summary.ts';
 
 /** An `m.room.message` event's content: the HTML and the plain body clients without HTML show. */
 export interface MatrixMessage {
@@ -22,7 +22,7 @@ export function defaultMessage(build: BuildContext): MatrixMessage {
   const s = summaryOf(build);
   const what = `${s.repo}#${s.sha}`;
   const failed = s.failedSteps.length > 0 ? s.failedSteps.join(', ') : '';
-  const body = `Build ${s.status} ${what} (${s.branch}) by ${s.author}: ${s.link}${failed ? `\nFailed steps: ${failed}` : ''}`;
+  const body = `Build ${plainLine(s)}: ${s.link}${failed ? `\nFailed steps: ${failed}` : ''}`;
   const e = escapeHtml;
   const html = `Build ${e(s.status)} <a href="${e(s.link)}">${e(what)}</a> (${e(s.branch)}) by ${e(s.author)}${failed ? `<br>Failed steps: ${e(failed)}` : ''}`;
   return message(body, html);

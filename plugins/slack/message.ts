@@ -1,6 +1,6 @@
 import type { BuildContext } from '../../shared/context/index.ts';
 import type { Outcome } from '../../shared/notify/outcome.ts';
-import { type Summary, summaryOf } from '../../shared/notify/summary.ts';
+import { markupLine, plainLine, summaryOf } from '../../shared/notify/summary.ts';
 import { type LoadedTemplates, type TemplateText, chooseTemplate, templateContext } from '../../shared/notify/templates.ts';
 import type { Values } from '../../shared/settings/index.ts';
 import type { Render } from '../../shared/template/handlebars.ts';
@@ -41,9 +41,9 @@ export function planMessage(s: SlackSettings, build: BuildContext, templates: Te
   };
   const chosen = chooseTemplate(facts.outcome, templates, { any: 'template', success: 'template_success', failure: 'template_failure' });
 
-  const body = chosen ? render(chosen) : (s.message ?? defaultText(facts));
+  const body = chosen ? render(chosen) : (s.message ?? markupLine(facts));
   const text = withMentions(body, s.mentions);
-  const fallback = templates.fallback ? render(templates.fallback) : defaultFallback(facts);
+  const fallback = templates.fallback ? render(templates.fallback) : plainLine(facts);
   return {
     channel: s.recipient ? prefixed('@', s.recipient) : s.channel ? prefixed('#', s.channel) : undefined,
     username: s.username,
@@ -54,15 +54,6 @@ export function planMessage(s: SlackSettings, build: BuildContext, templates: Te
     // The declaration checked the shape.
     blocks: s.custom_block === undefined ? undefined : (blocksOf(s.custom_block) as Record<string, unknown>[]),
   };
-}
-
-/** plugins/slack's default text, to the character. */
-function defaultText(f: Summary): string {
-  return `*${f.status}* <${f.link}|${f.repo}#${f.sha}> (${f.branch}) by ${f.author}`;
-}
-
-function defaultFallback(f: Summary): string {
-  return `${f.status} ${f.repo}#${f.sha} (${f.branch}) by ${f.author}`;
 }
 
 const OUTCOME_COLORS: Record<Outcome, string> = { success: 'good', failure: 'danger', unknown: 'warning' };

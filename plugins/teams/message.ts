@@ -64,7 +64,8 @@ function defaultCard(s: TeamsSettings, build: BuildContext, text: string | undef
     type: 'AdaptiveCard',
     body: [
       { type: 'TextBlock', text: `${f.repo} #${f.number}: ${status}`, weight: 'Bolder', size: 'Medium', color: COLORS[status] ?? 'warning', wrap: true },
-      { type: 'TextBlock', text: text ?? f.title, wrap: true },
+      // A TextBlock needs text: a commit with no message gets none.
+      ...((text ?? f.title) ? [{ type: 'TextBlock', text: text ?? f.title, wrap: true }] : []),
       { type: 'FactSet', facts },
     ],
     ...(actions.length > 0 ? { actions } : {}),

@@ -40,3 +40,16 @@ export function summaryOf(build: BuildContext): Summary {
     failedSteps: build.build.failedSteps,
   };
 }
+
+/**
+ * plugins/slack's default message, to the character, in the markup Slack, Mattermost and Google
+ * Chat all read (`*bold*`, `<url|text>`); drone-google-chat sent the same line.
+ */
+export function markupLine(f: Summary): string {
+  return `*${f.status}* <${f.link}|${f.repo}#${f.sha}> (${f.branch}) by ${f.author}`;
+}
+
+/** The same facts as plain text, for notifications and fallbacks. */
+export function plainLine(f: Summary): string {
+  return `${f.status} ${f.repo}#${f.sha} (${f.branch}) by ${f.author}`;
+}

@@ -1,25 +1,29 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One request as a stand-in received it, its JSON body parsed (kept as text when it is not JSON). */
+/**
+ * What every chat-service stand-in shares: an HTTP server on 127.0.0.1 that reads each request
+ * whole, records it, gives the scripted answers first (429s, 5xx, to test retries) and otherwise
+ * lets the service's own `answer` reply.
+ */
 export interface Received {
   readonly method: string;
+  /** The path with its query, as sent. */
   readonly path: string;
-  readonly query: Record<string, string>;
+  readonly query: Readonly<Record<string, string>>;
   readonly headers: http.IncomingHttpHeaders;
-  readonly raw: string;
+  /** The parsed JSON body, or the text when it is not JSON (undefined when empty). */
   readonly body: unknown;
+  /** Whether the body parsed as JSON. */
+  readonly json: boolean;
+  /** The body's size in bytes, as services count their limits. */
+  readonly bytes: number;
 }
 
-/** An answer queued with `script()`, given instead of the service's own (429s, 5xx, proxies). */
 export interface ScriptedAnswer {
   readonly status: number;
   readonly body?: string;
   readonly headers?: Record<string, string>;
-}
-
-export interface Answer {
-  json(status: number, body?: object): void;
 }
 
 export interface HttpStandIn {
@@ -30,36 +34,32 @@ export interface HttpStandIn {
   close(): Promise<void>;
 }
 
-/**
- * The HTTP side every chat-service stand-in shares: a server on loopback that records each request
- * and hands it to `handle` unless a scripted answer comes first.
- */
-export async function startHttpStandIn(handle: (req: Received, answer: Answer) => void): Promise<HttpStandIn> {
+export async function startHttpStandIn(
+  answer: (req: Received, res: http.ServerResponse) => void,
+  opts: { scriptedType: string },
+): Promise<HttpStandIn> {
   const received: Received[] = [];
   const scripted: ScriptedAnswer[] = [];
   const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => {
-      raw += c.toString();
-    });
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://stand-in');
-      let body: unknown = raw;
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = raw || undefined;
+      let json = false;
       try {
-        body = raw ? JSON.parse(raw) : undefined;
+        body = JSON.parse(raw);
+        json = true;
       } catch {
         // Kept as text: each service answers a body that is not JSON its own way.
       }
-      const request = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, raw, body };
-      received.push(request);
+      const path = req.url ?? '/';
+      const query = Object.fromEntries(new URL(path, 'http://stand-in').searchParams);
+      const r: Received = { method: req.method ?? '', path, query, headers: req.headers, body, json, bytes: Buffer.byteLength(raw) };
+      received.push(r);
       const next = scripted.shift();
-      if (next) return void res.writeHead(next.status, { 'content-type': 'application/json', ...next.headers }).end(next.body ?? '');
-      handle(request, {
-        json: (status, answer) => {
-          if (answer === undefined) res.writeHead(status).end();
-          else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-        },
-      });
+      if (next) res.writeHead(next.status, { 'content-type': opts.scriptedType, ...next.headers }).end(next.body ?? '');
+      else answer(r, res);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -157,7 +157,7 @@ describe('limits and errors', () => {
   });
 
   test('an unreachable server names settings.webhook', async () => {
-    const r = await run({ PLUGIN_WEBHOOK: `http://127.0.0.1:1/v1/spaces/X/messages?key=k&token=${chat.token}`, PLUGIN_TIMEOUT: '3s' });
+    const r = await run({ PLUGIN_WEBHOOK: `http://127.0.0.1:1/v1/spaces/X/messages?key=k&token=${chat.token}`, PLUGIN_TIMEOUT: '20s' });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /settings\.webhook: cannot reach Google Chat: POST http:\/\/127\.0\.0\.1:1 failed: ECONNREFUSED/);
     noSecretIn(r.stdout + r.stderr);

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -71,6 +73,12 @@ describe('default card', () => {
     assert.equal(title!.text, 'octocat/hello-world #42: failure');
     assert.equal(title!.color, 'attention');
     assert.deepEqual((facts!.facts as unknown[]).at(-1), { title: 'Failed steps', value: 'test, deploy' });
+  });
+
+  test('a Power Automate URL of the newer form works the same', async () => {
+    const r = await run({ PLUGIN_WEBHOOK: teams.webhookUrl.replace('/workflows/', '/powerautomate/automations/direct/workflows/') });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(teams.runs[0]!.status, 'Succeeded');
   });
 
   test('status: building overrides the word and the colour; facts are added', async () => {
@@ -171,7 +179,7 @@ describe('limits and errors', () => {
     assert.equal(gone.code, 1);
     assert.match(gone.stderr, /HTTP 404: \{"error":\{"code":"WorkflowNotFound"/);
     assert.match(gone.stdout, /hint: The workflow was deleted or turned off/);
-    const down = await run({ PLUGIN_WEBHOOK: 'http://127.0.0.1:1/workflows/1/triggers/manual/paths/invoke?sig=down-secret', PLUGIN_TIMEOUT: '3s' });
+    const down = await run({ PLUGIN_WEBHOOK: 'http://127.0.0.1:1/workflows/1/triggers/manual/paths/invoke?sig=down-secret', PLUGIN_TIMEOUT: '20s' });
     assert.equal(down.code, 1);
     assert.match(down.stderr, /settings\.webhook: cannot reach Microsoft Teams: POST http:\/\/127\.0\.0\.1:1 failed: ECONNREFUSED/);
     assert.ok(!(down.stdout + down.stderr).includes('down-secret'));
@@ -190,5 +198,30 @@ describe('limits and errors', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^nothing to send: the pipeline's outcome is success/);
     assert.equal(teams.received.length, 0);
+  });
+
+  test('a workflow that never answers: the step ends at settings.timeout, naming it', async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/workflows/1/triggers/manual/paths/invoke?sig=silent-secret`;
+    try {
+      const started = Date.now();
+      const r = await run({ PLUGIN_WEBHOOK: url, PLUGIN_TIMEOUT: '2s' });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no complete answer within settings\.timeout: 2s/);
+      assert.ok(Date.now() - started < 8000);
+      assert.ok(!(r.stdout + r.stderr).includes('silent-secret'));
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+
+  test('debug: true shows the card, never the URL or its signature', async () => {
+    const r = await run({ PLUGIN_DEBUG: 'true' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /debug: message: \{"type":"message"/);
+    noSecretIn(r.stdout + r.stderr);
+    assert.ok(!(r.stdout + r.stderr).includes('/triggers/manual/paths/invoke'), 'the URL path is shown');
   });
 });

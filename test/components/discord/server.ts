@@ -55,16 +55,16 @@ export async function startDiscordStandIn(opts: { forum?: boolean } = {}): Promi
   const threadId = '1180000000000000777';
   let nextId = 1180000000000001000n;
 
-  const standIn = await startHttpStandIn((req, answer) => {
-    const json = answer.json;
+  const standIn = await startHttpStandIn((req, res) => {
+    const json = (status: number, answer?: object) => (answer === undefined ? res.writeHead(status).end() : res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer)));
     const body = req.body;
-    const m = /^\/api\/webhooks\/([^/]+)\/([^/]+)$/.exec(req.path);
+    const m = /^\/api\/webhooks\/([^/]+)\/([^/?]+)(\?|$)/.exec(req.path);
     if (!m) return json(404, { message: '404: Not Found', code: 0 });
     if (req.method !== 'POST') return json(405, { message: '405: Method Not Allowed', code: 0 });
     if (m[1] !== webhookId) return json(404, { message: 'Unknown Webhook', code: 10015 });
     if (m[2] !== token) return json(401, { message: 'Invalid Webhook Token', code: 50027 });
     if (!String(req.headers['content-type']).startsWith('application/json')) return json(400, { message: 'Cannot send an empty message', code: 50006 });
-    if (typeof body !== 'object' || body === null) return json(400, { message: 'The request body contains invalid JSON.', code: 50109 });
+    if (!req.json || typeof body !== 'object' || body === null) return json(400, { message: 'The request body contains invalid JSON.', code: 50109 });
     const msg = body as Message;
     const errors = formErrors(msg);
     if (Object.keys(errors).length > 0) return json(400, { message: 'Invalid Form Body', code: 50035, errors });
@@ -77,7 +77,7 @@ export async function startDiscordStandIn(opts: { forum?: boolean } = {}): Promi
     if (req.query.wait !== 'true') return json(204);
     nextId += 1n;
     return json(200, { id: String(nextId), type: 0, channel_id: thread ?? '1180000000000000100', webhook_id: webhookId, ...msg });
-  });
+  }, { scriptedType: 'application/json' });
 
   function formErrors(m: Message): Record<string, unknown> {
     const errors: Record<string, unknown> = {};

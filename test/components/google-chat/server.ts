@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type HttpStandIn, startHttpStandIn } from '../http-stand-in.ts';
 
 /**
  * A stand-in for Google Chat's incoming webhooks on loopback: `POST /v1/spaces/<space>/messages`
@@ -7,32 +6,13 @@ import type { AddressInfo } from 'node:net';
  * JSON, or Google's error body `{"error": {"code", "message", "status"}}`. Threads are kept by
  * `threadKey`, as Chat keeps them.
  */
-interface Received {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Record<string, string>;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: unknown;
-}
-
-interface ScriptedAnswer {
-  readonly status: number;
-  readonly body?: string;
-  readonly headers?: Record<string, string>;
-}
-
-export interface GoogleChatStandIn {
-  readonly url: string;
+export interface GoogleChatStandIn extends HttpStandIn {
   /** The whole webhook URL, as Chat shows it; the token is the secret part. */
   readonly webhookUrl: string;
   /** The space's URL alone, as drone-google-chat took it (with `key` and `token` apart). */
   readonly spaceUrl: string;
   readonly key: string;
   readonly token: string;
-  readonly received: Received[];
-  /** Answers to give, in order, before behaving normally again (429s, 500s). */
-  script(answers: ScriptedAnswer[]): void;
-  close(): Promise<void>;
 }
 
 const SPACE = 'AAAAsortie1';
@@ -44,44 +24,25 @@ const WIDGETS = new Set(['textParagraph', 'decoratedText', 'buttonList', 'image'
 export async function startGoogleChatStandIn(): Promise<GoogleChatStandIn> {
   const key = 'AIzaSyDdI0hCZtE6vySjMm-WEfRq3CPzqKqqsHI';
   const token = 'sortie-chat-token-Zx9Yw8Vu7';
-  const received: Received[] = [];
-  const scripted: ScriptedAnswer[] = [];
   const threads = new Map<string, string>();
   let messages = 0;
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const url = new URL(req.url ?? '/', 'http://stand-in');
-      let body: unknown = raw;
-      let parsed = true;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        parsed = false;
-      }
-      received.push({ method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body });
+  const server = await startHttpStandIn(
+    (req, res) => {
       const json = (status: number, answer: object) => res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(answer, null, 2));
       const error = (code: number, status: string, message: string) => json(code, { error: { code, message, status } });
-      const next = scripted.shift();
-      if (next) {
-        res.writeHead(next.status, { 'content-type': 'application/json; charset=UTF-8', ...next.headers }).end(next.body ?? '');
-        return;
-      }
-      const match = /^\/v1\/spaces\/([^/]+)\/messages$/.exec(url.pathname);
+      const match = /^\/v1\/spaces\/([^/]+)\/messages$/.exec(new URL(req.path, 'http://stand-in').pathname);
       if (!match || req.method !== 'POST') return error(404, 'NOT_FOUND', 'Requested entity was not found.');
-      if (!url.searchParams.get('key')) return error(403, 'PERMISSION_DENIED', 'The request is missing a valid API key.');
-      if (url.searchParams.get('key') !== key) return error(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.');
-      if (url.searchParams.get('token') !== token) return error(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
+      if (!req.query.key) return error(403, 'PERMISSION_DENIED', 'The request is missing a valid API key.');
+      if (req.query.key !== key) return error(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.');
+      if (req.query.token !== token) return error(401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
       if (match[1] !== SPACE) return error(404, 'NOT_FOUND', 'Requested entity was not found.');
-      if (!parsed || body === null || typeof body !== 'object' || Array.isArray(body)) return error(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received. Unexpected token.');
-      const problem = messageProblem(body as Record<string, unknown>, Buffer.byteLength(raw));
+      if (!req.json || req.body === null || typeof req.body !== 'object' || Array.isArray(req.body)) return error(400, 'INVALID_ARGUMENT', 'Invalid JSON payload received. Unexpected token.');
+      const m = req.body as Record<string, unknown>;
+      const problem = messageProblem(m, req.bytes);
       if (problem) return error(400, 'INVALID_ARGUMENT', problem);
 
-      const threadKey = url.searchParams.get('threadKey');
-      const option = url.searchParams.get('messageReplyOption');
+      const { threadKey, messageReplyOption: option } = req.query;
       if (option && !['REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD', 'REPLY_MESSAGE_OR_FAIL', 'MESSAGE_REPLY_OPTION_UNSPECIFIED'].includes(option)) {
         return error(400, 'INVALID_ARGUMENT', `Invalid value at 'message_reply_option' (type.googleapis.com/google.chat.v1.CreateMessageRequest.MessageReplyOption), "${option}"`);
       }
@@ -92,7 +53,6 @@ export async function startGoogleChatStandIn(): Promise<GoogleChatStandIn> {
         thread = `spaces/${SPACE}/threads/t${messages}`;
         if (threadKey) threads.set(threadKey, thread);
       }
-      const m = body as Record<string, unknown>;
       return json(200, {
         name: `spaces/${SPACE}/messages/m${messages}.m${messages}`,
         sender: { name: 'users/114022495153014004089', displayName: 'Drone', type: 'BOT' },
@@ -103,26 +63,11 @@ export async function startGoogleChatStandIn(): Promise<GoogleChatStandIn> {
         space: { name: `spaces/${SPACE}`, type: 'ROOM', spaceType: 'SPACE' },
         argumentText: m.text ?? '',
       });
-    });
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const spaceUrl = `${url}/v1/spaces/${SPACE}`;
-  return {
-    url,
-    webhookUrl: `${spaceUrl}/messages?key=${key}&token=${token}`,
-    spaceUrl,
-    key,
-    token,
-    received,
-    script: (answers) => void scripted.push(...answers),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+    },
+    { scriptedType: 'application/json; charset=UTF-8' },
+  );
+  const spaceUrl = `${server.url}/v1/spaces/${SPACE}`;
+  return { ...server, webhookUrl: `${spaceUrl}/messages?key=${key}&token=${token}`, spaceUrl, key, token };
 }
 
 /** What Chat's API says of a message it will not post, in its own words. */

@@ -39,13 +39,14 @@ export async function startMatrixStandIn(): Promise<MatrixStandIn> {
   const transactions = new Map<string, string>();
   let sessionCount = 0;
 
-  const standIn = await startHttpStandIn((req, answer) => {
-    const { path, raw, body } = req;
-    const json = answer.json;
+  const standIn = await startHttpStandIn((req, res) => {
+    const { body } = req;
+    const path = req.path.split('?')[0]!;
+    const json = (status: number, answer: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     const fail = (status: number, errcode: string, error: string) => json(status, { errcode, error });
     if (!path.startsWith(V3)) return fail(404, 'M_UNRECOGNIZED', 'Unrecognized request');
     const route = path.slice(V3.length);
-    if (raw && typeof body !== 'object') return fail(400, 'M_NOT_JSON', 'Content not JSON.');
+    if (body !== undefined && !req.json) return fail(400, 'M_NOT_JSON', 'Content not JSON.');
     const b = (body ?? {}) as Record<string, unknown>;
 
     if (route === '/login' && req.method === 'POST') {
@@ -78,7 +79,7 @@ export async function startMatrixStandIn(): Promise<MatrixStandIn> {
     if (send && req.method === 'PUT') {
       const room = decodeURIComponent(send[1]!);
       if (room !== roomId) return fail(403, 'M_FORBIDDEN', `User @${username}:localhost not in room ${room}`);
-      if (Buffer.byteLength(raw) > 65_536) return fail(413, 'M_TOO_LARGE', 'event too large');
+      if (req.bytes > 65_536) return fail(413, 'M_TOO_LARGE', 'event too large');
       if (typeof b.msgtype !== 'string') return fail(400, 'M_BAD_JSON', "'msgtype' not in content");
       if (typeof b.body !== 'string') return fail(400, 'M_BAD_JSON', "'body' not in content");
       if (b.format !== undefined && (b.format !== 'org.matrix.custom.html' || typeof b.formatted_body !== 'string')) return fail(400, 'M_BAD_JSON', "'formatted_body' must go with format org.matrix.custom.html");
@@ -91,7 +92,7 @@ export async function startMatrixStandIn(): Promise<MatrixStandIn> {
       return json(200, { event_id: eventId });
     }
     return fail(404, 'M_UNRECOGNIZED', 'Unrecognized request');
-  });
+  }, { scriptedType: 'application/json' });
 
   return {
     ...standIn,

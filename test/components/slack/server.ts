@@ -1,68 +1,23 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { type HttpStandIn, startHttpStandIn } from '../http-stand-in.ts';
 
 /**
  * A stand-in for Slack on loopback: an incoming webhook and the two Web API methods the plugin
  * calls, answering with Slack's status codes and error strings (webhooks answer `ok` or a plain-text
  * error code; the Web API always answers JSON `{"ok": ...}`).
  */
-interface Received {
-  readonly method: string;
-  readonly path: string;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: unknown;
-}
-
-interface ScriptedAnswer {
-  readonly status: number;
-  readonly body?: string;
-  readonly headers?: Record<string, string>;
-}
-
-export interface SlackStandIn {
-  readonly url: string;
+export interface SlackStandIn extends HttpStandIn {
   /** A valid webhook URL; any other path under /services/ answers 404 no_service. */
   readonly webhookUrl: string;
   readonly apiUrl: string;
   readonly token: string;
-  readonly received: Received[];
-  /** Answers to give, in order, before behaving normally again (429s, 500s, errors). */
-  script(answers: ScriptedAnswer[]): void;
-  close(): Promise<void>;
 }
 
 const WEBHOOK_PATH = '/services/T0000SORT/B0000SORT/sortie-webhook-secret-path';
 
 export async function startSlackStandIn(opts: { token?: string } = {}): Promise<SlackStandIn> {
   const token = opts.token ?? 'xoxb-sortie-test-token';
-  const received: Received[] = [];
-  const scripted: ScriptedAnswer[] = [];
   let ts = 1_700_000_000;
-
-  const server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c: Buffer) => {
-      raw += c.toString();
-    });
-    req.on('end', () => {
-      let body: unknown = raw;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        // Kept as text: the webhook answers invalid_payload below.
-      }
-      received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-      const next = scripted.shift();
-      if (next) {
-        res.writeHead(next.status, { 'content-type': 'text/plain', ...next.headers }).end(next.body ?? '');
-        return;
-      }
-      const path = req.url ?? '';
-      if (path.startsWith('/services/')) return webhook(path, body, res);
-      if (path.startsWith('/api/')) return api(path.slice(5), req.headers.authorization, body, res);
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
-    });
-  });
 
   function webhook(path: string, body: unknown, res: http.ServerResponse) {
     const text = (status: number, answer: string) => res.writeHead(status, { 'content-type': 'text/html' }).end(answer);
@@ -87,19 +42,13 @@ export async function startSlackStandIn(opts: { token?: string } = {}): Promise<
     return json({ ok: true, channel: 'C0000SORT', ts: `${ts}.000100`, message: { ...m, ts: `${ts}.000100` } });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    webhookUrl: url + WEBHOOK_PATH,
-    apiUrl: `${url}/api`,
-    token,
-    received,
-    script: (answers) => void scripted.push(...answers),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const server = await startHttpStandIn(
+    (req, res) => {
+      if (req.path.startsWith('/services/')) return webhook(req.path, req.body, res);
+      if (req.path.startsWith('/api/')) return api(req.path.slice(5), req.headers.authorization, req.body, res);
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('404 page not found');
+    },
+    { scriptedType: 'text/plain' },
+  );
+  return { ...server, webhookUrl: server.url + WEBHOOK_PATH, apiUrl: `${server.url}/api`, token };
 }

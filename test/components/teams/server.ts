@@ -1,5 +1,4 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type HttpStandIn, startHttpStandIn } from '../http-stand-in.ts';
 
 /**
  * A stand-in for a Microsoft Teams Workflows webhook on loopback (Power Automate's "When a Teams
@@ -8,35 +7,17 @@ import type { AddressInfo } from 'node:net';
  * run: `runs` records each run, `Succeeded` with the card it posted or `Failed` with the reason
  * Teams gives, which the sender never hears of.
  */
-interface Received {
-  readonly method: string;
-  readonly path: string;
-  readonly headers: http.IncomingHttpHeaders;
-  readonly body: unknown;
-}
-
 export interface FlowRun {
   readonly status: 'Succeeded' | 'Failed';
   readonly error?: string;
   readonly card?: Record<string, unknown>;
 }
 
-interface ScriptedAnswer {
-  readonly status: number;
-  readonly body?: string;
-  readonly headers?: Record<string, string>;
-}
-
-export interface TeamsStandIn {
-  readonly url: string;
+export interface TeamsStandIn extends HttpStandIn {
   /** A valid Workflows URL; its `sig` is the secret part. */
   readonly webhookUrl: string;
   readonly signature: string;
-  readonly received: Received[];
   readonly runs: FlowRun[];
-  /** Answers to give, in order, before behaving normally again (429s, 500s). */
-  script(answers: ScriptedAnswer[]): void;
-  close(): Promise<void>;
 }
 
 const WORKFLOW = '5b3a0c2e7d1f4a6b9c8d0e1f2a3b4c5d';
@@ -45,61 +26,33 @@ const MAX_MESSAGE_BYTES = 28 * 1024;
 
 export async function startTeamsStandIn(): Promise<TeamsStandIn> {
   const signature = 'sortie-teams-signature-Q1w2E3r4T5y6';
-  const received: Received[] = [];
   const runs: FlowRun[] = [];
-  const scripted: ScriptedAnswer[] = [];
-
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      let body: unknown;
-      let parsed = true;
-      try {
-        body = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        body = raw;
-        parsed = false;
-      }
-      received.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
+  const server = await startHttpStandIn(
+    (req, res) => {
       const error = (status: number, code: string, message: string) =>
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ error: { code, message } }));
-      const next = scripted.shift();
-      if (next) {
-        res.writeHead(next.status, { 'content-type': 'application/json; charset=utf-8', ...next.headers }).end(next.body ?? '');
-        return;
-      }
-      const url = new URL(req.url ?? '/', 'http://stand-in');
-      const match = /^\/workflows\/([0-9a-f]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname);
+      const url = new URL(req.path, 'http://stand-in');
+      // Workflows made in Power Automate since 2025 live under /powerautomate/automations/direct.
+      const match = /^(?:\/powerautomate\/automations\/direct)?\/workflows\/([0-9a-f]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname);
       if (!match) return error(404, 'InvalidPath', 'The request path is not valid.');
       if (match[1] !== WORKFLOW) return error(404, 'WorkflowNotFound', `The workflow '${match[1]}' could not be found.`);
       if (req.method !== 'POST') return error(405, 'InvalidHttpMethod', `The HTTP method '${req.method}' is not allowed for the trigger.`);
-      const sig = url.searchParams.get('sig');
+      const sig = req.query.sig;
       if (!sig) return error(401, 'DirectApiAuthorizationRequired', 'The request must be authenticated only by Shared Access scheme.');
       if (sig !== signature) return error(401, 'DirectApiInvalidAuthorizationSignature', "The provided authorization signature 'sig' is not valid.");
-      if (!/^application\/json/i.test(req.headers['content-type'] ?? '') || !parsed) {
+      if (!/^application\/json/i.test(req.headers['content-type'] ?? '') || !req.json) {
         return error(400, 'InvalidRequestContent', 'The request content is not valid and could not be deserialized.');
       }
-      runs.push(flowRun(body, Buffer.byteLength(raw)));
+      runs.push(flowRun(req.body, req.bytes));
       res.writeHead(202, { 'content-length': '0', 'x-ms-workflow-run-id': String(runs.length) }).end();
-    });
-  });
-
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    { scriptedType: 'application/json; charset=utf-8' },
+  );
   return {
-    url,
-    webhookUrl: `${url}/workflows/${WORKFLOW}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${signature}`,
+    ...server,
+    webhookUrl: `${server.url}/workflows/${WORKFLOW}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${signature}`,
     signature,
-    received,
     runs,
-    script: (answers) => void scripted.push(...answers),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 

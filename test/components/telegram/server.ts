@@ -31,14 +31,15 @@ export async function startTelegramStandIn(): Promise<TelegramStandIn> {
   const topics = new Map<unknown, number[]>([[chats.forum, [7]]]);
   let messageId = 100;
 
-  const standIn = await startHttpStandIn((req, answer) => {
-    const fail = (code: number, description: string) => answer.json(code, { ok: false, error_code: code, description });
+  const standIn = await startHttpStandIn((req, res) => {
+    const json = (status: number, answer: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    const fail = (code: number, description: string) => json(code, { ok: false, error_code: code, description });
     const body = req.body ?? {};
-    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.path);
+    const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.path.split('?')[0]!);
     if (!m) return fail(404, 'Not Found');
     if (m[1] !== token) return fail(401, 'Unauthorized');
     if (m[2] !== 'sendMessage') return fail(404, 'Not Found');
-    if (typeof body !== 'object' || body === null) return fail(400, "Bad Request: can't parse JSON");
+    if ((req.body !== undefined && !req.json) || typeof body !== 'object' || body === null) return fail(400, "Bad Request: can't parse JSON");
     const msg = body as SendMessage;
     const chat = typeof msg.chat_id === 'string' && /^-?\d+$/.test(msg.chat_id) ? Number(msg.chat_id) : msg.chat_id;
     if (chat === undefined) return fail(400, 'Bad Request: chat_id is empty');
@@ -52,8 +53,8 @@ export async function startTelegramStandIn(): Promise<TelegramStandIn> {
     if (problem) return fail(400, `Bad Request: can't parse entities: ${problem}`);
     if (visibleLength(msg.text, mode) > 4096) return fail(400, 'Bad Request: message is too long');
     messageId += 1;
-    return answer.json(200, { ok: true, result: { message_id: messageId, chat: { id: chat }, date: 1700000000, text: msg.text, message_thread_id: msg.message_thread_id } });
-  });
+    return json(200, { ok: true, result: { message_id: messageId, chat: { id: chat }, date: 1700000000, text: msg.text, message_thread_id: msg.message_thread_id } });
+  }, { scriptedType: 'application/json' });
 
   return {
     ...standIn,

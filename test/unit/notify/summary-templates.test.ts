@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildContext } from '../../../shared/context/index.ts';
 import { createHttpClient } from '../../../shared/http.ts';
-import { summaryOf } from '../../../shared/notify/summary.ts';
+import { markupLine, plainLine, summaryOf } from '../../../shared/notify/summary.ts';
 import { chooseTemplate, loadTemplates, renderNotify } from '../../../shared/notify/templates.ts';
 import { droneBuildEnv } from '../../support/drone-env.ts';
 
@@ -27,6 +27,12 @@ test('summaryOf: the facts of a default message', () => {
     commitLink: 'https://github.com/octocat/hello-world/commit/7fd1a60b',
     failedSteps: ['test', 'deploy'],
   });
+});
+
+test("the default lines: plugins/slack's markup and its plain fallback", () => {
+  const f = summaryOf(build);
+  assert.equal(markupLine(f), '*failure* <https://drone.example.com/octocat/hello-world/42|octocat/hello-world#7fd1a60b> (main) by octocat');
+  assert.equal(plainLine(f), 'failure octocat/hello-world#7fd1a60b (main) by octocat');
 });
 
 test('chooseTemplate: the outcome\'s own template, else the general one, else none', () => {
