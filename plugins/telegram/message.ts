@@ -66,9 +66,17 @@ export function chatsFor(to: readonly string[], authorEmail: string, onlyMatchin
   return onlyMatching && matching.length > 0 ? matching : [...plain, ...matching];
 }
 
-/** drone-telegram's default message, to the character, in its legacy Markdown. */
+/** Room for the rest of the default message within Telegram's 4096 characters. */
+const MAX_DEFAULT_COMMIT_MESSAGE = 3000;
+
+/** drone-telegram's default message, to the character, in its legacy Markdown; a huge commit message cut to fit. */
 function defaultMessage(b: BuildContext): string {
   const icon = ICONS[b.build.status] ?? (isFailedStatus(b.build.status) ? ICONS.failure : '');
   const v = escapeValue;
-  return `${icon} Build #${b.build.number} of \`${v(b.repo.slug || `${b.repo.owner}/${b.repo.name}`)}\` ${v(b.build.status)}.\n\n\ud83d\udcdd Commit by ${v(b.commit.author.username)} on \`${v(b.commit.branch)}\`:\n\`\`\` ${v(b.commit.message)} \`\`\`\n\n\ud83c\udf10 ${v(b.build.link)}`;
+  return `${icon} Build #${b.build.number} of \`${v(b.repo.slug || `${b.repo.owner}/${b.repo.name}`)}\` ${v(b.build.status)}.\n\n\ud83d\udcdd Commit by ${v(b.commit.author.username)} on \`${v(b.commit.branch)}\`:\n\`\`\` ${v(cut(b.commit.message))} \`\`\`\n\n\ud83c\udf10 ${v(b.build.link)}`;
+}
+
+function cut(text: string): string {
+  const chars = [...text];
+  return chars.length <= MAX_DEFAULT_COMMIT_MESSAGE ? text : `${chars.slice(0, MAX_DEFAULT_COMMIT_MESSAGE - 1).join('')}\u2026`;
 }

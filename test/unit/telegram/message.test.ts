@@ -31,3 +31,9 @@ test('the 4096 limit counts what Telegram shows, not escapes or markup', () => {
   assert.doesNotThrow(() => planMessages(values(), build, { name: 'settings.message', text: escaped }));
   assert.throws(() => planMessages(values(), build, { name: 'settings.message', text: `${escaped}x` }), /settings\.message renders 4097 characters/);
 });
+
+test('the default message cuts a huge commit message to fit, where a template would fail', () => {
+  const huge = buildContext({ ...droneBuildEnv, DRONE_COMMIT_MESSAGE: 'x'.repeat(10_000) });
+  const [m] = planMessages(values(), huge, undefined);
+  assert.ok(m!.text.includes(`${'x'.repeat(2999)}\u2026`));
+});
