@@ -42,7 +42,13 @@ export const settings = {
     validate: (v) => (/^#?[0-9a-f]{6}$/i.test(v) ? undefined : 'expected a hex colour such as #1ac600'),
   }),
   username: setting.string({ doc: 'Name the message is posted as, instead of the webhook\'s.', env: ['USERNAME'] }),
-  avatar_url: setting.string({ doc: 'Avatar the message is posted with, instead of the webhook\'s.', env: ['AVATAR_URL'] }),
+  avatar_url: setting.string({
+    doc: 'Avatar the message is posted with, instead of the webhook\'s.',
+    env: ['AVATAR_URL'],
+    example: 'https://example.com/drone.png',
+    // Discord refuses the whole message for an avatar that is not a URL.
+    validate: (v) => (/^https?:\/\/[^\s/]+\/?\S*$/i.test(v) ? undefined : 'expected an http(s) URL of an image'),
+  }),
   tts: setting.bool({ doc: 'Send as a text-to-speech message.', env: ['TTS'] }),
   wait: setting.bool({ doc: 'Wait until Discord has stored the message and log its id.', env: ['WAIT'] }),
   thread_id: setting.string({

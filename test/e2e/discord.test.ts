@@ -151,6 +151,7 @@ describe("errors: clear message, exit 1, no secret shown", () => {
     ['an id without a token', { PLUGIN_WEBHOOK_TOKEN: '' }, /settings\.webhook_id is set but settings\.webhook_token is not/],
     ['an id that is not one', { PLUGIN_WEBHOOK_ID: 'my-hook' }, /settings\.webhook_id: expected the webhook id/],
     ['a colour that is not hex', { PLUGIN_COLOR: 'green' }, /settings\.color: expected a hex colour/],
+    ['an avatar that is no URL', { PLUGIN_AVATAR_URL: 'drone.png' }, /settings\.avatar_url: expected an http\(s\) URL/],
     ['an unknown flag', { PLUGIN_FLAGS: 'ephemeral' }, /settings\.flags: unknown flag "ephemeral"/],
     ['thread_id and thread_name', { PLUGIN_THREAD_ID: '1', PLUGIN_THREAD_NAME: 'x' }, /settings\.thread_id and settings\.thread_name exclude each other/],
     ['content over 2000 characters', { PLUGIN_MESSAGE: '{{repeat 2001 "x"}}' }, /settings\.message: the message content has 2001 characters; Discord takes at most 2000/],

@@ -87,6 +87,7 @@ export async function startDiscordStandIn(opts: { forum?: boolean } = {}): Promi
     for (const field of ['content', 'username', 'avatar_url', 'thread_name'] as const) {
       if (m[field] !== undefined && typeof m[field] !== 'string') add(field, 'STRING_TYPE_CONVERT', 'Could not interpret value as string.');
     }
+    if (typeof m.avatar_url === 'string' && !/^https?:\/\/\S+$/.test(m.avatar_url)) add('avatar_url', 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
     if (m.tts !== undefined && typeof m.tts !== 'boolean') add('tts', 'BOOLEAN_TYPE_COERCE', 'Must be either true or false.');
     if (m.flags !== undefined && (typeof m.flags !== 'number' || (m.flags & ~ALLOWED_FLAGS) !== 0)) add('flags', 'MESSAGE_FLAGS_INVALID', 'Invalid message flags.');
     if (m.embeds !== undefined && (!Array.isArray(m.embeds) || m.embeds.length > 10)) add('embeds', 'BASE_TYPE_MAX_LENGTH', 'Must be 10 or fewer in length.');
