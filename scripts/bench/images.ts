@@ -11,7 +11,7 @@ import { coldStart } from './slack.ts';
 
 /**
  * The images, measured on a Docker engine of our own (scripts/images/engine.ts), in one run:
- * - compressed size of sortie/slack and sortie/kubernetes as a registry holds them, gzip (what
+ * - compressed size of sortie/slack, sortie/kubernetes and the chat notifiers as a registry holds them, gzip (what
  *   `docker push` sends) and zstd (what scripts/release.ts publishes), each against the same
  *   compression of the Node binary alone, the floor of any Node image (target <= 1.1x);
  * - `docker run` of sortie/slack sending the default message to a local sink, against
@@ -50,7 +50,7 @@ export async function rows(): Promise<Row[]> {
     const [nodeGzip, nodeZstd] = await Promise.all([cachedSize('gzip', node), cachedSize('zstd', node)]);
     out.push({ group: 'images', name: 'Node binary alone (stripped), gzip', value: nodeGzip / MB, unit: 'MB' });
     out.push({ group: 'images', name: `Node binary alone (stripped), zstd -${ZSTD_LEVEL}`, value: nodeZstd / MB, unit: 'MB' });
-    for (const plugin of ['slack', 'kubernetes'] as const) {
+    for (const plugin of ['slack', 'kubernetes', 'discord', 'telegram', 'matrix'] as const) {
       const local = `${imageName('sortie', plugin)}:bench`;
       await buildImage(engine, plugin, { out: join(work, 'contexts'), tags: [local] });
       const remote = `${engine.registry}/${imageName('sortie', plugin)}`;
