@@ -226,9 +226,13 @@ export function deriveSecret(from: string, result: unknown): void {
   masker.add(result);
 }
 
+/** Query parameters that carry a credential: Teams Workflows' `sig`, Google Chat's `key` and `token`. */
+const SECRET_QUERY = /^(sig|signature|key|api_?key|token|access_?token|secret|password|auth|code)$/i;
+
 /**
  * The parts of a secret URL that a server may quote on their own: its password, its path and
- * query, and the last path segment (a webhook's token).
+ * query, the last path segment (a webhook's token) and each credential in the query (not
+ * `api-version=2016-06-01`, which would blank every such date).
  */
 export function urlSecrets(value: string): string[] {
   let url: URL;
@@ -238,7 +242,8 @@ export function urlSecrets(value: string): string[] {
     return [];
   }
   const path = url.pathname === '/' ? '' : url.pathname;
-  return [url.password, path + url.search, path.split('/').at(-1) ?? ''];
+  const query = [...url.searchParams].filter(([name]) => SECRET_QUERY.test(name)).map(([, v]) => v);
+  return [url.password, path + url.search, path.split('/').at(-1) ?? '', ...query];
 }
 
 /**

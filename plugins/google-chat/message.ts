@@ -15,6 +15,7 @@ type ChatSettings = Values<typeof settings>;
 export interface ChatMessage {
   readonly text: string;
   readonly cardsV2?: readonly Record<string, unknown>[];
+  readonly thread?: { readonly threadKey: string };
 }
 
 export interface ChatRequest {
@@ -32,6 +33,7 @@ export function planMessage(s: ChatSettings, build: BuildContext, text?: { setti
   const message: ChatMessage = {
     text: text?.text ?? markupLine(f),
     ...(s.card ? { cardsV2: [{ cardId: 'drone-build', card: card(f, build.commit.author.avatar) }] } : {}),
+    ...(s.thread_key ? { thread: { threadKey: s.thread_key } } : {}),
   };
   const bytes = Buffer.byteLength(JSON.stringify(message));
   if (bytes > MAX_MESSAGE_BYTES) {
@@ -65,8 +67,8 @@ function html(text: string): string {
 }
 
 /**
- * The webhook as Google gives it, or drone-google-chat's space URL with `key` and `token`; a thread
- * key goes into the query, where Google Chat's webhooks read it.
+ * The webhook as Google gives it, or drone-google-chat's space URL with `key` and `token`. Without
+ * `messageReplyOption` Chat ignores the thread key and starts a new thread every time.
  */
 function webhookUrl(s: ChatSettings): string {
   const url = new URL(s.webhook!);
@@ -76,9 +78,6 @@ function webhookUrl(s: ChatSettings): string {
   if (!url.searchParams.get('key') || !url.searchParams.get('token')) {
     throw new PluginError('settings.webhook has no key= and token=: give the whole URL Google Chat shows for the webhook, or settings.key and settings.token');
   }
-  if (s.thread_key) {
-    url.searchParams.set('threadKey', s.thread_key);
-    url.searchParams.set('messageReplyOption', s.message_reply_option);
-  }
+  if (s.thread_key) url.searchParams.set('messageReplyOption', s.message_reply_option);
   return url.toString();
 }

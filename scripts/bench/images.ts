@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildImage, imageName } from '../images/build.ts';
+import { plugins } from '../images/stage.ts';
 import { type Engine, engineUnavailable, startEngine } from '../images/engine.ts';
 import { compressGzip, compressZstd, getManifest, manifestSize, parseRepo, savedImage } from '../images/oci.ts';
 import { cacheDir, strippedNode } from '../images/runtime.ts';
@@ -11,8 +12,8 @@ import { coldStart } from './slack.ts';
 
 /**
  * The images, measured on a Docker engine of our own (scripts/images/engine.ts), in one run:
- * - compressed size of sortie/slack, sortie/kubernetes and the chat notifiers as a registry holds them, gzip (what
- *   `docker push` sends) and zstd (what scripts/release.ts publishes), each against the same
+ * - compressed size of every scratch image (sortie/slack, sortie/kubernetes ...) as a registry
+ *   holds them, gzip (what `docker push` sends) and zstd (what scripts/release.ts publishes), each against the same
  *   compression of the Node binary alone, the floor of any Node image (target <= 1.1x);
  * - `docker run` of sortie/slack sending the default message to a local sink, against
  *   `docker run` of the same image doing `node -e 0` (target <= 1.3x).
@@ -50,7 +51,8 @@ export async function rows(): Promise<Row[]> {
     const [nodeGzip, nodeZstd] = await Promise.all([cachedSize('gzip', node), cachedSize('zstd', node)]);
     out.push({ group: 'images', name: 'Node binary alone (stripped), gzip', value: nodeGzip / MB, unit: 'MB' });
     out.push({ group: 'images', name: `Node binary alone (stripped), zstd -${ZSTD_LEVEL}`, value: nodeZstd / MB, unit: 'MB' });
-    for (const plugin of ['slack', 'kubernetes', 'discord', 'telegram', 'matrix'] as const) {
+    // Every scratch image (kaniko's is the executor's image with Sortie added).
+    for (const plugin of plugins.filter((p) => p !== 'kaniko')) {
       const local = `${imageName('sortie', plugin)}:bench`;
       await buildImage(engine, plugin, { out: join(work, 'contexts'), tags: [local] });
       const remote = `${engine.registry}/${imageName('sortie', plugin)}`;

@@ -100,7 +100,7 @@ describe('templates and threads', () => {
     assert.match(first.stdout, /^sent the success message to Google Chat in thread spaces\/AAAAsortie1\/threads\/t\d+\n$/);
     assert.equal(second.stdout, first.stdout);
     assert.deepEqual(
-      chat.received.map((r) => [r.query.threadKey, r.query.messageReplyOption]),
+      chat.received.map((r) => [(r.body as { thread: { threadKey: string } }).thread.threadKey, r.query.messageReplyOption]),
       [
         ['deploys', 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD'],
         ['deploys', 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD'],
@@ -129,6 +129,14 @@ describe('limits and errors', () => {
     const r = await run({});
     assert.equal(r.code, 0, r.stderr);
     assert.equal(chat.received.length, 3);
+    noSecretIn(r.stdout + r.stderr);
+  });
+
+  test('an error body that quotes the key and token is masked', async () => {
+    chat.script([{ status: 400, body: JSON.stringify({ error: { code: 400, message: `bad request key=${chat.key}&token=${chat.token}`, status: 'INVALID_ARGUMENT' } }) }]);
+    const r = await run({});
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /"message":"bad request key=\*{8}&token=\*{8}"/);
     noSecretIn(r.stdout + r.stderr);
   });
 

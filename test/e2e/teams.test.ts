@@ -193,6 +193,27 @@ describe('limits and errors', () => {
     assert.match(r.stderr, /set settings\.webhook\. Example: webhook: https:/);
   });
 
+  test('an error body that quotes the URL or the signature alone is masked', async () => {
+    teams.script([{ status: 400, body: JSON.stringify({ error: { code: 'InvalidTemplate', message: `Unable to process ${teams.webhookUrl}; sig ${teams.signature}` } }) }]);
+    const r = await run({});
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /HTTP 400: \{"error":\{"code":"InvalidTemplate","message":"Unable to process \*{8}; sig \*{8}"/);
+    noSecretIn(r.stdout + r.stderr);
+  });
+
+  test('a template that does not parse, or names a missing file: an error naming it, nothing sent', async () => {
+    const broken = await run({ PLUGIN_TEMPLATE: 'done {{#if build.tag}}' });
+    assert.equal(broken.code, 1);
+    assert.match(broken.stderr, /template "settings\.template"/);
+    const missing = await run({ PLUGIN_CARD: 'cards/teams.json' });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /the template file "cards\/teams\.json" does not exist/);
+    const outside = await run({ PLUGIN_CARD: '../../etc/passwd' });
+    assert.equal(outside.code, 1);
+    assert.match(outside.stderr, /settings\.card: "\.\.\/\.\.\/etc\/passwd" is outside the workspace/);
+    assert.equal(teams.received.length, 0);
+  });
+
   test('on: [failure] sends nothing for a success', async () => {
     const r = await run({ PLUGIN_ON: 'failure' });
     assert.equal(r.code, 0, r.stderr);

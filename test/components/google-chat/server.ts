@@ -4,7 +4,8 @@ import { type HttpStandIn, startHttpStandIn } from '../http-stand-in.ts';
  * A stand-in for Google Chat's incoming webhooks on loopback: `POST /v1/spaces/<space>/messages`
  * with the webhook's `key` and `token`, answering as the Chat API does: the created message as
  * JSON, or Google's error body `{"error": {"code", "message", "status"}}`. Threads are kept by
- * `threadKey`, as Chat keeps them.
+ * key (`thread.threadKey` in the body, or the older `threadKey` query parameter), as Chat keeps
+ * them; without `messageReplyOption` a key is ignored and every message starts a thread, as in Chat.
  */
 export interface GoogleChatStandIn extends HttpStandIn {
   /** The whole webhook URL, as Chat shows it; the token is the secret part. */
@@ -42,7 +43,9 @@ export async function startGoogleChatStandIn(): Promise<GoogleChatStandIn> {
       const problem = messageProblem(m, req.bytes);
       if (problem) return error(400, 'INVALID_ARGUMENT', problem);
 
-      const { threadKey, messageReplyOption: option } = req.query;
+      const option = req.query.messageReplyOption;
+      const keyGiven = (m.thread as { threadKey?: string } | undefined)?.threadKey ?? req.query.threadKey;
+      const threadKey = option && option !== 'MESSAGE_REPLY_OPTION_UNSPECIFIED' ? keyGiven : undefined;
       if (option && !['REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD', 'REPLY_MESSAGE_OR_FAIL', 'MESSAGE_REPLY_OPTION_UNSPECIFIED'].includes(option)) {
         return error(400, 'INVALID_ARGUMENT', `Invalid value at 'message_reply_option' (type.googleapis.com/google.chat.v1.CreateMessageRequest.MessageReplyOption), "${option}"`);
       }

@@ -15,10 +15,10 @@ test('the webhook as Google gives it is used as it is; a space URL gets /message
   assert.equal(planMessage(values({ PLUGIN_WEBHOOK: `${SPACE}/`, PLUGIN_KEY: 'K', PLUGIN_TOKEN: 'T' }), build).url, `${SPACE}/messages?key=K&token=T`);
 });
 
-test('a thread key goes into the query with the reply option', () => {
-  const url = new URL(planMessage(values({ PLUGIN_WEBHOOK: `${SPACE}/messages?key=K&token=T`, PLUGIN_THREAD_KEY: 'build 42' }), build).url);
-  assert.equal(url.searchParams.get('threadKey'), 'build 42');
-  assert.equal(url.searchParams.get('messageReplyOption'), 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
+test('a thread key goes into the message, the reply option into the query', () => {
+  const { url, message } = planMessage(values({ PLUGIN_WEBHOOK: `${SPACE}/messages?key=K&token=T`, PLUGIN_THREAD_KEY: 'build 42' }), build);
+  assert.deepEqual(message.thread, { threadKey: 'build 42' });
+  assert.equal(new URL(url).searchParams.get('messageReplyOption'), 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD');
 });
 
 test('card text is escaped for its HTML subset; the header stays plain text', () => {

@@ -63,3 +63,10 @@ test('an unreachable service is an error naming the setting, never the path of t
     return true;
   });
 });
+
+test("urlSecrets: a webhook's credentials in its query are secrets one by one, the other parameters not", async () => {
+  const { urlSecrets } = await import('../../../shared/secrets.ts');
+  const found = urlSecrets('https://chat.googleapis.com/v1/spaces/AAAA/messages?key=AIzaKey&token=tok-en%3D&api-version=2016-06-01&sig=S1g');
+  for (const secret of ['AIzaKey', 'tok-en=', 'S1g']) assert.ok(found.includes(secret), secret);
+  assert.ok(!found.includes('2016-06-01'));
+});
