@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type DiscordStandIn, startDiscordStandIn } from '../components/discord/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { startHostileServer } from '../support/hostile-http.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 let discord: DiscordStandIn;
@@ -188,5 +189,17 @@ describe("errors: clear message, exit 1, no secret shown", () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /settings\.webhook_url: cannot reach Discord/);
     noSecretsIn(r.stdout + r.stderr);
+  });
+
+  test('a Discord that never answers: the step ends at settings.timeout', async () => {
+    const silent = await startHostileServer({ kind: 'silent' });
+    try {
+      const r = await run({ PLUGIN_WEBHOOK_URL: `${silent.url}/api/webhooks/1/${discord.token}`, PLUGIN_TIMEOUT: '2s' });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no complete answer within settings\.timeout: 2s/);
+      noSecretsIn(r.stdout + r.stderr);
+    } finally {
+      await silent.close();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type MatrixStandIn, startMatrixStandIn } from '../components/matrix/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { startHostileServer } from '../support/hostile-http.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 let matrix: MatrixStandIn;
@@ -146,5 +147,17 @@ describe('errors: clear message, exit 1, no secret shown', () => {
     const r = await run({ ...withToken(), PLUGIN_HOMESERVER: 'http://127.0.0.1:1', PLUGIN_TIMEOUT: '30s' });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /settings\.roomid: cannot reach Matrix/);
+  });
+
+  test('a homeserver that never answers: the step ends at settings.timeout', async () => {
+    const silent = await startHostileServer({ kind: 'silent' });
+    try {
+      const r = await run({ ...withToken(), PLUGIN_HOMESERVER: silent.url, PLUGIN_TIMEOUT: '2s' });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no complete answer within settings\.timeout: 2s/);
+      noSecretsIn(r.stdout + r.stderr);
+    } finally {
+      await silent.close();
+    }
   });
 });

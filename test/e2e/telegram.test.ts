@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startTelegramStandIn, type TelegramStandIn } from '../components/telegram/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { startHostileServer } from '../support/hostile-http.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 let telegram: TelegramStandIn;
@@ -188,5 +189,19 @@ describe('errors: clear message, exit 1, the token never shown', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /settings\.token: cannot reach Telegram/);
     noSecretsIn(r.stdout + r.stderr);
+  });
+
+  test('a Bot API that never answers: the step ends at settings.timeout, the token unseen', async () => {
+    const silent = await startHostileServer({ kind: 'silent' });
+    try {
+      const started = Date.now();
+      const r = await run({ ...bot(), PLUGIN_API_URL: silent.url, PLUGIN_TIMEOUT: '2s', PLUGIN_DEBUG: 'true' });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /no complete answer within settings\.timeout: 2s/);
+      assert.ok(Date.now() - started < 8000);
+      noSecretsIn(r.stdout + r.stderr);
+    } finally {
+      await silent.close();
+    }
   });
 });
