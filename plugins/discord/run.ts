@@ -1,11 +1,15 @@
-import { createHttpClient } from '../../shared/http.ts';
+import { PluginError } from '../../shared/errors.ts';
+import { createHttpClient, type HttpClient } from '../../shared/http.ts';
 import { jsonField, jsonOf } from '../../shared/json-answer.ts';
+import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
-import { sendJson } from '../../shared/notify/send.ts';
+import { sendJson, unreachable } from '../../shared/notify/send.ts';
 import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
+import { excerpt } from '../../shared/secrets.ts';
 import { planMessage } from './message.ts';
 import type { settings } from './settings.ts';
+import { multipart, readUploads, type Upload } from './upload.ts';
 
 const TEMPLATES = ['message', 'template_success', 'template_failure'] as const;
 
@@ -28,18 +32,37 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
   const threadName = s.thread_name && (await renderNotify(s.thread_name, build, { name: 'settings.thread_name', escape: 'none' }));
   const message = planMessage(s, build, rendered, threadName);
   log.debug(`message: ${JSON.stringify(message.payload)}`);
+  const uploads = readUploads(s.file, build.workspace);
 
   const base = s.webhook_url ?? `${s.api_url.replace(/\/+$/, '')}/webhooks/${s.webhook_id}/${s.webhook_token}`;
   const query = new URLSearchParams(message.query).toString();
+  const url = query ? `${base}?${query}` : base;
+  const setting = s.webhook_url ? 'webhook_url' : 'webhook_token';
   const res = await sendJson(http, {
-    url: query ? `${base}?${query}` : base,
+    url,
     body: message.payload,
     service: 'Discord',
-    setting: s.webhook_url ? 'webhook_url' : 'webhook_token',
+    setting,
     hint: (_status, text) => HINTS[Number(jsonField(text, 'code'))],
   });
   const where = s.thread_id ? ` in thread ${s.thread_id}` : s.thread_name ? ` as the forum post "${threadName}"` : '';
   const id = s.wait ? ` (message ${jsonOf<{ id?: string }>(res, 'Discord').id})` : '';
   log.info(`sent the ${build.build.status} message to Discord${where}${id}`);
+  const { username, avatar_url, tts, flags } = message.payload;
+  for (const upload of uploads) {
+    await postUpload(http, url, { username, avatar_url, tts, flags }, upload, setting);
+    log.info(`uploaded ${upload.shown} to Discord${where}`);
+  }
   return 0;
+}
+
+/** An upload is multipart, which sendJson does not send; its answers mean what the message's do. */
+async function postUpload(http: HttpClient, url: string, payload: object, upload: Upload, setting: string): Promise<void> {
+  const { body, contentType } = multipart(payload, upload);
+  const res = await http.request({ url, method: 'POST', headers: { 'content-type': contentType }, body }).catch((err: unknown) => {
+    throw unreachable(setting, 'Discord', err);
+  });
+  if (res.status >= 200 && res.status < 300) return;
+  const text = res.text().replace(/\s+/g, ' ').trim();
+  throw new PluginError(`settings.file: uploading ${upload.shown} to Discord failed: HTTP ${res.status}: ${excerpt(text, MAX_QUOTED_ANSWER_CHARS)}`, { hint: HINTS[Number(jsonField(text, 'code'))] });
 }

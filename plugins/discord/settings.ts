@@ -57,6 +57,12 @@ export const settings = {
     validate: (v) => (SNOWFLAKE.test(v) ? undefined : 'expected a thread id, a number such as 1234567890123456789'),
   }),
   thread_name: setting.string({ doc: 'In a forum channel: start a new post with this name (a Handlebars template).' }),
+  file: setting.list({
+    doc: 'Workspace files to upload after the message, one message each (at most 10 MiB a file).',
+    env: ['DISCORD_FILE', 'FILE'],
+    example: '[dist/report.html]',
+    path: 'workspace',
+  }),
   flags: setting.list({
     doc: '`suppress_embeds` (no link previews) and/or `suppress_notifications` (a silent message).',
     example: '[suppress_notifications]',
@@ -74,5 +80,7 @@ export const rules: Rules<typeof settings> = {
   exclusive: [
     ['webhook_url', 'webhook_id'],
     ['thread_id', 'thread_name'],
+    // An upload would start a forum post of its own: files go to a thread named by thread_id.
+    ['file', 'thread_name'],
   ],
 };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -21,6 +21,7 @@ after(async () => {
 });
 beforeEach(() => {
   discord.received.length = 0;
+  discord.uploads.length = 0;
   forum.received.length = 0;
   workspace = mkdtempSync(join(tmpdir(), 'discord-ws-'));
 });
@@ -125,6 +126,20 @@ describe('messages', () => {
     assert.equal(body(0, forum).thread_name, 'hello-world #42');
   });
 
+  test('file: each file uploaded after the message, as drone-discord does', async () => {
+    mkdirSync(join(workspace, 'logs'));
+    writeFileSync(join(workspace, 'report.txt'), 'all green\n');
+    writeFileSync(join(workspace, 'logs', 'test.log'), 'ok 1\nok 2\n');
+    const r = await run({ ...hook(), PLUGIN_FILE: 'report.txt,logs/test.log', PLUGIN_USERNAME: 'drone' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'sent the success message to Discord\nuploaded report.txt to Discord\nuploaded logs/test.log to Discord\n');
+    assert.deepEqual(discord.uploads, [
+      { filename: 'report.txt', content: 'all green\n' },
+      { filename: 'test.log', content: 'ok 1\nok 2\n' },
+    ]);
+    assert.match(String(discord.received[1]!.body), /name="payload_json"[^]*\{"username":"drone"\}/);
+  });
+
   test('retries after 429 (honouring Retry-After) and 500', async () => {
     discord.script([
       { status: 429, headers: { 'retry-after': '0' }, body: '{"message": "You are being rate limited.", "retry_after": 0.001, "global": false}' },
@@ -159,9 +174,13 @@ describe("errors: clear message, exit 1, no secret shown", () => {
     ['an embed title over 256', { PLUGIN_MESSAGE: '{{repeat 300 "x"}}', PLUGIN_COLOR: '#000000' }, /settings\.message: the embed title has 300 characters; Discord takes at most 256/],
     ['a template syntax error', { PLUGIN_MESSAGE: '{{#if build.status}} unclosed' }, /settings\.message/],
     ['a bad timeout', { PLUGIN_TIMEOUT: 'soon' }, /settings\.timeout: expected a duration/],
+    ['a file that does not exist', { PLUGIN_FILE: 'missing.txt' }, /settings\.file: missing\.txt does not exist/],
+    ['a file over Discord\'s 10 MiB', { PLUGIN_FILE: 'huge.bin' }, /settings\.file: huge\.bin is 11 MiB; Discord takes at most 10 MiB/],
+    ['file and thread_name', { PLUGIN_FILE: 'x.txt', PLUGIN_THREAD_NAME: 'x' }, /settings\.file and settings\.thread_name exclude each other/],
   ];
   for (const [name, settings, message] of cases) {
     test(name, async () => {
+      if (settings.PLUGIN_FILE === 'huge.bin') writeFileSync(join(workspace, 'huge.bin'), Buffer.alloc(11 * 1024 * 1024));
       const r = await run({ ...hook(), ...settings });
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stderr, message);

@@ -13,6 +13,29 @@ export interface DiscordStandIn extends HttpStandIn {
   readonly webhookUrl: string;
   /** A thread of the webhook's channel that `thread_id` may name. */
   readonly threadId: string;
+  /** Files received in multipart uploads (as text). */
+  readonly uploads: Upload[];
+}
+
+interface Upload {
+  readonly filename: string;
+  readonly content: string;
+}
+
+/** The parts of a multipart/form-data body: name, file name and content of each. */
+function formParts(body: string, boundary: string): Array<{ name: string; filename?: string; content: string }> {
+  return body
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((part) => {
+      const split = part.indexOf('\r\n\r\n');
+      const head = part.slice(0, split);
+      return {
+        name: /name="([^"]*)"/.exec(head)?.[1] ?? '',
+        filename: /filename="([^"]*)"/.exec(head)?.[1],
+        content: part.slice(split + 4, part.endsWith('\r\n') ? -2 : undefined),
+      };
+    });
 }
 
 const LIMITS: Array<[string, (m: Message) => unknown[], number]> = [
@@ -54,6 +77,7 @@ export async function startDiscordStandIn(opts: { forum?: boolean } = {}): Promi
   const token = 'sortie-discord-token_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP';
   const threadId = '1180000000000000777';
   let nextId = 1180000000000001000n;
+  const uploads: Upload[] = [];
 
   const standIn = await startHttpStandIn((req, res) => {
     const json = (status: number, answer?: object) => (answer === undefined ? res.writeHead(status).end() : res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer)));
@@ -63,17 +87,32 @@ export async function startDiscordStandIn(opts: { forum?: boolean } = {}): Promi
     if (req.method !== 'POST') return json(405, { message: '405: Method Not Allowed', code: 0 });
     if (m[1] !== webhookId) return json(404, { message: 'Unknown Webhook', code: 10015 });
     if (m[2] !== token) return json(401, { message: 'Invalid Webhook Token', code: 50027 });
-    if (!String(req.headers['content-type']).startsWith('application/json')) return json(400, { message: 'Cannot send an empty message', code: 50006 });
-    if (!req.json || typeof body !== 'object' || body === null) return json(400, { message: 'The request body contains invalid JSON.', code: 50109 });
-    const msg = body as Message;
+    const type = String(req.headers['content-type']);
+    let msg: Message;
+    let files: Upload[] = [];
+    if (type.startsWith('multipart/form-data')) {
+      if (req.bytes > 10 * 1024 * 1024) return json(413, { message: 'Request entity too large', code: 40005 });
+      const form = formParts(String(body ?? ''), /boundary=([^;]+)/.exec(type)?.[1] ?? '');
+      files = form.filter((p) => /^files\[\d+\]$/.test(p.name)).map((p) => ({ filename: p.filename ?? '', content: p.content }));
+      const payload = form.find((p) => p.name === 'payload_json');
+      try {
+        msg = payload ? (JSON.parse(payload.content) as Message) : {};
+      } catch {
+        return json(400, { message: 'The request body contains invalid JSON.', code: 50109 });
+      }
+    } else if (type.startsWith('application/json')) {
+      if (!req.json || typeof body !== 'object' || body === null) return json(400, { message: 'The request body contains invalid JSON.', code: 50109 });
+      msg = body as Message;
+    } else return json(400, { message: 'Cannot send an empty message', code: 50006 });
     const errors = formErrors(msg);
     if (Object.keys(errors).length > 0) return json(400, { message: 'Invalid Form Body', code: 50035, errors });
-    if (!msg.content && !(msg.embeds ?? []).length) return json(400, { message: 'Cannot send an empty message', code: 50006 });
+    if (!msg.content && !(msg.embeds ?? []).length && files.length === 0) return json(400, { message: 'Cannot send an empty message', code: 50006 });
     const thread = req.query.thread_id;
     if (thread && msg.thread_name) return json(400, { message: 'Cannot specify both thread_id and thread_name', code: 50035 });
     if (opts.forum && !thread && !msg.thread_name) return json(400, { message: 'Webhooks posted to forum channels must have a thread_name or thread_id', code: 220001 });
     if (!opts.forum && msg.thread_name) return json(400, { message: 'Webhooks can only create threads in forum channels', code: 220003 });
     if (thread && thread !== threadId) return json(400, { message: 'Unknown Channel', code: 10003 });
+    uploads.push(...files);
     if (req.query.wait !== 'true') return json(204);
     nextId += 1n;
     return json(200, { id: String(nextId), type: 0, channel_id: thread ?? '1180000000000000100', webhook_id: webhookId, ...msg });
@@ -104,5 +143,5 @@ export async function startDiscordStandIn(opts: { forum?: boolean } = {}): Promi
     return errors;
   }
 
-  return { ...standIn, apiUrl: `${standIn.url}/api`, webhookId, token, webhookUrl: `${standIn.url}/api/webhooks/${webhookId}/${token}`, threadId };
+  return { ...standIn, uploads, apiUrl: `${standIn.url}/api`, webhookId, token, webhookUrl: `${standIn.url}/api/webhooks/${webhookId}/${token}`, threadId };
 }
