@@ -137,7 +137,7 @@ describe('messages', () => {
       { filename: 'report.txt', content: 'all green\n' },
       { filename: 'test.log', content: 'ok 1\nok 2\n' },
     ]);
-    assert.match(String(discord.received[1]!.body), /name="payload_json"[^]*\{"username":"drone"\}/);
+    assert.match(String(discord.received[1]!.body), /name="payload_json"[\s\S]*\{"username":"drone"\}/);
   });
 
   test('retries after 429 (honouring Retry-After) and 500', async () => {
