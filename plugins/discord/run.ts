@@ -1,15 +1,13 @@
-import { PluginError } from '../../shared/errors.ts';
-import { createHttpClient, type HttpClient } from '../../shared/http.ts';
+import { createHttpClient } from '../../shared/http.ts';
 import { jsonField, jsonOf } from '../../shared/json-answer.ts';
-import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
-import { sendJson, unreachable } from '../../shared/notify/send.ts';
+import { sendJson } from '../../shared/notify/send.ts';
+import { sendForm } from '../../shared/notify/send-form.ts';
 import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
-import { excerpt } from '../../shared/secrets.ts';
 import { planMessage } from './message.ts';
 import type { settings } from './settings.ts';
-import { multipart, readUploads, type Upload } from './upload.ts';
+import { readUploads, uploadParts } from './upload.ts';
 
 const TEMPLATES = ['message', 'template_success', 'template_failure'] as const;
 
@@ -50,19 +48,10 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
   log.info(`sent the ${build.build.status} message to Discord${where}${id}`);
   const { username, avatar_url, tts, flags } = message.payload;
   for (const upload of uploads) {
-    await postUpload(http, url, { username, avatar_url, tts, flags }, upload, setting);
+    const parts = uploadParts({ username, avatar_url, tts, flags }, upload);
+    await sendForm(http, { url, parts, service: 'Discord', setting, what: `uploading ${upload.shown}`, uploadSetting: 'file', hint: (_status, text) => HINTS[Number(jsonField(text, 'code'))] });
     log.info(`uploaded ${upload.shown} to Discord${where}`);
   }
   return 0;
 }
 
-/** An upload is multipart, which sendJson does not send; its answers mean what the message's do. */
-async function postUpload(http: HttpClient, url: string, payload: object, upload: Upload, setting: string): Promise<void> {
-  const { body, contentType } = multipart(payload, upload);
-  const res = await http.request({ url, method: 'POST', headers: { 'content-type': contentType }, body }).catch((err: unknown) => {
-    throw unreachable(setting, 'Discord', err);
-  });
-  if (res.status >= 200 && res.status < 300) return;
-  const text = res.text().replace(/\s+/g, ' ').trim();
-  throw new PluginError(`settings.file: uploading ${upload.shown} to Discord failed: HTTP ${res.status}: ${excerpt(text, MAX_QUOTED_ANSWER_CHARS)}`, { hint: HINTS[Number(jsonField(text, 'code'))] });
-}

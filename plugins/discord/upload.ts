@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { PluginError } from '../../shared/errors.ts';
 import { formatBytes } from '../../shared/limits.ts';
+import type { FormPart } from '../../shared/multipart.ts';
 import { readBoundedFile } from '../../shared/read-file.ts';
 
 /** What Discord takes in one file from a webhook of a server without boosts. */
@@ -28,14 +28,10 @@ export function readUploads(files: readonly string[], workspace: string): Upload
   });
 }
 
-/** The multipart/form-data body Discord reads an upload from: `payload_json` and `files[0]`. */
-export function multipart(payload: object, upload: Upload, boundary = randomBytes(16).toString('hex')): { body: Buffer; contentType: string } {
-  const name = basename(upload.shown).replace(/["\r\n]/g, '_');
-  const body = Buffer.concat([
-    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="payload_json"\r\ncontent-type: application/json\r\n\r\n${JSON.stringify(payload)}\r\n`),
-    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="files[0]"; filename="${name}"\r\ncontent-type: application/octet-stream\r\n\r\n`),
-    upload.data,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+/** The form Discord reads an upload from: `payload_json` and `files[0]`. */
+export function uploadParts(payload: object, upload: Upload): FormPart[] {
+  return [
+    { name: 'payload_json', value: JSON.stringify(payload), contentType: 'application/json' },
+    { name: 'files[0]', filename: basename(upload.shown), data: upload.data },
+  ];
 }

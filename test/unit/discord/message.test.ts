@@ -4,7 +4,6 @@ import { buildContext } from '../../../shared/context/index.ts';
 import { readSettings } from '../../../shared/settings/index.ts';
 import { planMessage } from '../../../plugins/discord/message.ts';
 import { settings } from '../../../plugins/discord/settings.ts';
-import { multipart } from '../../../plugins/discord/upload.ts';
 import { droneBuildEnv } from '../../support/drone-env.ts';
 
 const values = (env: Record<string, string> = {}) => readSettings(settings, { PLUGIN_WEBHOOK_URL: 'https://discord.com/api/webhooks/1/t', ...env }).values;
@@ -39,14 +38,4 @@ test('limits count code points, and name where the text came from', () => {
 test('the colour: hex as given, else by status', () => {
   assert.equal(planMessage(values({ PLUGIN_COLOR: 'ffd930' }), build(), undefined).payload.embeds![0]!.color, 0xffd930);
   assert.equal(planMessage(values(), build({ DRONE_BUILD_STATUS: 'killed' }), undefined).payload.embeds![0]!.color, 0xff3232);
-});
-
-test('an upload is multipart/form-data: payload_json, then files[0] with its name', () => {
-  const { body, contentType } = multipart({ username: 'drone' }, { shown: 'out/report "1".txt', data: Buffer.from('hi') }, 'BOUNDARY');
-  assert.equal(contentType, 'multipart/form-data; boundary=BOUNDARY');
-  assert.equal(
-    body.toString(),
-    '--BOUNDARY\r\ncontent-disposition: form-data; name="payload_json"\r\ncontent-type: application/json\r\n\r\n{"username":"drone"}\r\n' +
-      '--BOUNDARY\r\ncontent-disposition: form-data; name="files[0]"; filename="report _1_.txt"\r\ncontent-type: application/octet-stream\r\n\r\nhi\r\n--BOUNDARY--\r\n',
-  );
 });
