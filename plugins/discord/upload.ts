@@ -1,9 +1,6 @@
-import { statSync } from 'node:fs';
-import { basename, isAbsolute, join } from 'node:path';
-import { PluginError } from '../../shared/errors.ts';
-import { formatBytes } from '../../shared/limits.ts';
+import { basename } from 'node:path';
 import type { FormPart } from '../../shared/multipart.ts';
-import { readBoundedFile } from '../../shared/read-file.ts';
+import { readUploadFile } from '../../shared/upload-file.ts';
 
 /** What Discord takes in one file from a webhook of a server without boosts. */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -16,16 +13,7 @@ export interface Upload {
 
 /** Every file of `file`, read before anything is sent, so a missing one sends nothing. */
 export function readUploads(files: readonly string[], workspace: string): Upload[] {
-  return files.map((shown) => {
-    const path = isAbsolute(shown) ? shown : join(workspace, shown);
-    const size = statSync(path, { throwIfNoEntry: false })?.size;
-    if (size !== undefined && size > MAX_UPLOAD_BYTES) {
-      throw new PluginError(`settings.file: ${shown} is ${formatBytes(size)}; Discord takes at most ${formatBytes(MAX_UPLOAD_BYTES)} in a file from a webhook`);
-    }
-    const data = readBoundedFile(path, { shown, setting: 'file', maxBytes: MAX_UPLOAD_BYTES });
-    if (!data) throw new PluginError(`settings.file: ${shown} does not exist`, { hint: 'Paths are relative to the workspace; an earlier step must have made the file.' });
-    return { shown, data };
-  });
+  return files.map((shown) => ({ shown, data: readUploadFile(shown, { workspace, setting: 'file', maxBytes: MAX_UPLOAD_BYTES, service: 'Discord' }) }));
 }
 
 /** The form Discord reads an upload from: `payload_json` and `files[0]`. */

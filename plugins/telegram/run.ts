@@ -2,11 +2,13 @@ import { createHttpClient, type HttpResponse } from '../../shared/http.ts';
 import { jsonField, jsonOf } from '../../shared/json-answer.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
 import { sendJson } from '../../shared/notify/send.ts';
+import { sendForm } from '../../shared/notify/send-form.ts';
 import { chooseTemplate, loadTemplates } from '../../shared/notify/templates.ts';
 import { buildTemplateFields } from '../../shared/template/build-fields.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { escapeTexts } from './escape-texts.ts';
 import { escapeValue } from './markdown.ts';
+import { mediaParts, readMedia } from './media.ts';
 import { formatOf, planMessages } from './message.ts';
 import type { settings } from './settings.ts';
 import { templateVars } from './template-vars.ts';
@@ -49,19 +51,26 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     rendered = { name: chosen.name, text: renderTemplate(chosen.text, fields, { name: chosen.name, escape: html ? 'slack' : 'none' }) };
   }
   const messages = planMessages(s, build, rendered);
+  const media = readMedia(s, build.workspace, (w) => log.warn(w));
+  const api = `${s.api_url.replace(/\/+$/, '')}/bot${s.token}`;
+  const hint = (_status: number, text: string) => HINTS.find(([pattern]) => pattern.test(text))?.[1];
   for (const message of messages) {
     log.debug(`message: ${JSON.stringify(message)}`);
     // The token is in the path: sendJson never prints the URL, and the token is masked anyway.
     const res = await sendJson(http, {
-      url: `${s.api_url.replace(/\/+$/, '')}/bot${s.token}/sendMessage`,
+      url: `${api}/sendMessage`,
       body: message,
       service: 'Telegram',
       setting: 'token',
-      hint: (_status, text) => HINTS.find(([pattern]) => pattern.test(text))?.[1],
+      hint,
     });
     const id = jsonOf<{ result?: { message_id?: number } }>(res, 'Telegram').result?.message_id;
     const topic = message.message_thread_id ? ` topic ${message.message_thread_id}` : '';
     log.info(`sent the ${build.build.status} message to ${message.chat_id}${topic} (message ${id})`);
+    for (const file of media) {
+      await sendForm(http, { url: `${api}/${file.method}`, parts: mediaParts(file, message), service: 'Telegram', setting: 'token', what: `sending ${file.shown}`, uploadSetting: file.setting, hint });
+      log.info(`sent ${file.shown} to ${message.chat_id}${topic}`);
+    }
   }
   if (messages.length === 0) log.info('nothing to send: no chat in settings.to matches the commit author\'s email');
   return 0;

@@ -40,6 +40,12 @@ export const settings = {
   disable_web_page_preview: setting.bool({ doc: 'No link preview under the message.' }),
   message_thread_id: setting.int({ doc: 'Forum topic (message thread) of a supergroup to post into.' }),
   only_match_email: setting.bool({ doc: 'With `id:email` entries in `to`: send only to the chats whose email is the commit author\'s.' }),
+  photo: setting.list({ doc: 'Workspace files (globs) sent as photos after the message, to every chat (10 MiB each at most).', env: ['PHOTO'], path: 'workspace-glob' }),
+  document: setting.list({ doc: 'Workspace files (globs) sent as documents after the message (50 MiB each at most).', env: ['DOCUMENT'], path: 'workspace-glob' }),
+  sticker: setting.list({ doc: 'Workspace files (globs) sent as stickers (.webp, .tgs, .webm).', env: ['STICKER'], path: 'workspace-glob' }),
+  audio: setting.list({ doc: 'Workspace files (globs) sent as audio, titled "Audio Message".', env: ['AUDIO'], path: 'workspace-glob' }),
+  voice: setting.list({ doc: 'Workspace files (globs) sent as voice messages (.ogg with Opus).', env: ['VOICE'], path: 'workspace-glob' }),
+  video: setting.list({ doc: 'Workspace files (globs) sent as video, captioned "Video Message".', env: ['VIDEO'], path: 'workspace-glob' }),
   api_url: setting.string({ doc: 'Base URL of the Bot API (a local Bot API server).', default: 'https://api.telegram.org' }),
   ...notifySettings,
 } as const;

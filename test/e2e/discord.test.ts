@@ -175,7 +175,7 @@ describe("errors: clear message, exit 1, no secret shown", () => {
     ['a template syntax error', { PLUGIN_MESSAGE: '{{#if build.status}} unclosed' }, /settings\.message/],
     ['a bad timeout', { PLUGIN_TIMEOUT: 'soon' }, /settings\.timeout: expected a duration/],
     ['a file that does not exist', { PLUGIN_FILE: 'missing.txt' }, /settings\.file: missing\.txt does not exist/],
-    ['a file over Discord\'s 10 MiB', { PLUGIN_FILE: 'huge.bin' }, /settings\.file: huge\.bin is 11 MiB; Discord takes at most 10 MiB/],
+    ['a file over Discord\'s 10 MiB', { PLUGIN_FILE: 'huge.bin' }, /settings\.file: huge\.bin is 11 MiB; Discord takes at most 10 MiB in a file/],
     ['file and thread_name', { PLUGIN_FILE: 'x.txt', PLUGIN_THREAD_NAME: 'x' }, /settings\.file and settings\.thread_name exclude each other/],
   ];
   for (const [name, settings, message] of cases) {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -16,6 +16,7 @@ before(async () => {
 after(() => telegram.close());
 beforeEach(() => {
   telegram.received.length = 0;
+  telegram.uploads.length = 0;
   workspace = mkdtempSync(join(tmpdir(), 'telegram-ws-'));
 });
 
@@ -123,6 +124,32 @@ describe('messages', () => {
     assert.equal(sent().text, 'prod\\-eu\\.1 web\\_ops 3 by octocat');
   });
 
+  test('photo, document, audio: globs in the workspace, sent after the message to every chat and topic', async () => {
+    mkdirSync(join(workspace, 'shots'));
+    writeFileSync(join(workspace, 'shots', 'b.png'), 'png b');
+    writeFileSync(join(workspace, 'shots', 'a.png'), 'png a');
+    writeFileSync(join(workspace, 'report.txt'), 'report');
+    writeFileSync(join(workspace, 'jingle.mp3'), 'mp3');
+    const r = await run({
+      ...bot(),
+      PLUGIN_TO: `${telegram.chats.forum}`,
+      PLUGIN_MESSAGE_THREAD_ID: '7',
+      PLUGIN_DISABLE_NOTIFICATION: 'true',
+      PLUGIN_PHOTO: 'shots/*.png',
+      PLUGIN_DOCUMENT: 'report.txt,missing/*.pdf',
+      PLUGIN_AUDIO: 'jingle.mp3',
+    });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: settings\.document: no file matches missing\/\*\.pdf/);
+    assert.deepEqual(
+      telegram.uploads.map((u) => [u.method, u.filename, u.content]),
+      [['sendPhoto', 'a.png', 'png a'], ['sendPhoto', 'b.png', 'png b'], ['sendDocument', 'report.txt', 'report'], ['sendAudio', 'jingle.mp3', 'mp3']],
+    );
+    assert.deepEqual(telegram.uploads[3]!.fields, { chat_id: '-1001234567890', message_thread_id: 7, disable_notification: true, title: 'Audio Message' });
+    assert.match(r.stdout, /sent shots\/a\.png to -1001234567890 topic 7\n/);
+    noSecretsIn(r.stdout + r.stderr);
+  });
+
   test('429: waits parameters.retry_after (there is no Retry-After header), then sends; 500 retried', async () => {
     telegram.script([telegram.tooManyRequests(1), { status: 502, body: '<html>Bad Gateway</html>' }]);
     const started = Date.now();
@@ -155,11 +182,15 @@ describe('errors: clear message, exit 1, the token never shown', () => {
     ['a message over 4096 characters', { PLUGIN_MESSAGE: '{{repeat 4097 "x"}}' }, /settings\.message renders 4097 characters; Telegram takes at most 4096/],
     ['template_vars that is no object', { PLUGIN_TEMPLATE_VARS: '["a"]' }, /settings\.template_vars: expected a JSON object/],
     ['a template_vars_file that is not JSON', { PLUGIN_TEMPLATE_VARS_FILE: 'bad.json', PLUGIN_MESSAGE: 'x' }, /settings\.template_vars_file: bad\.json is not JSON/],
+    ['a photo over the Bot API\'s 10 MiB', { PLUGIN_PHOTO: 'huge.png' }, /settings\.photo: huge\.png is 11 MiB; the Bot API takes at most 10 MiB in a file/],
+    ['a document glob that finds a directory', { PLUGIN_DOCUMENT: 'dir*' }, /settings\.document: .*dir.* (is )?a directory/],
     ['an empty message', { PLUGIN_MESSAGE: '{{#failure build.status}}x{{/failure}}' }, /settings\.message renders an empty message/],
   ];
   for (const [name, settings, message] of cases) {
     test(name, async () => {
       writeFileSync(join(workspace, 'bad.json'), '{"env": ');
+      writeFileSync(join(workspace, 'huge.png'), Buffer.alloc(11 * 1024 * 1024));
+      mkdirSync(join(workspace, 'dir1'));
       const r = await run({ ...bot(), ...settings });
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stderr, message);

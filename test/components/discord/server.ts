@@ -1,3 +1,4 @@
+import { formParts } from '../form-parts.ts';
 import { startHttpStandIn, type HttpStandIn } from '../http-stand-in.ts';
 
 /**
@@ -20,22 +21,6 @@ export interface DiscordStandIn extends HttpStandIn {
 interface Upload {
   readonly filename: string;
   readonly content: string;
-}
-
-/** The parts of a multipart/form-data body: name, file name and content of each. */
-function formParts(body: string, boundary: string): Array<{ name: string; filename?: string; content: string }> {
-  return body
-    .split(`--${boundary}`)
-    .slice(1, -1)
-    .map((part) => {
-      const split = part.indexOf('\r\n\r\n');
-      const head = part.slice(0, split);
-      return {
-        name: /name="([^"]*)"/.exec(head)?.[1] ?? '',
-        filename: /filename="([^"]*)"/.exec(head)?.[1],
-        content: part.slice(split + 4, part.endsWith('\r\n') ? -2 : undefined),
-      };
-    });
 }
 
 const LIMITS: Array<[string, (m: Message) => unknown[], number]> = [
@@ -92,7 +77,7 @@ export async function startDiscordStandIn(opts: { forum?: boolean } = {}): Promi
     let files: Upload[] = [];
     if (type.startsWith('multipart/form-data')) {
       if (req.bytes > 10 * 1024 * 1024) return json(413, { message: 'Request entity too large', code: 40005 });
-      const form = formParts(String(body ?? ''), /boundary=([^;]+)/.exec(type)?.[1] ?? '');
+      const form = formParts(String(body ?? ''), type);
       files = form.filter((p) => /^files\[\d+\]$/.test(p.name)).map((p) => ({ filename: p.filename ?? '', content: p.content }));
       const payload = form.find((p) => p.name === 'payload_json');
       try {

@@ -1,3 +1,4 @@
+import { formParts } from '../form-parts.ts';
 import { type HttpStandIn, type ScriptedAnswer, startHttpStandIn } from '../http-stand-in.ts';
 import { htmlProblem, markdownV2Problem, visibleLength } from './entities.ts';
 
@@ -14,7 +15,12 @@ export interface TelegramStandIn extends HttpStandIn {
   readonly chats: { readonly user: number; readonly forum: number; readonly channel: string };
   /** A 429 as the Bot API sends it, asking to wait `seconds`. */
   tooManyRequests(seconds: number): ScriptedAnswer;
+  /** Files received by sendPhoto, sendDocument ... (as text), with their form's other fields. */
+  readonly uploads: Array<{ method: string; filename: string; content: string; fields: Record<string, string> }>;
 }
+
+/** The upload methods and the field each takes its file in. */
+const UPLOADS: Record<string, string> = { sendPhoto: 'photo', sendDocument: 'document', sendSticker: 'sticker', sendAudio: 'audio', sendVoice: 'voice', sendVideo: 'video' };
 
 interface SendMessage {
   chat_id?: unknown;
@@ -30,6 +36,7 @@ export async function startTelegramStandIn(): Promise<TelegramStandIn> {
   const chats = { user: 12345678, forum: -1001234567890, channel: '@sortie_builds' };
   const topics = new Map<unknown, number[]>([[chats.forum, [7]]]);
   let messageId = 100;
+  const uploads: TelegramStandIn['uploads'] = [];
 
   const standIn = await startHttpStandIn((req, res) => {
     const json = (status: number, answer: object) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
@@ -38,12 +45,26 @@ export async function startTelegramStandIn(): Promise<TelegramStandIn> {
     const m = /^\/bot([^/]+)\/(\w+)$/.exec(req.path.split('?')[0]!);
     if (!m) return fail(404, 'Not Found');
     if (m[1] !== token) return fail(401, 'Unauthorized');
-    if (m[2] !== 'sendMessage') return fail(404, 'Not Found');
-    if ((req.body !== undefined && !req.json) || typeof body !== 'object' || body === null) return fail(400, "Bad Request: can't parse JSON");
-    const msg = body as SendMessage;
+    const method = m[2]!;
+    if (method !== 'sendMessage' && !UPLOADS[method]) return fail(404, 'Not Found');
+    const type = String(req.headers['content-type']);
+    const form = type.startsWith('multipart/form-data') ? formParts(String(req.body ?? ''), type) : undefined;
+    if (!form && ((req.body !== undefined && !req.json) || typeof body !== 'object' || body === null)) return fail(400, "Bad Request: can't parse JSON");
+    const msg = (form ? Object.fromEntries(form.filter((f) => f.filename === undefined).map((f) => [f.name, f.content])) : body) as SendMessage;
+    if (form && msg.message_thread_id !== undefined) msg.message_thread_id = Number(msg.message_thread_id);
+    if (form && msg.disable_notification !== undefined) msg.disable_notification = msg.disable_notification === 'true';
     const chat = typeof msg.chat_id === 'string' && /^-?\d+$/.test(msg.chat_id) ? Number(msg.chat_id) : msg.chat_id;
     if (chat === undefined) return fail(400, 'Bad Request: chat_id is empty');
     if (chat !== chats.user && chat !== chats.forum && chat !== chats.channel) return fail(400, 'Bad Request: chat not found');
+    if (method !== 'sendMessage') {
+      const field = UPLOADS[method]!;
+      const file = form?.find((f) => f.name === field && f.filename !== undefined);
+      if (!file) return fail(400, `Bad Request: there is no ${field} in the request`);
+      if (msg.message_thread_id !== undefined && !(topics.get(chat) ?? []).includes(msg.message_thread_id as number)) return fail(400, 'Bad Request: message thread not found');
+      uploads.push({ method, filename: file.filename!, content: file.content, fields: msg as Record<string, string> });
+      messageId += 1;
+      return json(200, { ok: true, result: { message_id: messageId, chat: { id: chat }, date: 1700000000, [field]: { file_name: file.filename } } });
+    }
     if (typeof msg.text !== 'string' || msg.text.trim() === '') return fail(400, 'Bad Request: message text is empty');
     if (msg.message_thread_id !== undefined && !(topics.get(chat) ?? []).includes(msg.message_thread_id as number)) return fail(400, 'Bad Request: message thread not found');
     if (msg.disable_notification !== undefined && typeof msg.disable_notification !== 'boolean') return fail(400, 'Bad Request: invalid disable_notification');
@@ -60,6 +81,7 @@ export async function startTelegramStandIn(): Promise<TelegramStandIn> {
     ...standIn,
     token,
     chats,
+    uploads,
     tooManyRequests: (seconds) => ({ status: 429, body: JSON.stringify({ ok: false, error_code: 429, description: `Too Many Requests: retry after ${seconds}`, parameters: { retry_after: seconds } }) }),
   };
 }
