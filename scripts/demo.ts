@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { copyDemoManifests, demoEnv } from '../examples/kubernetes/demo.ts';
+import { copyDemoManifests, demoEnv, previewEnv } from '../examples/kubernetes/demo.ts';
 import { writeStandIn } from '../test/components/kaniko-executor/index.ts';
 import { startGoogleChatStandIn } from '../test/components/google-chat/server.ts';
 import { startMattermostStandIn } from '../test/components/mattermost/server.ts';
@@ -72,6 +72,9 @@ async function kubernetesStep(): Promise<void> {
     header('kubernetes: the next build scales the app to 3 replicas, with diff: true');
     const next = demoEnv(cluster.kubeconfig(), { buildNumber: 43 });
     await step('kubernetes', { ...next, PLUGIN_VARS: next.PLUGIN_VARS!.replace('"REPLICAS":"2"', '"REPLICAS":"3"') });
+    header('kubernetes: a preview environment of branch feature/checkout, then its teardown');
+    await step('kubernetes', previewEnv(cluster.kubeconfig()));
+    await step('kubernetes', { ...previewEnv(cluster.kubeconfig()), PLUGIN_ACTION: 'teardown' });
   } finally {
     await cluster.close();
   }

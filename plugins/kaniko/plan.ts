@@ -2,10 +2,14 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { type BuildContext, buildContext } from '../../shared/context/build-context.ts';
 import { type Values, readSettings } from '../../shared/settings/index.ts';
 import { flagArgs } from './argv.ts';
-import { DOCKER_HUB, type DockerConfig, type Login, type RegistryType, configSecrets, dockerConfig, ecrRegion, hostOf, imageHost, registryKey, registryType } from './docker-config.ts';
+import { type DockerConfig, configSecrets } from '../../shared/image/docker-config.ts';
+import { DOCKER_HUB, ecrRegion, hostOf, imageHost, registryKey, registryType } from '../../shared/image/names.ts';
+import { autoTags } from '../../shared/image/tags.ts';
+import { type Login, dockerConfig } from './docker-config.ts';
 import { localContext, secretEnvNames, secretSpecs } from './flag-values.ts';
+import { platformSuffix } from './platform.ts';
 import { rules, settings } from './settings.ts';
-import { autoTags, resolveTags } from './tags.ts';
+import { resolveTags } from './tags.ts';
 
 /**
  * Settings and build context -> everything the step will do: the executor's argv and environment,
@@ -21,6 +25,8 @@ interface PlanInput {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The workspace's `.tags` file, when there is one. */
   readonly tagsFile?: string | undefined;
+  /** The node's architecture in OCI's words (platform.ts), for `platform_tag_suffix`. */
+  readonly nodeArch: string;
 }
 
 export interface BuildPlan {
@@ -36,6 +42,8 @@ export interface BuildPlan {
   readonly googleKey: { readonly path: string; readonly content: string } | undefined;
   /** `repo:tag` of every destination. */
   readonly images: readonly string[];
+  /** The `platform_tag_suffix` and where its architecture came from. */
+  readonly platformTag: string | undefined;
   readonly push: boolean;
   readonly digestFile: string;
   readonly tarPath: string | undefined;
@@ -53,7 +61,6 @@ export type Plan = { readonly skip: string } | BuildPlan;
 
 interface Artifact {
   readonly file: string;
-  readonly registryType: RegistryType;
   readonly registryUrl: string;
 }
 
@@ -73,11 +80,13 @@ export function planBuild(input: PlanInput): Plan {
   const s = input.settings;
   const { build, env } = input;
   const ref = refOf(build);
+  const platform = s.platform_tag_suffix ? platformSuffix(s.platform, input.nodeArch, build.stage.arch) : undefined;
   const tagged = resolveTags({
     tags: s.tags,
     tagsFile: input.tagsFile,
     autoTag: s.auto_tag,
     autoTagSuffix: s.auto_tag_suffix,
+    platformSuffix: platform?.arch,
     expandTag: s.expand_tag,
     event: build.build.event,
     ref,
@@ -87,18 +96,22 @@ export function planBuild(input: PlanInput): Plan {
   if ('skip' in tagged) return tagged;
 
   const push = !s.no_push;
-  const repo = s.repo && qualified(s.repo, s.registry);
+  const repos = [...new Set(s.repo.map((r) => qualified(r, s.registry)))];
   const cacheRepo = s.cache_repo && qualified(s.cache_repo, s.registry);
   const dockerConfigDir = env.DOCKER_CONFIG || '/kaniko/.docker';
-  const access = registryAccess(s, repo, cacheRepo, dockerConfigDir);
+  const access = registryAccess(s, repos, cacheRepo, dockerConfigDir, env);
 
-  const images = repo && (push || s.tar_path) ? tagged.tags.map((t) => `${repo}:${t}`) : [];
+  const images = push || s.tar_path ? repos.flatMap((repo) => tagged.tags.map((t) => `${repo}:${t}`)) : [];
   const flags = flagArgs({ ...s, cache_repo: cacheRepo });
   const destinations = images.map((i) => `--destination=${i}`);
   const argv = [...destinations, ...flags];
 
   const fromEnv = [...s.build_args_from_env, ...secretEnvNames(secretSpecs(s.secrets) ?? [])];
-  const warnings = [...new Set(fromEnv)].filter((n) => !env[n]).map((n) => `${n} is not set in the step's environment, so the build gets no value for it.`);
+  const warnings = [
+    ...[...new Set(fromEnv)].filter((n) => !env[n]).map((n) => `${n} is not set in the step's environment, so the build gets no value for it.`),
+    ...(push ? access.withoutLogin.map((host) => `settings.repo: no login for ${host} (give one in settings.registries); pushing there anonymously.`) : []),
+    ...(platform?.warning ? [`settings.platform_tag_suffix: ${platform.warning}`] : []),
+  ];
   const workspace = build.workspace;
 
   return {
@@ -112,13 +125,14 @@ export function planBuild(input: PlanInput): Plan {
     googleKey: access.googleKey,
     images,
     push,
+    platformTag: platform && `-${platform.arch} (${platform.from})`,
     digestFile: resolve(workspace, s.digest_file),
     tarPath: s.tar_path ? resolve(workspace, s.tar_path) : undefined,
     dockerfiles: dockerfileCandidates(workspace, s.dockerfile, s.context, s.context_sub_path),
     contextDir: localContext(s.context) === undefined ? undefined : resolve(workspace, localContext(s.context)!, s.context_sub_path ?? ''),
     artifact:
       s.artifact_file && push
-        ? { file: resolve(workspace, s.artifact_file), registryType: registryType(hostOf(access.pushRegistry)), registryUrl: access.pushRegistry }
+        ? { file: resolve(workspace, s.artifact_file), registryUrl: access.pushRegistry }
         : undefined,
     secrets: [...access.secrets, ...fromEnv.map((n) => env[n] ?? '')].filter((v) => v !== ''),
     warnings,
@@ -132,11 +146,14 @@ interface RegistryAccess {
   readonly env: Readonly<Record<string, string>>;
   readonly googleKey: BuildPlan['googleKey'];
   readonly secrets: readonly string[];
+  /** Registries of `repo` the step has no login or credential helper for. */
+  readonly withoutLogin: readonly string[];
 }
 
 /** The Docker config, the executor environment and the files that let it pull and push. */
-function registryAccess(s: KanikoSettings, repo: string | undefined, cacheRepo: string | undefined, dockerConfigDir: string): RegistryAccess {
-  const pushRegistry = registryKey(s.registry || (repo && imageHost(repo)) || DOCKER_HUB);
+function registryAccess(s: KanikoSettings, repos: readonly string[], cacheRepo: string | undefined, dockerConfigDir: string, stepEnv: PlanInput['env']): RegistryAccess {
+  const repoRegistries = repos.map((r) => registryKey(imageHost(r) ?? DOCKER_HUB));
+  const pushRegistry = registryKey(s.registry || repoRegistries[0] || DOCKER_HUB);
   const baseRegistry = registryKey(s.base_image_registry || DOCKER_HUB);
   const logins = [
     login(pushRegistry, s.username, s.password),
@@ -146,7 +163,7 @@ function registryAccess(s: KanikoSettings, repo: string | undefined, cacheRepo: 
 
   // A login the user gave wins over the helper: Docker would ask the helper first.
   const loggedIn = new Set(logins.map((l) => hostOf(l.registry)));
-  const ecrHosts = [...new Set([hostOf(pushRegistry), hostOf(baseRegistry), imageHost(cacheRepo ?? '') ?? ''])].filter(
+  const ecrHosts = [...new Set([hostOf(pushRegistry), ...repoRegistries.map(hostOf), hostOf(baseRegistry), imageHost(cacheRepo ?? '') ?? ''])].filter(
     (h) => ecrRegion(h) !== undefined && !loggedIn.has(h),
   );
   const config = dockerConfig(s.config, logins, Object.fromEntries(ecrHosts.map((h) => [h, 'ecr-login'])));
@@ -157,6 +174,8 @@ function registryAccess(s: KanikoSettings, repo: string | undefined, cacheRepo: 
     config,
     env: {
       DOCKER_CONFIG: dockerConfigDir,
+      // Without it an arm64 build takes cached layers an amd64 build wrote; a value the step sets wins.
+      ...(s.enable_cache && stepEnv.FF_KANIKO_PLATFORM_CACHE_KEY === undefined ? { FF_KANIKO_PLATFORM_CACHE_KEY: 'true' } : {}),
       ...(s.access_key && s.secret_key ? { AWS_ACCESS_KEY_ID: s.access_key, AWS_SECRET_ACCESS_KEY: s.secret_key } : {}),
       ...(region ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}),
       ...(googleKey ? { GOOGLE_APPLICATION_CREDENTIALS: googleKey.path } : {}),
@@ -168,19 +187,18 @@ function registryAccess(s: KanikoSettings, repo: string | undefined, cacheRepo: 
       ...logins.map((l) => l.password),
       ...configSecrets(config),
     ],
+    // The first repo's registry is the one username/password log in to; hosted registries have their own identities.
+    withoutLogin: [...new Set(repoRegistries.slice(1))]
+      .filter((r) => r !== pushRegistry && config.auths[r] === undefined && registryType(hostOf(r)) === 'Docker')
+      .map(hostOf),
   };
 }
 
-/** The `docker/v1` artifact plugins/docker writes, listing the tags actually pushed. */
-export function artifactJson(artifact: Artifact, images: readonly string[], digest: string) {
-  return { kind: 'docker/v1', data: { registryType: artifact.registryType, registryUrl: artifact.registryUrl, images: images.map((image) => ({ image, digest })) } };
-}
-
 /** For the demo and tools: the plan of a step whose settings are given as its environment. */
-export function planFromEnv(env: Readonly<Record<string, string | undefined>>, tagsFile?: string): Plan {
+export function planFromEnv(env: Readonly<Record<string, string | undefined>>, tagsFile?: string, nodeArch = 'amd64'): Plan {
   // Drone's default workspace, when the environment does not name one.
   const build = buildContext(env, '/drone/src');
-  return planBuild({ settings: readSettings(settings, env, { rules }).values, build, env, tagsFile });
+  return planBuild({ settings: readSettings(settings, env, { rules }).values, build, env, tagsFile, nodeArch });
 }
 
 /** The private parts of a service account key, which a tool may print on their own. */

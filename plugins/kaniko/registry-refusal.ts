@@ -1,4 +1,5 @@
-import { DOCKER_HUB, type DockerConfig, hostOf, imageHost, registryKey } from './docker-config.ts';
+import { type DockerConfig, configLogin } from '../../shared/image/docker-config.ts';
+import { DOCKER_HUB, hostOf, imageHost, registryKey } from '../../shared/image/names.ts';
 
 /**
  * Kaniko's words when a registry refuses the credentials: `UNAUTHORIZED: authentication required`
@@ -20,9 +21,7 @@ export function refusedRegistry(line: string): string | undefined {
 /** The hint for a refusal: the registry and the user the step logged in as, never the password. */
 export function refusalHint(host: string, config: DockerConfig, fallback: string): string {
   const registry = host || fallback;
-  const entry = config.auths[registryKey(registry)] as { username?: unknown; auth?: unknown } | undefined;
-  const decoded = typeof entry?.auth === 'string' ? Buffer.from(entry.auth, 'base64').toString('utf8') : '';
-  const user = typeof entry?.username === 'string' ? entry.username : decoded.includes(':') ? decoded.slice(0, decoded.indexOf(':')) : undefined;
+  const user = configLogin(config, registry)?.username;
   const helper = config.credHelpers?.[registryKey(registry)];
   if (user) return `The registry ${registry} refused the credentials of user "${user}" (401): check settings.username and settings.password, and that the user may push to the repository.`;
   if (helper) return `The registry ${registry} refused the credentials from the ${helper} credential helper (401): check the identity the step runs as.`;

@@ -7,21 +7,23 @@ import type { PluginInput } from '../../shared/plugin.ts';
 import { writePrivateFile } from '../../shared/private-file.ts';
 import { readTextFile } from '../../shared/read-file.ts';
 import { stopOf } from '../../shared/stop.ts';
-import { DOCKER_HUB, imageHost } from './docker-config.ts';
+import { DOCKER_HUB, dockerArtifact, imageHost } from '../../shared/image/names.ts';
 import { execute } from './executor.ts';
-import { type BuildPlan, artifactJson, planBuild } from './plan.ts';
+import { type BuildPlan, planBuild } from './plan.ts';
+import { ociArch } from './platform.ts';
 import { refusalHint, refusedRegistry } from './registry-refusal.ts';
 import type { settings } from './settings.ts';
 
 export async function run({ settings: s, build, env, log, registerSecrets, signal }: PluginInput<typeof settings>): Promise<number> {
   const tagsFile = s.tags.length > 0 ? undefined : readIfExists(join(build.workspace, '.tags'), '.tags');
-  const plan = planBuild({ settings: s, build, env, tagsFile });
+  const plan = planBuild({ settings: s, build, env, tagsFile, nodeArch: ociArch(process.arch, String((process.config.variables as Record<string, unknown>).arm_version ?? '')) });
   if ('skip' in plan) {
     log.info(plan.skip);
     return 0;
   }
   registerSecrets(plan.secrets);
   for (const warning of plan.warnings) log.warn(warning);
+  if (plan.platformTag) log.info(`platform_tag_suffix: the tags end in ${plan.platformTag}`);
   requireContext(plan.contextDir, s.context, s.context_sub_path);
   requireDockerfile(plan.dockerfiles, s.dockerfile);
   prepare(plan, log);
@@ -90,7 +92,7 @@ function report(plan: BuildPlan, log: Logger): void {
   if (!plan.artifact) return;
   try {
     mkdirSync(dirname(plan.artifact.file), { recursive: true });
-    writeFileSync(plan.artifact.file, JSON.stringify(artifactJson(plan.artifact, plan.images, digest), null, 2) + '\n');
+    writeFileSync(plan.artifact.file, JSON.stringify(dockerArtifact(plan.artifact.registryUrl, plan.images, digest), null, 2) + '\n');
   } catch (err) {
     log.warn(`cannot write the artifact file: ${(err as Error).message}`);
   }

@@ -9,7 +9,10 @@ import { ENV_NAME, cacheTtl, secretSpecs } from './flag-values.ts';
  * `executor --help` with the value form used.
  */
 export const settings = {
-  repo: setting.string({ doc: 'The image to push, without a tag. A repo without a registry is pushed to `registry` when that is set.', example: 'registry.example.com/team/app' }),
+  repo: setting.list({
+    doc: 'The image to push, without a tag; several push the same image to each (the login of each registry from `username`/`password` or `registries`). A repo without a registry is pushed to `registry` when that is set.',
+    example: 'registry.example.com/team/app',
+  }),
   registry: setting.string({
     doc: "The registry that `username`/`password` log in to (default: the repo's registry, else Docker Hub). Amazon ECR hosts get the `ecr-login` helper.",
     example: 'ghcr.io',
@@ -23,6 +26,9 @@ export const settings = {
   }),
   auto_tag: setting.bool({ doc: 'Tags from the git ref: `v1.2.3` gives 1, 1.2, 1.2.3; the default branch gives latest; other builds are skipped.', aliases: ['default_tags'] }),
   auto_tag_suffix: setting.string({ doc: 'Appended to the auto tags as `-suffix`; `latest` becomes the suffix.', aliases: ['default_suffix'], example: 'linux-amd64' }),
+  platform_tag_suffix: setting.bool({
+    doc: 'Append the architecture the image is built for to every tag (`1.2.3-arm64`, `latest-amd64`): that of `platform`, else of the node the step runs on. For joining per-architecture builds with sortie/manifest.',
+  }),
   expand_tag: setting.bool({ doc: 'Each semver tag also gives its major and minor tags (`1.2.3` gives 1, 1.2, 1.2.3).' }),
   dockerfile: setting.string({ doc: 'The Dockerfile, relative to the workspace or to the context.', default: 'Dockerfile', flag: '--dockerfile', path: 'workspace' }),
   context: setting.string({
@@ -46,7 +52,11 @@ export const settings = {
   }),
   custom_labels: setting.map({ doc: 'Image labels, `key=value`.', aliases: ['labels'], example: '[org.opencontainers.image.vendor=acme]', flag: '--label' }),
   registry_mirrors: setting.list({ doc: 'Pull-through mirrors of Docker Hub.', aliases: ['mirror', 'mirrors'], example: '[mirror.gcr.io]', flag: '--registry-mirror', validate: hostsProblem }),
-  enable_cache: setting.bool({ doc: 'Cache layers in `cache_repo`.', aliases: ['cache'], flag: '--cache' }),
+  enable_cache: setting.bool({
+    doc: "Cache layers in `cache_repo`, keyed by the target platform too (the executor's `FF_KANIKO_PLATFORM_CACHE_KEY`), so builds of different architectures never share a layer.",
+    aliases: ['cache'],
+    flag: '--cache',
+  }),
   cache_repo: setting.string({
     doc: 'The repository that holds cached layers (default: `<repo>/cache`); like `repo`, put in `registry` when it names none.',
     flag: '--cache-repo',

@@ -23,6 +23,8 @@ export interface Connection {
   readonly proxyUrl?: string | undefined;
   /** The namespace of the kubeconfig context or of the service account, if any. */
   readonly namespace: string | undefined;
+  /** The kubeconfig context in use; none without a kubeconfig. */
+  readonly context?: string | undefined;
   /** Who we are, said without secrets, for error messages: `kubeconfig context "ci" (user "deployer")`. */
   readonly identity: string;
   readonly mode: 'kubeconfig' | 'server' | 'in-cluster';
@@ -116,6 +118,7 @@ async function fromKubeconfig(raw: string, wanted: string | undefined, insecure:
     serverName: cluster.tlsServerName,
     proxyUrl: cluster.proxyUrl && proxyOf(cluster.proxyUrl, cluster.name),
     namespace: context.namespace,
+    context: name,
     identity: `kubeconfig context "${name}" (user "${user.name}")`,
     mode: 'kubeconfig',
     headers: async () => (await auth.apply()).headers,

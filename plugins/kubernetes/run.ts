@@ -1,18 +1,26 @@
 import { PluginError } from '../../shared/errors.ts';
 import { HttpError } from '../../shared/http.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
+import { isStop } from '../../shared/stop.ts';
 import { applyPlan } from './apply.ts';
-import { connect } from './auth.ts';
+import { type Connection, connect } from './auth.ts';
+import { type Chosen, chooseEnvironment, environmentsOf, withEnvironment } from './environments.ts';
 import { errorFor } from './explain.ts';
 import { type KubeClient, createKubeClient } from './kube.ts';
-import { type Manifest, findManifestFiles, parseManifests, readManifestFiles, secretValues, templateText } from './manifests.ts';
+import { type KubeObject, type Manifest, findManifestFiles, parseManifests, readManifestFiles, secretValues, templateText } from './manifests.ts';
 import { mapPool } from './map-pool.ts';
 import { type Planned, type Scope, kindsDefinedBy, plan, scopeKey } from './plan.ts';
+import { type Preview, previewNamespaceObject, previewOf } from './preview.ts';
+import { checkPreviewNamespace, cleanupPreviews, teardown } from './preview-run.ts';
 import { prune } from './prune.ts';
 import { renderManifest } from './render.ts';
 import { type Target, type WaitOptions, waitFor } from './rollout.ts';
 import { setImages } from './set-image.ts';
 import type { Settings } from './settings.ts';
+import { gatewayKey, gatewaysNeeded, reachableUrls } from './urls.ts';
+
+/** The settings, with the chosen environment's laid over them. */
+type Values = PluginInput<Settings>['settings'];
 
 /**
  * Requests in flight at once. A real API server is bound by latency (about 22 ms an apply), and a
@@ -25,28 +33,44 @@ const CONCURRENCY = 64;
 const POLL_MS = 1000;
 
 export async function run(input: PluginInput<Settings>): Promise<number> {
-  const { settings: s, log, build } = input;
+  const { log, build } = input;
+  const { s, chosen, preview, mode } = resolve(input);
   const setImageMode = s.deployment.length > 0;
 
   // Manifests first: a mistake in them needs no cluster to be found.
-  const manifests = setImageMode ? [] : await loadManifests(input);
+  const manifests = mode === 'deploy' && !setImageMode ? await loadManifests(s, input) : [];
   const conn = await connect(s, input.env, build.workspace, input.registerSecrets);
   const kube = createKubeClient(conn, { signal: input.signal, deadline: input.deadline, log });
+  const namespace = preview?.namespace ?? s.namespace ?? conn.namespace ?? 'default';
+  log.info(targetLine({ doing: DOING[mode], chosen, preview, conn, namespace }));
   log.debug(`API server ${conn.server} as ${conn.identity}`);
   if (!conn.rejectUnauthorized) {
     const by = s.insecure_skip_tls_verify ? 'insecure_skip_tls_verify is on' : 'the kubeconfig says insecure-skip-tls-verify';
     log.warn(`${by}: the API server's certificate is not checked, so anyone on the network path can impersonate it`);
   }
-  const namespace = s.namespace ?? conn.namespace ?? 'default';
   const restartAt = s.restart ? new Date().toISOString() : undefined;
   try {
-    if (setImageMode) return await setImages(kube, input, { namespace, restartAt, concurrency: CONCURRENCY, wait: waitOptions(input) });
+    if (mode === 'teardown') {
+      await teardown(kube, preview!, { dryRun: s.dry_run, wait: s.wait, pollMs: POLL_MS, signal: input.signal, log });
+      return 0;
+    }
+    if (s.preview_cleanup) {
+      await cleanupPreviews(kube, build.repo.slug, { dryRun: s.dry_run, keep: preview?.namespace, now: new Date(), concurrency: CONCURRENCY, log });
+    }
+    if (mode === 'cleanup') return 0;
+    if (preview) {
+      const existing = await checkPreviewNamespace(kube, preview);
+      if (setImageMode && existing === 'new') throw new PluginError(`settings.deployment updates images in namespace ${namespace}, which does not exist yet: deploy the preview's manifests first`);
+      const object = previewNamespaceObject(preview, new Date(Date.now() + s.preview_ttl));
+      manifests.unshift({ object, source: { file: 'settings.preview', line: 0, text: '' } });
+    }
+    if (setImageMode) return await setImages(kube, { ...input, settings: s }, { namespace, restartAt, concurrency: CONCURRENCY, wait: waitOptions(input, s) });
 
     const p = plan({
       manifests,
       scopes: await discover(kube, manifests),
       namespace,
-      namespaceGiven: s.namespace !== undefined,
+      namespaceGiven: s.namespace !== undefined || preview !== undefined,
       createNamespace: s.create_namespace,
       allowNamespaceOverride: s.allow_namespace_override,
       restartAt,
@@ -67,7 +91,9 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
     }
     const counts = ['created', 'configured', 'unchanged'].map((a) => `${applied.filter((x) => x.action === a).length} ${a}`).join(', ');
     log.info(`applied ${applied.length} objects (${counts}) with ${kube.sent} requests`);
-    if (s.wait) await waitFor(kube, p.waits.map(targetOf), waitOptions(input));
+    if (s.wait) await waitFor(kube, p.waits.map(targetOf), waitOptions(input, s));
+    const urls = reachableUrls(p.objects, await readGateways(kube, p.objects));
+    if (urls.length > 0) log.info(`reachable at ${urls.join(', ')}`);
     return 0;
   } catch (err) {
     if (err instanceof HttpError && err.status === 0) throw errorFor(err, { action: 'connect' }, conn);
@@ -75,7 +101,46 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
   }
 }
 
-async function loadManifests({ settings: s, build, env, registerSecrets }: PluginInput<Settings>): Promise<Manifest[]> {
+type Mode = 'deploy' | 'teardown' | 'cleanup';
+
+const DOING: Record<Mode, string> = { deploy: 'deploying', teardown: 'tearing down', cleanup: 'cleaning up previews' };
+
+/**
+ * The settings of this run, the chosen environment's laid over the step's, and what it does: deploy
+ * (and maybe clean up first), tear a preview down, or only clean up expired previews.
+ */
+function resolve(input: PluginInput<Settings>): { s: Values; chosen: Chosen | undefined; preview: Preview | undefined; mode: Mode } {
+  const { build } = input;
+  const chosen = chooseEnvironment({
+    environments: environmentsOf(input.settings.environments),
+    deployTo: build.build.deployTo,
+    deployToVariable: input.env.DRONE_DEPLOY_TO ? 'DRONE_DEPLOY_TO' : 'CI_PIPELINE_DEPLOY_TARGET',
+    environment: input.settings.environment,
+  });
+  const configured = chosen ? withEnvironment(input.settings, chosen, build.workspace) : input.settings;
+  const preview = configured.preview ? previewOf(configured.preview_prefix, build) : undefined;
+  if (preview && chosen?.environment.namespace) {
+    throw new PluginError(`settings.environments.${chosen.name}.namespace and settings.preview exclude each other: a preview deploys into its own namespace`);
+  }
+  // Hosts and links in the manifests are made of it: `${PREVIEW_NAMESPACE}.preview.example.com`.
+  const s = preview ? { ...configured, vars: { PREVIEW_NAMESPACE: preview.namespace, ...configured.vars } } : configured;
+  if (s.preview_cleanup && !build.repo.slug) throw new PluginError('settings.preview_cleanup needs the repository (DRONE_REPO or CI_REPO), which this build does not set');
+  if (s.action === 'teardown') return { s, chosen, preview, mode: 'teardown' };
+  if (s.deployment.length > 0 || s.manifests.length > 0 || s.template !== undefined) return { s, chosen, preview, mode: 'deploy' };
+  if (s.preview_cleanup) return { s, chosen, preview, mode: 'cleanup' };
+  // The rules let `environments` stand for the manifests: the chosen one must name some.
+  throw new PluginError(`environment ${chosen?.name} has nothing to deploy: settings.environments.${chosen?.name}.manifests, and the step's manifests, template and deployment, are all unset`);
+}
+
+/** The log's first line: what the step does, and to which environment, cluster, context and namespace. */
+function targetLine(o: { doing: string; chosen: Chosen | undefined; preview: Preview | undefined; conn: Connection; namespace: string }): string {
+  const what = [o.chosen && `environment ${o.chosen.name} (${o.chosen.by})`, o.preview && `the preview of ${o.preview.shown}`].filter(Boolean).join(', ');
+  // A server URL may carry a user and password (`https://user:pass@host`): the line shows the host.
+  const where = [`cluster ${o.conn.server.replace(/\/\/[^/@]*@/, '//')}`, o.conn.context && `context ${o.conn.context}`, `namespace ${o.namespace}`].filter(Boolean).join(', ');
+  return `${o.doing}${what ? ` ${what}` : ''}: ${where}`;
+}
+
+async function loadManifests(s: Values, { build, env, registerSecrets }: PluginInput<Settings>): Promise<Manifest[]> {
   const texts = [
     ...readManifestFiles(findManifestFiles(s.manifests, build.workspace), build.workspace),
     ...(s.template ? [templateText(s.template, build.workspace)] : []),
@@ -85,6 +150,22 @@ async function loadManifests({ settings: s, build, env, registerSecrets }: Plugi
   registerSecrets(secretValues(manifests));
   if (manifests.length === 0) throw new PluginError(`the manifests hold no objects (${texts.map((t) => t.name).join(', ')})`);
   return manifests;
+}
+
+/** The Gateways the applied HTTPRoutes attach to: from this apply, else as the cluster has them. */
+async function readGateways(kube: KubeClient, objects: readonly Planned[]): Promise<Map<string, KubeObject>> {
+  const out = new Map<string, KubeObject>();
+  for (const p of objects) if (p.group === 'gateway.networking.k8s.io' && p.object.kind === 'Gateway') out.set(gatewayKey(p.namespace, p.object.metadata.name), p.object);
+  const missing = [...gatewaysNeeded(objects)].filter(([key]) => !out.has(key));
+  await mapPool(missing, CONCURRENCY, async ([key, g]) => {
+    // Only to tell https from http: a Gateway this step may not read leaves its routes at http.
+    const gw = await kube.call<KubeObject>('GET', `/apis/gateway.networking.k8s.io/v1/namespaces/${g.namespace}/gateways/${g.name}`).catch((err) => {
+      if (isStop(err)) throw err;
+      return undefined;
+    });
+    if (gw) out.set(key, gw.body);
+  });
+  return out;
 }
 
 /** Whether each kind is namespaced, and its URL name: discovery once per group-version, in parallel. */
@@ -102,7 +183,7 @@ async function discover(kube: KubeClient, manifests: readonly Manifest[]): Promi
   return scopes;
 }
 
-function waitOptions({ settings: s, signal, deadline, log }: PluginInput<Settings>): WaitOptions {
+function waitOptions({ signal, deadline, log }: PluginInput<Settings>, s: Values): WaitOptions {
   return { timeoutMs: s.timeout, deadline, signal, pollMs: POLL_MS, rollback: s.rollback_on_failure, log };
 }
 

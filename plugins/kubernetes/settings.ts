@@ -1,5 +1,6 @@
 import { type Rules, setting } from '../../shared/settings/index.ts';
 import { kubeconfigSecrets, pemSecrets } from './credentials.ts';
+import { environmentsProblem } from './environments.ts';
 import { pemProblem } from './pem.ts';
 
 const DEFAULT_SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -61,6 +62,30 @@ export const settings = {
   create_namespace: setting.bool({ doc: '`namespace` is applied (created if missing) before the manifests. Needs cluster-scoped rights.' }),
   allow_namespace_override: setting.bool({ doc: 'Objects may name a namespace other than `namespace`.' }),
 
+  // Where to deploy: environments and promotion.
+  environments: setting.json({
+    doc: 'Deploy targets: for each name, any of `namespace`, `context`, `kustomize`, `vars` (added to the step\'s) and `manifests`, which override the step\'s settings. The target is the promotion\'s (`DRONE_DEPLOY_TO`, `CI_PIPELINE_DEPLOY_TARGET`), else `environment`.',
+    example: '{staging: {namespace: shop-staging}, production: {namespace: shop, context: prod}}',
+    validate: environmentsProblem,
+  }),
+  environment: setting.string({ doc: 'The target of `environments` for builds that are no promotion (a push deploys to `staging`).', example: 'staging' }),
+
+  // Preview environments: a namespace per branch or pull request.
+  preview: setting.bool({ doc: 'Deploy into a namespace of the branch or pull request, `<preview_prefix>-<branch>`, created with preview labels and an expiry each deploy pushes forward.' }),
+  preview_prefix: setting.string({
+    doc: 'The start of preview namespace names.',
+    default: 'preview',
+    validate: (v) => (/^[a-z]([a-z0-9-]{0,28}[a-z0-9])?$/.test(v) ? undefined : 'expected lower case letters, digits and dashes, starting with a letter, at most 30'),
+  }),
+  preview_ttl: setting.duration({ doc: 'How long a preview namespace lives after its last deploy, for `preview_cleanup`.', default: 72 * 3_600_000 }),
+  preview_cleanup: setting.bool({ doc: "Delete the repository's preview namespaces whose expiry has passed (listed in the log; `dry_run` only lists them)." }),
+  action: setting.string({
+    doc: "`teardown` deletes the branch's (or pull request's) preview namespace instead of deploying.",
+    choices: ['deploy', 'teardown'],
+    default: 'deploy',
+    noChoice: 'deploy',
+  }),
+
   // How to apply.
   field_manager: setting.string({ doc: 'The server-side apply field manager.', default: 'sortie' }),
   force_conflicts: setting.bool({ doc: 'Take over fields owned by another field manager (kubectl, a controller).', default: true }),
@@ -93,12 +118,16 @@ export const rules: Rules<Settings> = {
     client_key: [['server', 'kubeconfig']],
     deployment: ['repo', 'tag'],
     prune: ['prune_label'],
+    environment: ['environments'],
+    action: ['preview'],
   },
   together: [['client_cert', 'client_key']],
-  oneOf: [['manifests', 'template', 'deployment']],
+  // An environment may name the manifests; a teardown or a cleanup needs none.
+  oneOf: [['manifests', 'template', 'deployment', 'environments', 'action', 'preview_cleanup']],
   exclusive: [
     ['token', 'client_cert'],
     ['manifests', 'deployment'],
     ['template', 'deployment'],
+    ['preview', 'namespace'],
   ],
 };

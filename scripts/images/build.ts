@@ -44,6 +44,7 @@ const DESCRIPTIONS: Record<Exclude<Plugin, 'kaniko'>, string> = {
   kubernetes: 'Drone plugin: deploy to Kubernetes with server-side apply, in-cluster or kubeconfig auth',
   teams: 'Drone plugin: Microsoft Teams notifications (Workflows webhooks, Adaptive Cards, templates)',
   'google-chat': 'Drone plugin: Google Chat notifications (webhooks, cards, threads, templates)',
+  manifest: 'Drone plugin: join per-architecture images under one tag (OCI image index or Docker manifest list)',
   discord: 'Drone plugin: Discord notifications (webhooks, threads and forum posts, templates)',
   telegram: 'Drone plugin: Telegram notifications (bot, MarkdownV2 or HTML, forum topics, templates)',
   matrix: 'Drone plugin: Matrix notifications (HTML with a plain body, aliases, templates)',

@@ -15,7 +15,7 @@ import { bundledPackages, repoRoot, sharedLibraries, strippedNode } from './runt
  *
  * The bundle is not rebuilt here: run `node scripts/build.ts <plugin>` first (npm run build).
  */
-export const plugins = ['slack', 'kubernetes', 'kaniko', 'teams', 'google-chat', 'discord', 'telegram', 'matrix'] as const;
+export const plugins = ['slack', 'kubernetes', 'kaniko', 'manifest', 'teams', 'google-chat', 'discord', 'telegram', 'matrix'] as const;
 export type Plugin = (typeof plugins)[number];
 
 /** The user the scratch images run as (not root; the uid distroless images use). */

@@ -33,8 +33,16 @@ type Escape = (value: unknown) => string;
 const ESCAPES: Record<EscapeMode, Record<string, string>> = {
   raymond: { '&': '&amp;', "'": '&apos;', '<': '&lt;', '>': '&gt;', '"': '&quot;' },
   slack: { '&': '&amp;', '<': '&lt;', '>': '&gt;' },
-  // A template of a JSON document (a Teams card): a commit message with a quote or a line break stays one string.
-  json: { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' },
+  // A template of a JSON document (a Teams card): a commit message with a quote, a line break or
+  // any other control character stays one valid string.
+  json: {
+    ...Object.fromEntries(Array.from({ length: 0x20 }, (_, c) => [String.fromCharCode(c), `\\u${c.toString(16).padStart(4, '0')}`])),
+    '"': '\\"',
+    '\\': '\\\\',
+    '\n': '\\n',
+    '\r': '\\r',
+    '\t': '\\t',
+  },
   none: {},
 };
 

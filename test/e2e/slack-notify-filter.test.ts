@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, beforeEach, test } from 'node:test';
-import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
+import { test } from 'node:test';
 import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
+import { slackSession } from '../support/slack-session.ts';
 
-let slack: SlackStandIn;
-let workspace: string;
-before(async () => {
-  slack = await startSlackStandIn();
-});
-after(() => slack.close());
-beforeEach(() => {
-  slack.received.length = 0;
-  workspace = mkdtempSync(join(tmpdir(), 'slack-filter-'));
-});
+const session = slackSession('slack-filter-');
 
 function run(settings: Record<string, string>) {
+  const { slack, workspace } = session;
   return runBundle('slack', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), PLUGIN_WEBHOOK: slack.webhookUrl, ...settings });
 }
 
@@ -26,15 +17,15 @@ test('on: [failure] stays silent on success and passes, saying why', async () =>
   const r = await run({ PLUGIN_ON: 'failure' });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, "nothing to send: the pipeline's outcome is success, and settings.on is failure\n");
-  assert.equal(slack.received.length, 0);
+  assert.equal(session.slack.received.length, 0);
 });
 
 test("on: [failure] sends once the runner's status file says the build failed", async () => {
-  const statusFile = join(workspace, 'env');
+  const statusFile = join(session.workspace, 'env');
   writeFileSync(statusFile, failedRunnerStatusFile);
   const r = await run({ PLUGIN_ON: 'failure', PLUGIN_ENV_FILE: statusFile, PLUGIN_FAILED_STEPS: 'deploy-*' });
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(slack.received.length, 1, 'the Kubernetes runner names no failed steps: the failure is sent');
+  assert.equal(session.slack.received.length, 1, 'the Kubernetes runner names no failed steps: the failure is sent');
 });
 
 test('failed_steps: globs against DRONE_FAILED_STEPS', async () => {
@@ -43,12 +34,12 @@ test('failed_steps: globs against DRONE_FAILED_STEPS', async () => {
   assert.match(skipped.stdout, /^nothing to send: the failed steps \(lint\) are none of settings.failed_steps \(deploy-\*\)/);
   const sent = await run({ PLUGIN_FAILED_STEPS: 'deploy-*', DRONE_FAILED_STEPS: 'lint,deploy-prod' });
   assert.equal(sent.code, 0, sent.stderr);
-  assert.equal(slack.received.length, 1);
+  assert.equal(session.slack.received.length, 1);
 });
 
 test('a wrong outcome in on is a settings error before anything is sent', async () => {
   const r = await run({ PLUGIN_ON: 'failed' });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /settings\.on: expected success and\/or failure, got "failed"/);
-  assert.equal(slack.received.length, 0);
+  assert.equal(session.slack.received.length, 0);
 });

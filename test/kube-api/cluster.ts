@@ -7,7 +7,7 @@ import { deepEqual, isObj, pathString } from './fields.ts';
 import { apply, type Conflict, managerLabel, now, recordUpdate, writeManagers } from './managed.ts';
 import { Registry, type ResourceInfo } from './resources.ts';
 import { builtinSchemas, deduced, fromOpenApi, objectMeta, type Schema } from './schema.ts';
-import { type ApiError, alreadyExists, conflictRv, notFound, status, type Target } from './status.ts';
+import { type ApiError, alreadyExists, conflictRv, namespaceStillTerminating, namespaceTerminating, notFound, status, type Target } from './status.ts';
 import { meta, type Obj, Store } from './store.ts';
 import { validateObject } from './validation.ts';
 
@@ -96,6 +96,13 @@ export class Cluster {
 
   namespaceExists(ns: string): boolean {
     return !!this.store.get({ group: '', resource: 'namespaces' }, '', ns);
+  }
+
+  /** Admission's NamespaceLifecycle: nothing new is created in a namespace being deleted; updates still pass. */
+  checkNotTerminating(r: ResourceInfo, namespace: string, name: string | undefined): void {
+    if (!r.namespaced || (name !== undefined && this.store.get(r, namespace, name))) return;
+    const ns = this.store.get({ group: '', resource: 'namespaces' }, '', namespace);
+    if (ns && meta(ns).deletionTimestamp) throw namespaceTerminating(target(r, name), namespace);
   }
 
   private finish(r: ResourceInfo, live: Obj | undefined, next: Obj, opts: WriteOptions): Obj {
@@ -200,12 +207,14 @@ export class Cluster {
   delete(r: ResourceInfo, namespace: string, name: string, opts: { dryRun?: boolean; propagation?: string }): Obj {
     const live = this.store.get(r, namespace, name);
     if (!live) throw notFound(target(r, name));
-    if (opts.dryRun) return live;
+    // The namespace registry's first delete is an update to Terminating (a dry run answers it unstored); a later one a conflict.
     if (r.group === '' && r.resource === 'namespaces') {
+      if (meta(live).deletionTimestamp) throw namespaceStillTerminating(name);
       const m = { ...meta(live), deletionTimestamp: now() };
       const next = { ...structuredClone(live), metadata: m, status: { phase: 'Terminating' } };
-      return this.store.put(r, next);
+      return opts.dryRun ? next : this.store.put(r, next);
     }
+    if (opts.dryRun) return live;
     this.store.remove(r, namespace, name);
     if (opts.propagation === 'Orphan') this.orphan(String(meta(live).uid));
     return live;

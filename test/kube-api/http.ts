@@ -421,6 +421,7 @@ function checkIdentity(cluster: Cluster, rr: ResourceRequest, obj: Obj): void {
     throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
   }
   if (r.namespaced && !cluster.namespaceExists(namespace)) throw notFound({ group: '', resource: 'namespaces', kind: 'Namespace', name: namespace });
+  cluster.checkNotTerminating(r, namespace, name ?? (typeof m.name === 'string' ? m.name : undefined));
 }
 
 const gvk = (r: ResourceInfo) => ({ group: r.group, version: r.version, kind: r.kind });

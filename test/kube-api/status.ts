@@ -51,6 +51,22 @@ export const methodNotAllowed = (): ApiError => status(405, 'MethodNotAllowed', 
 export const conflictRv = (t: Target): ApiError =>
   status(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(t)} "${t.name}": the object has been modified; please apply your changes to the latest version and try again`, details(t));
 
+/** The NamespaceLifecycle admission plugin's answer to a create in a namespace being deleted. */
+export const namespaceTerminating = (t: Target, namespace: string): ApiError =>
+  status(403, 'Forbidden', `${qualified(t)} "${t.name}" is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+    ...details(t),
+    causes: [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }],
+  });
+
+/** A second delete of a namespace whose content is still being removed. */
+export const namespaceStillTerminating = (name: string): ApiError =>
+  status(
+    409,
+    'Conflict',
+    `Operation cannot be fulfilled on namespaces "${name}": The system is ensuring all content is removed from this namespace.  Upon completion, this namespace will automatically be purged by the system.`,
+    { name, kind: 'namespaces' },
+  );
+
 export interface Cause {
   reason: string;
   message: string;

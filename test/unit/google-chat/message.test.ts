@@ -42,3 +42,7 @@ test('32,000 bytes: checked on text and card together', () => {
   assert.throws(() => planMessage(s, build, { setting: 'template', text: 'x'.repeat(32_000) }), /more than the 32000 Google Chat takes: shorten what settings\.template gives/);
   assert.doesNotThrow(() => planMessage(s, build, { setting: 'template', text: 'x'.repeat(30_000) }));
 });
+
+test("drone-google-chat's README form: the URL without &token=, and the token apart", () => {
+  assert.equal(planMessage(values({ PLUGIN_WEBHOOK: `${SPACE}/messages?key=K`, PLUGIN_TOKEN: 'T' }), build).url, `${SPACE}/messages?key=K&token=T`);
+});

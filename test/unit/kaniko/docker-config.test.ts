@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DOCKER_HUB, dockerConfig, ecrRegion, imageHost, registryKey, registryType } from '../../../plugins/kaniko/docker-config.ts';
+import { dockerConfig } from '../../../plugins/kaniko/docker-config.ts';
+import { DOCKER_HUB, ecrRegion, imageHost, registryKey, registryType } from '../../../shared/image/names.ts';
 import { settings } from '../../../plugins/kaniko/settings.ts';
 import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type BuildPlan, type KanikoSettings, type Plan, artifactJson, planBuild, planFromEnv, skipReason } from '../../../plugins/kaniko/plan.ts';
+import { dockerArtifact } from '../../../shared/image/names.ts';
+import { type BuildPlan, type KanikoSettings, type Plan, planBuild, planFromEnv, skipReason } from '../../../plugins/kaniko/plan.ts';
 import { rules, settings } from '../../../plugins/kaniko/settings.ts';
 import { buildContext } from '../../../shared/context/build-context.ts';
 import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
@@ -8,12 +9,16 @@ import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
 const DEFAULTS: KanikoSettings = readSettings(settings, {}).values;
 const PUSH_TO_MAIN = { DRONE_WORKSPACE: '/drone/src', DRONE_BUILD_EVENT: 'push', DRONE_COMMIT_REF: 'refs/heads/main', DRONE_REPO_BRANCH: 'main' };
 
-function plan(s: Partial<KanikoSettings>, env: Record<string, string> = {}): Plan {
+/** Settings as a test gives them: one repo may be written as a string. */
+type Given = Omit<Partial<KanikoSettings>, 'repo'> & { readonly repo?: string | readonly string[] };
+
+function plan(s: Given, env: Record<string, string> = {}, nodeArch = 'amd64'): Plan {
   const all = { ...PUSH_TO_MAIN, ...env };
-  return planBuild({ settings: { ...DEFAULTS, ...s }, build: buildContext(all, '/'), env: all });
+  const repo = typeof s.repo === 'string' ? [s.repo] : (s.repo ?? []);
+  return planBuild({ settings: { ...DEFAULTS, ...s, repo }, build: buildContext(all, '/'), env: all, nodeArch });
 }
 
-function built(s: Partial<KanikoSettings>, env: Record<string, string> = {}): BuildPlan {
+function built(s: Given, env: Record<string, string> = {}): BuildPlan {
   const p = plan(s, env);
   assert.ok(!('skip' in p), 'the build is not skipped');
   return p;
@@ -60,7 +65,7 @@ test('a repo without a registry goes to the registry setting, unless that is Doc
 });
 
 test('the push login goes to the registry, else the repo host, else Docker Hub', () => {
-  const config = (s: Partial<KanikoSettings>) => Object.keys(built({ username: 'u', password: 'p-secret', ...s }).dockerConfig.auths);
+  const config = (s: Given) => Object.keys(built({ username: 'u', password: 'p-secret', ...s }).dockerConfig.auths);
   assert.deepEqual(config({ repo: 'ghcr.io/acme/app' }), ['ghcr.io']);
   assert.deepEqual(config({ repo: 'acme/app' }), ['https://index.docker.io/v1/']);
   assert.deepEqual(config({ repo: 'acme/app', registry: 'https://index.docker.io/v2/' }), ['https://index.docker.io/v1/']);
@@ -82,7 +87,8 @@ test('Amazon ECR: the ecr-login helper, the AWS keys and the region of the host'
   const identity = built({ repo: 'app', registry: 'public.ecr.aws', region: 'eu-central-1', artifact_file: 'a.json' });
   assert.deepEqual(identity.images, ['public.ecr.aws/app:latest']);
   assert.deepEqual(identity.env, { DOCKER_CONFIG: '/kaniko/.docker', AWS_REGION: 'eu-central-1', AWS_DEFAULT_REGION: 'eu-central-1' });
-  assert.deepEqual(identity.artifact, { file: '/drone/src/a.json', registryType: 'ECR', registryUrl: 'public.ecr.aws' });
+  assert.deepEqual(identity.artifact, { file: '/drone/src/a.json', registryUrl: 'public.ecr.aws' });
+  assert.equal(dockerArtifact(identity.artifact.registryUrl, [], '').data.registryType, 'ECR');
 });
 
 test('Google: json_key goes to a file that GOOGLE_APPLICATION_CREDENTIALS names', () => {
@@ -145,7 +151,7 @@ test('variables named for the build are masked, and missing ones warned about', 
 });
 
 test('the artifact lists every pushed image with the digest', () => {
-  assert.deepEqual(artifactJson({ file: '/a', registryType: 'Docker', registryUrl: 'ghcr.io' }, ['ghcr.io/a:1', 'ghcr.io/a:1.2'], 'sha256:ab'), {
+  assert.deepEqual(dockerArtifact('ghcr.io', ['ghcr.io/a:1', 'ghcr.io/a:1.2'], 'sha256:ab'), {
     kind: 'docker/v1',
     data: { registryType: 'Docker', registryUrl: 'ghcr.io', images: [{ image: 'ghcr.io/a:1', digest: 'sha256:ab' }, { image: 'ghcr.io/a:1.2', digest: 'sha256:ab' }] },
   });

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { PluginError } from '../../../shared/errors.ts';
 import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
 import { rules, settings } from '../../../plugins/kaniko/settings.ts';
-import { type TagInput, autoTags, resolveTags, splitTags, versionTags } from '../../../plugins/kaniko/tags.ts';
+import { type TagInput, resolveTags } from '../../../plugins/kaniko/tags.ts';
+import { autoTags, splitTags, versionTags } from '../../../shared/image/tags.ts';
 
 test('auto_tag derives tags from the ref, the event and the default branch', () => {
   const rows: Array<[event: string, ref: string, defaultBranch: string, expected: string[] | 'skip' | 'error']> = [

@@ -61,5 +61,8 @@ test('renderNotify: Drone field names and helpers, escaping as asked', async () 
   assert.equal(await renderNotify('{{uppercase build.status}} {{build.message.title}} #{{truncate build.commit 8}}', build, { name: 'settings.template' }), `FAILURE Merge &apos;x&apos; &lt;y&gt; &amp; &quot;z&quot; #7fd1a60b`);
   assert.equal(await renderNotify('{{build.message.title}}', build, { name: 'settings.template', escape: 'none' }), `Merge 'x' <y> & "z"`);
   assert.equal(await renderNotify('{"text": "{{build.message}}"}', build, { name: 'settings.card', escape: 'json' }), JSON.stringify({ text: `Merge 'x' <y> & "z"\n\nThe body.` }).replace(':', ': '));
+  const odd = buildContext({ ...droneBuildEnv, DRONE_COMMIT_MESSAGE: 'tab\tesc\u001b nul\u0000 back\\slash "q"' });
+  const card = await renderNotify('{"text": "{{build.message}}"}', odd, { name: 'settings.card', escape: 'json' });
+  assert.deepEqual(JSON.parse(card), { text: 'tab\tesc\u001b nul\u0000 back\\slash "q"' });
   await assert.rejects(renderNotify('{{#if}}', build, { name: 'settings.card' }), /settings\.card/);
 });
