@@ -170,8 +170,6 @@ describe("errors: clear message, exit 1, no secret shown", () => {
     ['an avatar that is no URL', { PLUGIN_AVATAR_URL: 'drone.png' }, /settings\.avatar_url: expected an http\(s\) URL/],
     ['an unknown flag', { PLUGIN_FLAGS: 'ephemeral' }, /settings\.flags: unknown flag "ephemeral"/],
     ['thread_id and thread_name', { PLUGIN_THREAD_ID: '1', PLUGIN_THREAD_NAME: 'x' }, /settings\.thread_id and settings\.thread_name exclude each other/],
-    ['content over 2000 characters', { PLUGIN_MESSAGE: '{{repeat 2001 "x"}}' }, /settings\.message: the message content has 2001 characters; Discord takes at most 2000/],
-    ['an embed title over 256', { PLUGIN_MESSAGE: '{{repeat 300 "x"}}', PLUGIN_COLOR: '#000000' }, /settings\.message: the embed title has 300 characters; Discord takes at most 256/],
     ['a template syntax error', { PLUGIN_MESSAGE: '{{#if build.status}} unclosed' }, /settings\.message/],
     ['a bad timeout', { PLUGIN_TIMEOUT: 'soon' }, /settings\.timeout: expected a duration/],
     ['a file that does not exist', { PLUGIN_FILE: 'missing.txt' }, /settings\.file: missing\.txt does not exist/],
