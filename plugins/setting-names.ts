@@ -9,7 +9,7 @@ const NAMES: Readonly<Record<string, readonly string[]>> = {
   matrix: ['homeserver', 'roomid', 'username', 'password', 'userid', 'user_id', 'accesstoken', 'access_token', 'template', 'template_success', 'template_failure', 'on', 'failed_steps', 'timeout'],
   slack: ['webhook', 'access_token', 'channel', 'recipient', 'username', 'icon_url', 'icon_emoji', 'template', 'template_success', 'template_failure', 'fallback', 'message', 'image_url', 'color', 'link_names', 'mentions', 'custom_block', 'thread_ts_file', 'api_url', 'on', 'failed_steps', 'timeout'],
   teams: ['webhook', 'status', 'template', 'template_success', 'template_failure', 'card', 'facts', 'on', 'failed_steps', 'timeout'],
-  telegram: ['token', 'to', 'message', 'message_file', 'template_vars', 'template_vars_file', 'template_success', 'template_failure', 'format', 'disable_notification', 'disable_web_page_preview', 'message_thread_id', 'only_match_email', 'photo', 'document', 'sticker', 'audio', 'voice', 'video', 'api_url', 'on', 'failed_steps', 'timeout'],
+  telegram: ['token', 'to', 'message', 'message_file', 'template_vars', 'template_vars_file', 'template_success', 'template_failure', 'format', 'disable_notification', 'disable_web_page_preview', 'message_thread_id', 'only_match_email', 'photo', 'document', 'sticker', 'audio', 'voice', 'video', 'location', 'venue', 'api_url', 'on', 'failed_steps', 'timeout'],
 };
 
 /** The setting names of the other Sortie plugins: given to this one (a shared YAML anchor), they are not misspellings. */

@@ -10,6 +10,7 @@ import { escapeTexts } from './escape-texts.ts';
 import { escapeValue } from './markdown.ts';
 import { mediaParts, readMedia } from './media.ts';
 import { formatOf, planMessages } from './message.ts';
+import { placesOf } from './places.ts';
 import type { settings } from './settings.ts';
 import { templateVars } from './template-vars.ts';
 
@@ -52,6 +53,7 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
   }
   const messages = planMessages(s, build, rendered);
   const media = readMedia(s, build.workspace, (w) => log.warn(w));
+  const places = placesOf(s.location, s.venue);
   const api = `${s.api_url.replace(/\/+$/, '')}/bot${s.token}`;
   const hint = (_status: number, text: string) => HINTS.find(([pattern]) => pattern.test(text))?.[1];
   for (const message of messages) {
@@ -70,6 +72,11 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     for (const file of media) {
       await sendForm(http, { url: `${api}/${file.method}`, parts: mediaParts(file, message), service: 'Telegram', setting: 'token', what: `sending ${file.shown}`, uploadSetting: file.setting, hint });
       log.info(`sent ${file.shown} to ${message.chat_id}${topic}`);
+    }
+    for (const place of places) {
+      const { chat_id, message_thread_id, disable_notification } = message;
+      await sendJson(http, { url: `${api}/${place.method}`, body: { chat_id, message_thread_id, disable_notification, ...place.body }, service: 'Telegram', setting: 'token', hint });
+      log.info(`sent the ${place.method === 'sendVenue' ? 'venue' : 'location'} ${place.body.latitude} ${place.body.longitude} to ${message.chat_id}${topic}`);
     }
   }
   if (messages.length === 0) log.info('nothing to send: no chat in settings.to matches the commit author\'s email');

@@ -1,5 +1,6 @@
 import { notifySettings } from '../../shared/notify/settings.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
+import { placeProblem } from './places.ts';
 
 /** A chat: a user or group id (supergroups and channels keep their -100 prefix) or a public @username. */
 export const CHAT = /^(-?\d{1,20}|@[A-Za-z]\w{3,31})$/;
@@ -46,6 +47,18 @@ export const settings = {
   audio: setting.list({ doc: 'Workspace files (globs) sent as audio, titled "Audio Message".', env: ['AUDIO'], path: 'workspace-glob' }),
   voice: setting.list({ doc: 'Workspace files (globs) sent as voice messages (.ogg with Opus).', env: ['VOICE'], path: 'workspace-glob' }),
   video: setting.list({ doc: 'Workspace files (globs) sent as video, captioned "Video Message".', env: ['VIDEO'], path: 'workspace-glob' }),
+  location: setting.list({
+    doc: 'Locations sent after the message: "latitude longitude".',
+    env: ['LOCATION'],
+    example: '["25.0339 121.5645"]',
+    validate: (list) => list.map((l) => placeProblem(l, false)).find(Boolean),
+  }),
+  venue: setting.list({
+    doc: 'Venues sent after the message: "latitude longitude title address".',
+    env: ['VENUE'],
+    example: '["25.0339 121.5645 Taipei101 Xinyi Road"]',
+    validate: (list) => list.map((v) => placeProblem(v, true)).find(Boolean),
+  }),
   api_url: setting.string({ doc: 'Base URL of the Bot API (a local Bot API server).', default: 'https://api.telegram.org' }),
   ...notifySettings,
 } as const;

@@ -127,6 +127,16 @@ describe('messages', () => {
     assert.match(r.stdout, /sent shots\/a\.png to -1001234567890 topic 7\n/);
     noSecretsIn(r.stdout + r.stderr);
   });
+
+  test('location and venue are sent after the message, to the chat\'s topic', async () => {
+    const r = await run({ ...bot(), PLUGIN_TO: String(telegram.chats.forum), PLUGIN_MESSAGE_THREAD_ID: '7', PLUGIN_LOCATION: '25.0339 121.5645', PLUGIN_VENUE: '["48.8584 2.2945 Eiffel Tower Champ de Mars, Paris"]' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(telegram.received.map((q) => [q.path.split('/').at(-1), q.body]).slice(1), [
+      ['sendLocation', { chat_id: telegram.chats.forum, message_thread_id: 7, latitude: 25.0339, longitude: 121.5645 }],
+      ['sendVenue', { chat_id: telegram.chats.forum, message_thread_id: 7, latitude: 48.8584, longitude: 2.2945, title: 'Eiffel', address: 'Tower Champ de Mars, Paris' }],
+    ]);
+    assert.match(r.stdout, /sent the venue 48\.8584 2\.2945 to -1001234567890 topic 7\n$/);
+  });
 });
 
 describe('errors: clear message, exit 1, the token never shown', () => {
@@ -142,6 +152,8 @@ describe('errors: clear message, exit 1, the token never shown', () => {
     ['a template_vars_file that is not JSON', { PLUGIN_TEMPLATE_VARS_FILE: 'bad.json', PLUGIN_MESSAGE: 'x' }, /settings\.template_vars_file: bad\.json is not JSON/],
     ['a photo over the Bot API\'s 10 MiB', { PLUGIN_PHOTO: 'huge.png' }, /settings\.photo: huge\.png is 11 MiB; the Bot API takes at most 10 MiB in a file/],
     ['a document glob that finds a directory', { PLUGIN_DOCUMENT: 'dir*' }, /settings\.document: .*dir.* (is )?a directory/],
+    ['a location that is no coordinates', { PLUGIN_LOCATION: 'Taipei' }, /settings\.location: "Taipei" is not "latitude longitude"/],
+    ['a venue without an address', { PLUGIN_VENUE: '25.0339 121.5645 Taipei101' }, /settings\.venue: "25\.0339 121\.5645 Taipei101" needs a title and an address/],
     ['an empty message', { PLUGIN_MESSAGE: '{{#failure build.status}}x{{/failure}}' }, /settings\.message renders an empty message/],
   ];
   for (const [name, settings, message] of cases) {

@@ -19,6 +19,9 @@ export interface TelegramStandIn extends HttpStandIn {
   readonly uploads: Array<{ method: string; filename: string; content: string; fields: Record<string, string> }>;
 }
 
+/** sendLocation and sendVenue: coordinates, and a venue's title and address. */
+const PLACES = new Set(['sendLocation', 'sendVenue']);
+
 /** The upload methods and the field each takes its file in. */
 const UPLOADS: Record<string, string> = { sendPhoto: 'photo', sendDocument: 'document', sendSticker: 'sticker', sendAudio: 'audio', sendVoice: 'voice', sendVideo: 'video' };
 
@@ -46,7 +49,7 @@ export async function startTelegramStandIn(): Promise<TelegramStandIn> {
     if (!m) return fail(404, 'Not Found');
     if (m[1] !== token) return fail(401, 'Unauthorized');
     const method = m[2]!;
-    if (method !== 'sendMessage' && !UPLOADS[method]) return fail(404, 'Not Found');
+    if (method !== 'sendMessage' && !UPLOADS[method] && !PLACES.has(method)) return fail(404, 'Not Found');
     const type = String(req.headers['content-type']);
     const form = type.startsWith('multipart/form-data') ? formParts(String(req.body ?? ''), type) : undefined;
     if (!form && ((req.body !== undefined && !req.json) || typeof body !== 'object' || body === null)) return fail(400, "Bad Request: can't parse JSON");
@@ -56,17 +59,23 @@ export async function startTelegramStandIn(): Promise<TelegramStandIn> {
     const chat = typeof msg.chat_id === 'string' && /^-?\d+$/.test(msg.chat_id) ? Number(msg.chat_id) : msg.chat_id;
     if (chat === undefined) return fail(400, 'Bad Request: chat_id is empty');
     if (chat !== chats.user && chat !== chats.forum && chat !== chats.channel) return fail(400, 'Bad Request: chat not found');
+    if (msg.message_thread_id !== undefined && !(topics.get(chat) ?? []).includes(msg.message_thread_id as number)) return fail(400, 'Bad Request: message thread not found');
+    if (PLACES.has(method)) {
+      const place = msg as { latitude?: unknown; longitude?: unknown; title?: unknown; address?: unknown };
+      if (typeof place.latitude !== 'number' || Math.abs(place.latitude) > 90 || typeof place.longitude !== 'number' || Math.abs(place.longitude) > 180) return fail(400, 'Bad Request: wrong location');
+      if (method === 'sendVenue' && (typeof place.title !== 'string' || !place.title || typeof place.address !== 'string' || !place.address)) return fail(400, 'Bad Request: venue title and address must be non-empty');
+      messageId += 1;
+      return json(200, { ok: true, result: { message_id: messageId, chat: { id: chat }, date: 1700000000, location: { latitude: place.latitude, longitude: place.longitude } } });
+    }
     if (method !== 'sendMessage') {
       const field = UPLOADS[method]!;
       const file = form?.find((f) => f.name === field && f.filename !== undefined);
       if (!file) return fail(400, `Bad Request: there is no ${field} in the request`);
-      if (msg.message_thread_id !== undefined && !(topics.get(chat) ?? []).includes(msg.message_thread_id as number)) return fail(400, 'Bad Request: message thread not found');
       uploads.push({ method, filename: file.filename!, content: file.content, fields: msg as Record<string, string> });
       messageId += 1;
       return json(200, { ok: true, result: { message_id: messageId, chat: { id: chat }, date: 1700000000, [field]: { file_name: file.filename } } });
     }
     if (typeof msg.text !== 'string' || msg.text.trim() === '') return fail(400, 'Bad Request: message text is empty');
-    if (msg.message_thread_id !== undefined && !(topics.get(chat) ?? []).includes(msg.message_thread_id as number)) return fail(400, 'Bad Request: message thread not found');
     if (msg.disable_notification !== undefined && typeof msg.disable_notification !== 'boolean') return fail(400, 'Bad Request: invalid disable_notification');
     const mode = typeof msg.parse_mode === 'string' ? msg.parse_mode.toLowerCase() : '';
     if (mode !== '' && mode !== 'markdownv2' && mode !== 'html' && mode !== 'markdown') return fail(400, 'Bad Request: unsupported parse_mode');
