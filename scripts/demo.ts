@@ -8,6 +8,7 @@ import { startGoogleChatStandIn } from '../test/components/google-chat/server.ts
 import { startMattermostStandIn } from '../test/components/mattermost/server.ts';
 import { startSlackStandIn } from '../test/components/slack/server.ts';
 import { startTeamsStandIn } from '../test/components/teams/server.ts';
+import { messengerSteps } from './demo-messengers.ts';
 import { startKubeApi } from '../test/kube-api/server.ts';
 import { droneBuildEnv, failedRunnerStatusFile } from '../test/support/drone-env.ts';
 import { webhookAndEmailSteps } from './demo/webhook-email.ts';
@@ -130,3 +131,4 @@ await kubernetesStep();
 await slackSteps();
 await chatSteps();
 await webhookAndEmailSteps({ header, step });
+await messengerSteps(step, header);

@@ -38,6 +38,11 @@ export interface HttpOptions {
    * answer 500 for a request that fails the same way every time.
    */
   readonly retryable?: (res: HttpResponse) => boolean;
+  /**
+   * How long (ms) a server asks to wait where it says so in its body rather than in Retry-After
+   * (Telegram's `parameters.retry_after`, Matrix's `retry_after_ms`); capped like Retry-After.
+   */
+  readonly retryAfterOf?: (res: HttpResponse) => number | undefined;
 }
 
 export interface HttpRequest {
@@ -160,7 +165,7 @@ export function createHttpClient(opts: HttpOptions = {}): HttpClient {
         continue;
       }
       if (!RETRY_STATUS.has(res.status) || attempt >= attempts || !retryable(res)) return res;
-      const asked = retryAfter(res);
+      const asked = retryAfter(res) ?? capped(opts.retryAfterOf?.(res));
       const wait = asked ?? backoff(attempt);
       const left = deadline ? deadline.at - Date.now() : Number.POSITIVE_INFINITY;
       if (asked !== undefined && asked >= left) {
@@ -335,7 +340,11 @@ function retryAfter(res: HttpResponse): number | undefined {
   const v = res.headers['retry-after'];
   if (typeof v !== 'string' || v === '') return undefined;
   const ms = /^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : Date.parse(v) - Date.now();
-  return Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS) : undefined;
+  return capped(ms);
+}
+
+function capped(ms: number | undefined): number | undefined {
+  return ms !== undefined && Number.isFinite(ms) ? Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS) : undefined;
 }
 
 function describe(req: HttpRequest): string {

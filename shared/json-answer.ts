@@ -28,3 +28,15 @@ function notJson(res: HttpResponse, server: string, text: string): PluginError {
       : 'The answer was cut off or does not come from the server you meant: check the address, and retry.',
   });
 }
+
+/** A field of a JSON text (`errcode`, `parameters.retry_after`); undefined when the text is not JSON or lacks it. */
+export function jsonField(text: string, ...path: string[]): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  for (const key of path) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+  return value;
+}
