@@ -30,8 +30,11 @@ export interface PluginDefinition<D extends Declaration> {
   readonly rules?: Rules<D & Common>;
   /** The setting names of the other Sortie plugins (plugins/setting-names.ts), which are no misspellings. */
   readonly otherPlugins?: readonly string[];
-  /** Why the step has nothing to do in this build; checked before the rules between settings. */
-  skip?(settings: Values<D & Common>, build: BuildContext): string | undefined;
+  /**
+   * Why the step has nothing to do in this build; checked before the rules between settings.
+   * `warn` is for a setting that cannot do its part in this build, logged when the step goes on.
+   */
+  skip?(settings: Values<D & Common>, build: BuildContext, warn: (line: string) => void): string | undefined;
   /** The duration setting that bounds the whole step (every request, retry and wait); none: no limit. */
   readonly timeLimit?: keyof D & string;
   // biome-ignore lint/suspicious/noConfusingVoidType: a run that returns nothing has succeeded.
@@ -80,7 +83,8 @@ export async function runPlugin<D extends Declaration>(
       for (const s of overlay.skipped) log.debug(`${common.values.env_file}:${s.line}: skipped (${s.reason})`);
     }
     const build = buildContext(overlay.env, undefined, (w) => log.warn(w));
-    const skip = def.skip && ((values: Values<D & Common>) => def.skip!(values, build));
+    const skipWarnings: string[] = [];
+    const skip = def.skip && ((values: Values<D & Common>) => def.skip!(values, build, (w) => skipWarnings.push(w)));
     const read = readSettings(all, overlay.env, { rules: def.rules, workspace: build.workspace, otherPlugins: def.otherPlugins, skip, register });
     log = createLogger({ ...sinks, debug: read.values.debug as boolean });
     for (const w of read.warnings) log.warn(w);
@@ -88,6 +92,7 @@ export async function runPlugin<D extends Declaration>(
       log.info(read.skip);
       return 0;
     }
+    for (const w of skipWarnings) log.warn(w);
     step = boundStep(cancel(), limitOf(def.timeLimit, read.values as Record<string, unknown>));
     const run = def.run({
       settings: read.values,

@@ -25,7 +25,7 @@ interface NotifyFilter {
  * Why this build sends nothing, for PluginDefinition.skip; undefined: send. An unknown outcome
  * sends whatever `on` says: a failure nobody hears of costs more than one message too many.
  */
-export function notifySkip(settings: NotifyFilter, build: BuildContext): string | undefined {
+export function notifySkip(settings: NotifyFilter, build: BuildContext, warn: (line: string) => void): string | undefined {
   const outcome = outcomeOf(build);
   if (outcome === 'unknown') return undefined;
   if (!settings.on.includes(outcome)) return `nothing to send: the pipeline's outcome is ${outcome}, and settings.on is ${settings.on.join(', ')}`;
@@ -33,7 +33,10 @@ export function notifySkip(settings: NotifyFilter, build: BuildContext): string 
   if (outcome === 'success') return `nothing to send: no step failed, and settings.failed_steps names ${settings.failed_steps.join(', ')}`;
   const failed = build.build.failedSteps;
   // Drone's Kubernetes runner never passes DRONE_FAILED_STEPS: not knowing is no reason to stay silent.
-  if (failed.length === 0) return undefined;
+  if (failed.length === 0) {
+    warn(`settings.failed_steps cannot filter here: the runner did not say which steps failed (Drone's Kubernetes runner never does), so every failed build sends`);
+    return undefined;
+  }
   if (failed.some((step) => settings.failed_steps.some((pattern) => matchesGlob(step, pattern)))) return undefined;
   return `nothing to send: the failed steps (${failed.join(', ')}) are none of settings.failed_steps (${settings.failed_steps.join(', ')})`;
 }

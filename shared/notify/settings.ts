@@ -18,7 +18,7 @@ export const notifySettings = {
   }),
   failed_steps: setting.list({
     doc:
-      'Send only when one of these steps failed (globs allowed: `deploy-*`). Drone\'s Kubernetes runner never tells a step which steps failed: there, every failed build sends.',
+      'Send only when one of these steps failed (globs allowed: `deploy-*`). Drone\'s Kubernetes runner never tells a step which steps failed: there, every failed build sends, with a warning saying so.',
     example: '[deploy, test-*]',
   }),
   timeout: setting.duration({ doc: 'Time allowed for the whole step: fetching templates, every request and its retries. `0`: no limit.', default: 30_000 }),
