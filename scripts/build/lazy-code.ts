@@ -1,5 +1,6 @@
 import { join, relative } from 'node:path';
 import { type BuildOptions, type Plugin, build } from 'esbuild';
+import { brotliCompressSync, constants } from 'node:zlib';
 import { PROVIDED, compileChunk } from '../../shared/lazy-module.ts';
 
 /**
@@ -59,7 +60,7 @@ export async function lazyCode(entry: string, options: BuildOptions, plugins: Pl
   const lazyModule = async (key: string) => {
     const chunk = await moduleChunks(key);
     const provided = chunk.provided.map((p) => `${JSON.stringify(p)}: () => require(${JSON.stringify(p.startsWith('lazy-package:') ? p.slice('lazy-package:'.length) : join(root, p))})`);
-    return `${chunk.legal}module.exports = require(${JSON.stringify(runtime)}).compileChunk(${JSON.stringify(chunk.code)}, ${JSON.stringify(`sortie-lazy:${key}`)}, { ${provided.join(', ')} });\n`;
+    return `${chunk.legal}const lazy = require(${JSON.stringify(runtime)});\nmodule.exports = lazy.compileChunk(lazy.unpackChunk(${packed(chunk.code)}), ${JSON.stringify(`sortie-lazy:${key}`)}, { ${provided.join(', ')} });\n`;
   };
   return {
     plugin: {
@@ -103,7 +104,7 @@ function lazyPackages(packages: readonly string[], chunkOf: (name: string) => Pr
         // A static import reads the exports' names at start: they are known by running the package once here.
         const names = Object.getOwnPropertyNames(compileChunk(chunk.code, name));
         return {
-          contents: `${chunk.legal}const { compileChunk, lazyExports } = require(${JSON.stringify(runtime)});\nmodule.exports = lazyExports(${JSON.stringify(names)}, () => compileChunk(${JSON.stringify(chunk.code)}, ${JSON.stringify(name)}));\n`,
+          contents: `${chunk.legal}const { compileChunk, lazyExports, unpackChunk } = require(${JSON.stringify(runtime)});\nmodule.exports = lazyExports(${JSON.stringify(names)}, () => compileChunk(unpackChunk(${packed(chunk.code)}), ${JSON.stringify(name)}));\n`,
           loader: 'js',
           resolveDir: root,
         };
@@ -149,4 +150,9 @@ function memo<T>(make: (key: string) => Promise<T>): (key: string) => Promise<T>
     if (!made.has(key)) made.set(key, make(key));
     return made.get(key)!;
   };
+}
+
+/** A chunk's code as a string literal for shared/lazy-module.ts's unpackChunk. */
+function packed(code: string): string {
+  return JSON.stringify(brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }).toString('base64'));
 }
