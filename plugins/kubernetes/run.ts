@@ -6,6 +6,7 @@ import { applyPlan } from './apply.ts';
 import { type Connection, connect } from './auth.ts';
 import { type Chosen, chooseEnvironment, environmentsOf, withEnvironment } from './environments.ts';
 import { errorFor } from './explain.ts';
+import { heldLog } from './held-log.ts';
 import { type KubeClient, createKubeClient } from './kube.ts';
 import { isKustomizationDir, kustomizedManifests, refuseKustomizationFiles } from './kustomized.ts';
 import { type KubeObject, type Manifest, findManifestFiles, parseManifests, readManifestFiles, secretValues, templateText } from './manifests.ts';
@@ -39,11 +40,18 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
   const setImageMode = s.deployment.length > 0;
 
   // Manifests first: a mistake in them needs no cluster to be found.
-  const manifests = mode === 'deploy' && !setImageMode ? await loadManifests(s, input) : [];
+  const building = heldLog(log);
+  const manifests = mode === 'deploy' && !setImageMode
+    ? await loadManifests(s, { ...input, log: building.log }).catch((err) => {
+        building.release();
+        throw err;
+      })
+    : [];
   const conn = await connect(s, input.env, build.workspace, input.registerSecrets);
   const kube = createKubeClient(conn, { signal: input.signal, deadline: input.deadline, log });
   const namespace = preview?.namespace ?? s.namespace ?? conn.namespace ?? 'default';
   log.info(targetLine({ doing: DOING[mode], chosen, preview, conn, namespace }));
+  building.release();
   log.debug(`API server ${conn.server} as ${conn.identity}`);
   if (!conn.rejectUnauthorized) {
     const by = s.insecure_skip_tls_verify ? 'insecure_skip_tls_verify is on' : 'the kubeconfig says insecure-skip-tls-verify';

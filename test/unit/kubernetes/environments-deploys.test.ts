@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chooseEnvironment, environmentsOf, withEnvironment } from '../../../plugins/kubernetes/environments.ts';
 
-const step = { vars: {}, manifests: ['k8s/'] as readonly string[], kustomize: 'deploy/base', template: 'extra.yaml', deployment: [] as readonly string[] };
+const step = { namespace: undefined as string | undefined, vars: {}, manifests: ['k8s/'] as readonly string[], kustomize: 'deploy/base', template: 'extra.yaml', deployment: [] as readonly string[] };
 const pick = (environments: unknown, name: string) =>
   chooseEnvironment({ environments: environmentsOf(environments), deployTo: name, deployToVariable: 'DRONE_DEPLOY_TO', environment: undefined })!;
 
