@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { deployStep, liveObject } from '../support/kube-deploy.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { woodpecker315Env } from '../support/woodpecker-env.ts';
 import { workspace } from '../support/workspace.ts';
@@ -14,15 +14,22 @@ before(async () => {
 });
 after(() => api.close());
 
-// biome-ignore lint/suspicious/noExplicitAny: a JSON object of any kind
-type Stored = Record<string, any>;
-const live = (path: string) => api.get(path) as Stored | undefined;
+const live = (path: string) => liveObject(api, path);
 
 /**
  * One base (a generated ConfigMap with the hash suffix, an image whose tag is `${IMAGE_TAG}`), and
  * an overlay per environment, each with a namePrefix; plain manifests under `k8s/` are the step's
  * own, which an environment naming its overlay does not apply.
  */
+/** An environment's overlay: its name prefix, greeting and `extra` fields over the base. */
+const overlay = (prefix: string, extra: string) => `resources: [../../base]
+namePrefix: ${prefix}-
+${extra}configMapGenerator:
+  - name: web-config
+    behavior: merge
+    literals: [GREETING=hello ${prefix === 'prod' ? 'production' : prefix}]
+`;
+
 const shop = () =>
   workspace({
     'deploy/base/kustomization.yaml': `resources: [web.yaml]
@@ -74,25 +81,8 @@ spec:
             pathType: Prefix
             backend: {service: {name: web, port: {number: 80}}}
 `,
-    'deploy/overlays/staging/kustomization.yaml': `resources: [../../base]
-namePrefix: staging-
-labels:
-  - pairs: {env: staging}
-configMapGenerator:
-  - name: web-config
-    behavior: merge
-    literals: [GREETING=hello staging]
-`,
-    'deploy/overlays/production/kustomization.yaml': `resources: [../../base]
-namePrefix: prod-
-replicas:
-  - name: web
-    count: 3
-configMapGenerator:
-  - name: web-config
-    behavior: merge
-    literals: [GREETING=hello production]
-`,
+    'deploy/overlays/staging/kustomization.yaml': overlay('staging', 'labels:\n  - pairs: {env: staging}\n'),
+    'deploy/overlays/production/kustomization.yaml': overlay('prod', 'replicas:\n  - name: web\n    count: 3\n'),
     'deploy/overlays/preview/kustomization.yaml': `resources: [../../base]
 namePrefix: pr-
 commonAnnotations:
@@ -118,10 +108,7 @@ const step = {
   }),
 };
 
-async function deploy(ws: string, env: Record<string, string>) {
-  const r = await runBundle('kubernetes', { ...droneBuildEnv, DRONE_WORKSPACE: ws, PLUGIN_ENV_FILE: join(ws, 'no-env-file'), PLUGIN_KUBECONFIG: api.kubeconfig(), ...env }, { cwd: ws, timeoutMs: 60_000 });
-  return { ...r, out: r.stdout + r.stderr, first: r.stdout.split('\n')[0] ?? '' };
-}
+const deploy = (ws: string, env: Record<string, string>) => deployStep(api, ws, env);
 
 // The generated ConfigMaps' names, as `kubectl kustomize` gives them for these overlays.
 const STAGING_CONFIG = 'staging-web-config-8t2tg4bcc6';
