@@ -3,7 +3,7 @@ import { HttpError } from '../../shared/http.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { isStop } from '../../shared/stop.ts';
 import { applyPlan } from './apply.ts';
-import { type Connection, connect } from './auth.ts';
+import { connect } from './auth.ts';
 import { type Chosen, chooseEnvironment, environmentsOf, withEnvironment } from './environments.ts';
 import { errorFor } from './explain.ts';
 import { heldLog } from './held-log.ts';
@@ -18,6 +18,7 @@ import { prune } from './prune.ts';
 import { renderManifest } from './render.ts';
 import { type Target, type WaitOptions, waitFor } from './rollout.ts';
 import { setImages } from './set-image.ts';
+import { namespaceOfObjects, targetLine } from './target-line.ts';
 import type { Settings } from './settings.ts';
 import { gatewayKey, gatewaysNeeded, reachableUrls } from './urls.ts';
 
@@ -50,7 +51,8 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
   const conn = await connect(s, input.env, build.workspace, input.registerSecrets);
   const kube = createKubeClient(conn, { signal: input.signal, deadline: input.deadline, log });
   const namespace = preview?.namespace ?? s.namespace ?? conn.namespace ?? 'default';
-  log.info(targetLine({ doing: DOING[mode], chosen, preview, conn, namespace }));
+  const shown = preview || s.namespace ? namespace : (namespaceOfObjects(manifests) ?? namespace);
+  log.info(targetLine({ doing: DOING[mode], chosen, preview, conn, namespace: shown }));
   building.release();
   log.debug(`API server ${conn.server} as ${conn.identity}`);
   if (!conn.rejectUnauthorized) {
@@ -139,14 +141,6 @@ function resolve(input: PluginInput<Settings>): { s: Values; chosen: Chosen | un
   if (s.preview_cleanup) return { s, chosen, preview, mode: 'cleanup' };
   // The rules let `environments` stand for the manifests: the chosen one must name some.
   throw new PluginError(`environment ${chosen?.name} has nothing to deploy: settings.environments.${chosen?.name}.manifests and .kustomize, and the step's manifests, kustomize, template and deployment, are all unset`);
-}
-
-/** The log's first line: what the step does, and to which environment, cluster, context and namespace. */
-function targetLine(o: { doing: string; chosen: Chosen | undefined; preview: Preview | undefined; conn: Connection; namespace: string }): string {
-  const what = [o.chosen && `environment ${o.chosen.name} (${o.chosen.by})`, o.preview && `the preview of ${o.preview.shown}`].filter(Boolean).join(', ');
-  // A server URL may carry a user and password (`https://user:pass@host`): the line shows the host.
-  const where = [`cluster ${o.conn.server.replace(/\/\/[^/@]*@/, '//')}`, o.conn.context && `context ${o.conn.context}`, `namespace ${o.namespace}`].filter(Boolean).join(', ');
-  return `${o.doing}${what ? ` ${what}` : ''}: ${where}`;
 }
 
 /** `kustomize` and the directories in `manifests` that hold a kustomization, built; then the other manifests and `template`, rendered. */
