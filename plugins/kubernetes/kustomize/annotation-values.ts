@@ -33,8 +33,16 @@ export function finishAnnotations(object: unknown): void {
   }
   for (const [key, value] of Object.entries(annotations)) {
     if (typeof value === 'string') continue;
-    annotations[key] = value === null ? 'null' : typeof value === 'object' ? '' : String(value);
+    annotations[key] = value === null ? 'null' : typeof value === 'object' ? '' : typeof value === 'number' ? goFloat(value) : String(value);
   }
+}
+
+/** A JSON patch's number reaches kustomize as a Go float64, written as strconv.FormatFloat(f, 'g', -1, 64): `1.234567e+06`. */
+function goFloat(n: number): string {
+  const [digits, exponent] = n.toExponential().split('e') as [string, string];
+  const exp = Number(exponent);
+  if (exp >= -4 && exp < 6) return String(n);
+  return `${digits}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
 function annotationsOf(object: unknown): Record<string, unknown> | undefined {
