@@ -82,6 +82,7 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
       scopes: await discover(kube, manifests),
       namespace,
       namespaceGiven: s.namespace !== undefined || preview !== undefined,
+      namespaceSetBy: preview ? "the preview's namespace" : chosen?.environment.namespace ? `settings.environments.${chosen.name}.namespace` : undefined,
       createNamespace: s.create_namespace,
       allowNamespaceOverride: s.allow_namespace_override,
       restartAt,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
@@ -185,5 +186,16 @@ describe('environments as kustomize overlays of one base', () => {
     assert.equal(down.code, 0, down.out);
     assert.match(down.stdout, new RegExp(`^namespace/${ns} is gone$`, 'm'));
     assert.equal(live(`/apis/apps/v1/namespaces/${ns}/deployments/pr-web`), undefined);
+  });
+
+  it("refuses an overlay whose namespace: is not the preview's, before any change", async () => {
+    const ws = shop();
+    mkdirSync(join(ws, 'deploy/overlays/fixed'));
+    writeFileSync(join(ws, 'deploy/overlays/fixed/kustomization.yaml'), 'resources: [../../base]\nnamespace: shop-prod\n');
+    const sent = api.requests.length;
+    const r = await deploy(ws, { PLUGIN_PREVIEW: 'true', PLUGIN_KUSTOMIZE: 'deploy/overlays/fixed', PLUGIN_VARS: '{"IMAGE_TAG":"1","HOST":"h"}', DRONE_COMMIT_BRANCH: 'fixed' });
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.stderr, /configmap\/web-config-\w+ names namespace "shop-prod", but the preview's namespace is "preview-fixed"/);
+    assert.ok(api.requests.slice(sent).every((q) => q.method === 'GET'), 'nothing was changed');
   });
 });
