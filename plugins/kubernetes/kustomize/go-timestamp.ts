@@ -17,8 +17,7 @@ export const goTimestampTag = defineScalarTag('tag:yaml.org,2002:timestamp', {
     if (!m) return NOT_RESOLVED;
     const [year, month, day] = [m[1], m[2], m[3]].map(Number) as [number, number, number];
     const [hour, minute, second] = [m[4] ?? m[9] ?? '0', m[5] ?? m[10] ?? '0', m[6] ?? m[11] ?? '0'].map(Number) as [number, number, number];
-    const date = new Date(Date.UTC(year, month - 1, day));
-    if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
+    if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return NOT_RESOLVED;
     const fraction = (m[7] ?? m[12] ?? '').replace(/0+$/, '');
     const zone = m[8] === undefined || /^[+-]00:00$/.test(m[8]) ? 'Z' : m[8];
     const two = (n: number) => String(n).padStart(2, '0');
@@ -26,6 +25,12 @@ export const goTimestampTag = defineScalarTag('tag:yaml.org,2002:timestamp', {
   },
   identify: () => false,
 });
+
+/** Go's proleptic Gregorian calendar, year 0 included (Date.UTC would read years below 100 as 19xx). */
+function daysIn(year: number, month: number): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
 
 /** What goTimestampTag writes: an annotation holding one was a date, and keeps its own text. */
 export const GO_TIMESTAMP = /^\d{4}-\d\d-\d\dT/;
