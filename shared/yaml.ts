@@ -26,7 +26,7 @@ export const goIntTag = defineScalarTag('tag:yaml.org,2002:int', {
 });
 
 /** YAML as Kubernetes' Go tools read it: the core schema (`yes` stays a string), go-yaml's integers and `<<` merge keys. */
-const KUBE_SCHEMA = CORE_SCHEMA.withTags(goIntTag, mergeTag);
+export const KUBE_SCHEMA = CORE_SCHEMA.withTags(goIntTag, mergeTag);
 
 /**
  * js-yaml shares an aliased node instead of copying it, so a "billion laughs" file parses in

@@ -121,11 +121,23 @@ export function chooseEnvironment(input: TargetInput): Chosen | undefined {
   return { name, environment, by };
 }
 
+/** What a step deploys, all of which an environment naming its own `manifests` or `kustomize` replaces. */
+interface Deploys {
+  readonly vars: Readonly<Record<string, string>>;
+  readonly manifests: readonly string[];
+  readonly kustomize?: string | undefined;
+  readonly template?: string | undefined;
+  readonly deployment?: readonly string[];
+}
+
 /**
  * The step's settings with the environment's laid over them: each key replaces the setting of the
- * same name, except `vars`, which adds to the step's own. Paths are checked as the settings' are.
+ * same name, except `vars`, which adds to the step's own. An environment's `manifests` or
+ * `kustomize` says all it deploys: the step's `manifests`, `kustomize` and `template` are defaults
+ * for the environments that name neither, since an overlay of the step's base applied beside that
+ * base would define each object twice. Paths are checked as the settings' are.
  */
-export function withEnvironment<S extends { readonly vars: Readonly<Record<string, string>> }>(settings: S, chosen: Chosen, workspace: string): S {
+export function withEnvironment<S extends Deploys>(settings: S, chosen: Chosen, workspace: string): S {
   const e = chosen.environment;
   const problems: string[] = [];
   for (const [key, value] of Object.entries(e)) {
@@ -134,8 +146,13 @@ export function withEnvironment<S extends { readonly vars: Readonly<Record<strin
     const problem = [value as string | readonly string[]].flat().map((p) => workspacePathProblem(shape === 'path' ? 'workspace' : 'workspace-glob', p, workspace)).find(Boolean);
     if (problem) problems.push(`settings.environments.${chosen.name}.${key}: ${problem}`);
   }
+  const names = e.manifests !== undefined || e.kustomize !== undefined;
+  if (names && settings.deployment?.length) {
+    problems.push(`settings.environments.${chosen.name}.${e.manifests ? 'manifests' : 'kustomize'} and settings.deployment exclude each other: the step updates images, it applies no manifests`);
+  }
   if (problems.length > 0) throw new PluginError(problems.join('\n'), { hint: 'Fix the step\'s "settings:" in .drone.yml.' });
-  return { ...settings, ...e, vars: { ...settings.vars, ...e.vars } };
+  const deploys = names ? { manifests: [], kustomize: undefined, template: undefined } : {};
+  return { ...settings, ...deploys, ...e, vars: { ...settings.vars, ...e.vars } };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

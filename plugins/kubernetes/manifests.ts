@@ -1,5 +1,6 @@
 import { existsSync, globSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
+import type { Schema } from 'js-yaml';
 import { PluginError } from '../../shared/errors.ts';
 import { MAX_INPUT_FILE_BYTES } from '../../shared/limits.ts';
 import { readTextFile } from '../../shared/read-file.ts';
@@ -33,6 +34,8 @@ export interface ManifestText {
   readonly name: string;
   readonly text: string;
   readonly json: boolean;
+  /** How scalars are read; Kubernetes' Go tools' way by default. */
+  readonly schema?: Schema;
 }
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
@@ -116,7 +119,7 @@ export function parseManifests(m: ManifestText): Manifest[] {
     if (!/^[ \t]*[^\s#]/m.test(doc.text)) continue;
     let value: unknown;
     try {
-      value = loadBoundedYaml(doc.text, budget, m.name);
+      value = loadBoundedYaml(doc.text, budget, m.name, m.schema);
     } catch (err) {
       if (err instanceof YamlLimitError) {
         throw new PluginError(`${m.name}:${firstContentLine(doc)}: refused: ${err.message}`, {

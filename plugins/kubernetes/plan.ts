@@ -44,6 +44,8 @@ interface PlanInput {
   readonly namespace: string;
   /** The namespace was set explicitly: objects may not name another one unless allowed. */
   readonly namespaceGiven: boolean;
+  /** What set it, for messages: `settings.namespace` unless an environment or a preview did. */
+  readonly namespaceSetBy?: string;
   readonly createNamespace: boolean;
   readonly allowNamespaceOverride: boolean;
   /** The restartedAt timestamp to stamp on workloads, when restarting. */
@@ -123,7 +125,7 @@ export function plan(input: PlanInput): Plan {
     // Cluster-scoped objects have none, whatever the manifest says (kubectl ignores it too).
     const namespace = scope.namespaced ? (object.metadata.namespace ?? input.namespace) : undefined;
     if (namespace && namespace !== input.namespace && input.namespaceGiven && !input.allowNamespaceOverride) {
-      problems.push(`${where(source, 'metadata.namespace')}: ${label} names namespace "${namespace}", but settings.namespace is "${input.namespace}"`);
+      problems.push(`${where(source, 'metadata.namespace')}: ${label} names namespace "${namespace}", but ${input.namespaceSetBy ?? 'settings.namespace'} is "${input.namespace}"`);
       continue;
     }
     const identity = objectKey(group, object.kind, namespace, object.metadata.name!);
@@ -153,7 +155,7 @@ export function plan(input: PlanInput): Plan {
   }
   if (problems.length > 0) {
     throw new PluginError(problems.length === 1 ? problems[0]! : `${problems.length} manifests are wrong:\n  ${problems.join('\n  ')}`, {
-      hint: problems.some((p) => p.includes('settings.namespace'))
+      hint: problems.some((p) => p.includes(`but ${input.namespaceSetBy ?? 'settings.namespace'} is`))
         ? 'Remove metadata.namespace from the manifest, or set allow_namespace_override: true.'
         : problems.some((p) => p.includes('unknown kind'))
           ? 'Check apiVersion and kind for typos; a custom resource needs its CustomResourceDefinition installed first or included in the manifests.'

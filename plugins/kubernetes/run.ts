@@ -3,9 +3,10 @@ import { HttpError } from '../../shared/http.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { isStop } from '../../shared/stop.ts';
 import { applyPlan } from './apply.ts';
-import { type Connection, connect } from './auth.ts';
+import { connect } from './auth.ts';
 import { type Chosen, chooseEnvironment, environmentsOf, withEnvironment } from './environments.ts';
 import { errorFor } from './explain.ts';
+import { heldLog } from './held-log.ts';
 import { type KubeClient, createKubeClient } from './kube.ts';
 import { isKustomizationDir, kustomizedManifests, refuseKustomizationFiles } from './kustomized.ts';
 import { type KubeObject, type Manifest, findManifestFiles, parseManifests, readManifestFiles, secretValues, templateText } from './manifests.ts';
@@ -17,6 +18,7 @@ import { prune } from './prune.ts';
 import { renderManifest } from './render.ts';
 import { type Target, type WaitOptions, waitFor } from './rollout.ts';
 import { setImages } from './set-image.ts';
+import { namespaceOfObjects, targetLine } from './target-line.ts';
 import type { Settings } from './settings.ts';
 import { gatewayKey, gatewaysNeeded, reachableUrls } from './urls.ts';
 
@@ -39,11 +41,19 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
   const setImageMode = s.deployment.length > 0;
 
   // Manifests first: a mistake in them needs no cluster to be found.
-  const manifests = mode === 'deploy' && !setImageMode ? await loadManifests(s, input) : [];
+  const building = heldLog(log);
+  const manifests = mode === 'deploy' && !setImageMode
+    ? await loadManifests(s, { ...input, log: building.log }).catch((err) => {
+        building.release();
+        throw err;
+      })
+    : [];
   const conn = await connect(s, input.env, build.workspace, input.registerSecrets);
   const kube = createKubeClient(conn, { signal: input.signal, deadline: input.deadline, log });
   const namespace = preview?.namespace ?? s.namespace ?? conn.namespace ?? 'default';
-  log.info(targetLine({ doing: DOING[mode], chosen, preview, conn, namespace }));
+  const shown = preview || s.namespace ? namespace : (namespaceOfObjects(manifests) ?? namespace);
+  log.info(targetLine({ doing: DOING[mode], chosen, preview, conn, namespace: shown }));
+  building.release();
   log.debug(`API server ${conn.server} as ${conn.identity}`);
   if (!conn.rejectUnauthorized) {
     const by = s.insecure_skip_tls_verify ? 'insecure_skip_tls_verify is on' : 'the kubeconfig says insecure-skip-tls-verify';
@@ -72,6 +82,7 @@ export async function run(input: PluginInput<Settings>): Promise<number> {
       scopes: await discover(kube, manifests),
       namespace,
       namespaceGiven: s.namespace !== undefined || preview !== undefined,
+      namespaceSetBy: preview ? "the preview's namespace" : chosen?.environment.namespace ? `settings.environments.${chosen.name}.namespace` : undefined,
       createNamespace: s.create_namespace,
       allowNamespaceOverride: s.allow_namespace_override,
       restartAt,
@@ -131,14 +142,6 @@ function resolve(input: PluginInput<Settings>): { s: Values; chosen: Chosen | un
   if (s.preview_cleanup) return { s, chosen, preview, mode: 'cleanup' };
   // The rules let `environments` stand for the manifests: the chosen one must name some.
   throw new PluginError(`environment ${chosen?.name} has nothing to deploy: settings.environments.${chosen?.name}.manifests and .kustomize, and the step's manifests, kustomize, template and deployment, are all unset`);
-}
-
-/** The log's first line: what the step does, and to which environment, cluster, context and namespace. */
-function targetLine(o: { doing: string; chosen: Chosen | undefined; preview: Preview | undefined; conn: Connection; namespace: string }): string {
-  const what = [o.chosen && `environment ${o.chosen.name} (${o.chosen.by})`, o.preview && `the preview of ${o.preview.shown}`].filter(Boolean).join(', ');
-  // A server URL may carry a user and password (`https://user:pass@host`): the line shows the host.
-  const where = [`cluster ${o.conn.server.replace(/\/\/[^/@]*@/, '//')}`, o.conn.context && `context ${o.conn.context}`, `namespace ${o.namespace}`].filter(Boolean).join(', ');
-  return `${o.doing}${what ? ` ${what}` : ''}: ${where}`;
 }
 
 /** `kustomize` and the directories in `manifests` that hold a kustomization, built; then the other manifests and `template`, rendered. */

@@ -74,7 +74,7 @@ export const settings = {
 
   // Where to deploy: environments and promotion.
   environments: setting.json({
-    doc: 'Deploy targets: for each name, any of `namespace`, `context`, `kustomize`, `vars` (added to the step\'s) and `manifests`, which override the step\'s settings. The target is the promotion\'s (`DRONE_DEPLOY_TO`, `CI_PIPELINE_DEPLOY_TARGET`), else `environment`.',
+    doc: 'Deploy targets: for each name, any of `namespace`, `context`, `kustomize`, `vars` (added to the step\'s) and `manifests`, which override the step\'s settings (an environment\'s `manifests` or `kustomize` replaces all of the step\'s `manifests`, `kustomize` and `template`). The target is the promotion\'s (`DRONE_DEPLOY_TO`, `CI_PIPELINE_DEPLOY_TARGET`), else `environment`.',
     example: '{staging: {namespace: shop-staging}, production: {namespace: shop, context: prod}}',
     validate: environmentsProblem,
   }),

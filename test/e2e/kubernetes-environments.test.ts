@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dump, load } from 'js-yaml';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { type Stored, deployStep, liveObject } from '../support/kube-deploy.ts';
 import { repoRoot, runBundle } from '../support/run-bundle.ts';
 import { woodpecker315Env } from '../support/woodpecker-env.ts';
 import { workspace } from '../support/workspace.ts';
@@ -16,14 +16,9 @@ before(async () => {
 });
 after(() => api.close());
 
-// biome-ignore lint/suspicious/noExplicitAny: a JSON object of any kind
-type Stored = Record<string, any>;
-const live = (path: string) => api.get(path) as Stored | undefined;
+const live = (path: string) => liveObject(api, path);
 
-async function deploy(ws: string, env: Record<string, string>) {
-  const r = await runBundle('kubernetes', { ...droneBuildEnv, DRONE_WORKSPACE: ws, PLUGIN_ENV_FILE: join(ws, 'no-env-file'), PLUGIN_KUBECONFIG: api.kubeconfig(), ...env }, { cwd: ws, timeoutMs: 60_000 });
-  return { ...r, out: r.stdout + r.stderr, first: r.stdout.split('\n')[0] ?? '' };
-}
+const deploy = (ws: string, env: Record<string, string>) => deployStep(api, ws, env);
 
 /** The same base, and an overlay per environment that sets its replicas and greeting. */
 const app = () =>

@@ -6,8 +6,10 @@
  */
 import { PluginError } from '../../../shared/errors.ts';
 import { type Manifest, parseManifests } from '../manifests.ts';
+import { finishAnnotations, keepAnnotationTexts } from './annotation-values.ts';
 import { COMMON_ANNOTATIONS, COMMON_LABELS, ONLY_METADATA_LABELS, TEMPLATE_LABELS } from './field-specs.ts';
 import { generate, nameHash } from './generators.ts';
+import { KUSTOMIZE_SCHEMA } from './go-timestamp.ts';
 import { setImages } from './images.ts';
 import { deprecations, readKustomization } from './kustomization-file.ts';
 import { type LoaderOptions, kustomizationLoader } from './loader.ts';
@@ -39,6 +41,7 @@ export function buildKustomization(dir: string, options: BuildOptions): Manifest
     r.object.metadata.name = `${r.object.metadata.name}-${nameHash(r.object)}`;
   }
   fixNameReferences(resources, k.file);
+  for (const r of resources) finishAnnotations(r.object);
   return sortResources(resources, k.kustomization.sortOptions).map(({ object, source }) => ({ object, source }));
 }
 
@@ -56,7 +59,9 @@ function accumulate(loader: Loader, k: KustomizationFile, into: Resource[], warn
       append(resources, accumulate(child, base, [], warn), k);
     } else {
       const { text, shown } = loader.readFile(path, field);
-      append(resources, parseManifests({ name: shown, text, json: /\.json$/i.test(path) }).map(resourceOf), k);
+      const manifests = parseManifests({ name: shown, text, json: /\.json$/i.test(path), schema: KUSTOMIZE_SCHEMA });
+      for (const m of manifests) keepAnnotationTexts(m.object, m.source.text);
+      append(resources, manifests.map(resourceOf), k);
     }
   }
   if (kz.configMapGenerator?.length || kz.secretGenerator?.length) resources = generate(resources, k, loader);

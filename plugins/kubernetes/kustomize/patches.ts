@@ -1,8 +1,10 @@
 import { PluginError } from '../../../shared/errors.ts';
+import { keepAnnotationTexts } from './annotation-values.ts';
 import { loadBoundedYaml, nodeBudget, YamlLimitError } from '../../../shared/yaml.ts';
 import type { Schema } from 'js-yaml';
 import { type Doc, type KubeObject, splitDocuments } from '../manifests.ts';
 import { locateField } from '../source-line.ts';
+import { KUSTOMIZE_SCHEMA } from './go-timestamp.ts';
 import { GO_YAML_V2_SCHEMA } from './go-yaml-v2.ts';
 import { applyJson6902, Json6902Error, type Operation } from './json6902.ts';
 import { isMap, type JsonMap, StrategicMergeError, strategicMerge } from './strategic-merge.ts';
@@ -76,7 +78,7 @@ function parse(patch: PatchText): Parsed {
       throw new PluginError(`${patch.at}: line ${doc.line + (e.mark?.line ?? 0)} of the patch: invalid YAML: ${e.reason ?? e.message}`);
     }
   };
-  const docs = texts.map((doc) => load(doc));
+  const docs = texts.map((doc) => load(doc, KUSTOMIZE_SCHEMA));
   if (docs.length === 1 && Array.isArray(docs[0])) {
     // kustomize reads a JSON 6902 patch with go-yaml v2, whose scalars are YAML 1.1's.
     const operations = load(texts[0]!, GO_YAML_V2_SCHEMA) as unknown[];
@@ -87,6 +89,7 @@ function parse(patch: PatchText): Parsed {
   const bad = docs.findIndex((d) => !isMap(d));
   if (bad >= 0) throw new PluginError(`${patch.at}: document ${bad + 1} is neither a strategic merge patch (a map) nor a list of JSON 6902 operations`);
   if (docs.length === 0) throw new PluginError(`${patch.at}: the patch is empty`);
+  for (const [i, doc] of docs.entries()) keepAnnotationTexts(doc, texts[i]!.text);
   return { merges: docs as JsonMap[] };
 }
 

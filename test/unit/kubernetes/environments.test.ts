@@ -73,6 +73,7 @@ describe('withEnvironment', () => {
       context: 'prod',
       manifests: ['deploy/prod/'],
       kustomize: 'deploy/overlays/prod',
+      template: undefined,
     });
   });
 
