@@ -5,7 +5,7 @@ import { escapeValue, toMarkdownV2 } from './markdown.ts';
 import type { settings } from './settings.ts';
 
 /** Telegram's limit on a message's text once its entities are parsed. */
-export const MAX_TEXT = 4096;
+const MAX_TEXT = 4096;
 
 export type Format = 'markdown' | 'html';
 

@@ -1,9 +1,9 @@
 import { PluginError } from '../../shared/errors.ts';
-import { type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import { createHttpClient } from '../../shared/http.ts';
 import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
-import { unreachable } from '../../shared/notify/send.ts';
+import { answerText, unreachable } from '../../shared/notify/send.ts';
 import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import { isStop } from '../../shared/stop.ts';
@@ -58,9 +58,4 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     return 0;
   }
   throw new PluginError(failures.length === 1 ? failures[0]! : `${failures.length} of ${s.urls.length} webhooks failed:\n  ${failures.join('\n  ')}`, { hint });
-}
-
-function answerText(res: HttpResponse): string {
-  const text = excerpt(res.text().replace(/\s+/g, ' ').trim(), MAX_QUOTED_ANSWER_CHARS);
-  return `HTTP ${res.status}${text ? `: ${text}` : ' with an empty body'}`;
 }
