@@ -24,7 +24,7 @@ const HINTS: Record<number, string> = {
 export async function run({ settings: s, build, log, signal, deadline }: PluginInput<typeof settings>): Promise<number> {
   const http = createHttpClient({ signal, deadline, log });
   const templates = await loadTemplates(s, TEMPLATES, { workspace: build.workspace, http });
-  const chosen = chooseTemplate(outcomeOf(build), templates, { any: 'message', success: 'template_success', failure: 'template_failure' });
+  const chosen = chooseTemplate(outcomeOf(build), templates, 'message');
   // Discord shows text as written: HTML escapes would appear as `&amp;`.
   const rendered = chosen && { name: chosen.name, text: await renderNotify(chosen.text, build, { name: chosen.name, escape: 'none' }) };
   const threadName = s.thread_name && (await renderNotify(s.thread_name, build, { name: 'settings.thread_name', escape: 'none' }));

@@ -10,7 +10,7 @@ import type { settings } from './settings.ts';
 export async function run({ settings: s, build, log, signal, deadline }: PluginInput<typeof settings>): Promise<number> {
   const http = createHttpClient({ signal, deadline, log });
   const loaded = await loadTemplates(s, TEMPLATE_SETTINGS, { workspace: build.workspace, http });
-  const chosen = chooseTemplate(outcomeOf(build), loaded, { any: 'template', success: 'template_success', failure: 'template_failure' });
+  const chosen = chooseTemplate(outcomeOf(build), loaded, 'template');
   const text = chosen && { setting: chosen.setting, text: await renderNotify(chosen.text, build, { name: chosen.name, escape: 'none' }) };
   const { url, message } = planMessage(s, build, text);
   log.debug(`message: ${JSON.stringify(message)}`);

@@ -1,4 +1,4 @@
-import { notifySettings } from '../../shared/notify/settings.ts';
+import { notifySettings, outcomeTemplates } from '../../shared/notify/settings.ts';
 import { urlSecrets } from '../../shared/secrets.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
@@ -28,8 +28,7 @@ export const settings = {
     default: 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD',
   }),
   template: setting.string({ doc: 'Handlebars message text (Google Chat formatting: `*bold*`, `<url|text>`): inline, a file in the workspace, `file://` or `http(s)://` URL.', path: 'workspace-or-text' }),
-  template_success: setting.string({ doc: 'Template used when the pipeline succeeds; falls back to `template`.', path: 'workspace-or-text' }),
-  template_failure: setting.string({ doc: 'Template used when the pipeline fails; falls back to `template`.', path: 'workspace-or-text' }),
+  ...outcomeTemplates('Template', 'template'),
   card: setting.bool({ doc: 'Add the card (header, facts, a button to the build) under the text.', default: true }),
   ...notifySettings,
 } as const;

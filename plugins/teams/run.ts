@@ -9,7 +9,7 @@ import type { settings } from './settings.ts';
 export async function run({ settings: s, build, log, signal, deadline }: PluginInput<typeof settings>): Promise<number> {
   const http = createHttpClient({ signal, deadline, log });
   const loaded = await loadTemplates(s, TEMPLATE_SETTINGS, { workspace: build.workspace, http });
-  const chosen = chooseTemplate(outcomeOf(build), loaded, { any: 'template', success: 'template_success', failure: 'template_failure' });
+  const chosen = chooseTemplate(outcomeOf(build), loaded, 'template');
   const rendered: Rendered = {
     text: chosen && { setting: chosen.setting, text: await renderNotify(chosen.text, build, { name: chosen.name, escape: 'none' }) },
     card: loaded.card && { name: loaded.card.name, text: await renderNotify(loaded.card.text, build, { name: loaded.card.name, escape: 'json' }) },

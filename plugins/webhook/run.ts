@@ -20,9 +20,8 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     retryable: (res) => !s.valid_response_codes.includes(String(res.status)),
   });
   if (s.skip_verify) log.warn("settings.skip_verify: the servers' TLS certificates are not checked");
-  const outcome = outcomeOf(build);
   const loaded = await loadTemplates(s, ['template', 'template_success', 'template_failure'], { workspace: build.workspace, http });
-  const template = chooseTemplate(outcome, loaded, { any: 'template', success: 'template_success', failure: 'template_failure' });
+  const template = chooseTemplate(outcomeOf(build), loaded, 'template');
   // In a JSON body a commit message with quotes or line breaks must stay one valid string.
   const escaping = /json/i.test(s.content_type) ? 'json' : 'raymond';
   const body = template ? await renderNotify(template.text, build, { name: template.name, escape: escaping }) : defaultBody(build);
