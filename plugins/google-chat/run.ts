@@ -2,7 +2,7 @@ import { createHttpClient } from '../../shared/http.ts';
 import { jsonOf } from '../../shared/json-answer.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
 import { sendJson } from '../../shared/notify/send.ts';
-import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
+import { chooseTemplate, loadTemplates, renderChosen } from '../../shared/notify/templates.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { TEMPLATE_SETTINGS, planMessage } from './message.ts';
 import type { settings } from './settings.ts';
@@ -11,7 +11,7 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
   const http = createHttpClient({ signal, deadline, log });
   const loaded = await loadTemplates(s, TEMPLATE_SETTINGS, { workspace: build.workspace, http });
   const chosen = chooseTemplate(outcomeOf(build), loaded, 'template');
-  const text = chosen && { setting: chosen.setting, text: await renderNotify(chosen.text, build, { name: chosen.name, escape: 'none' }) };
+  const text = await renderChosen(chosen, build, 'none');
   const { url, message } = planMessage(s, build, text);
   log.debug(`message: ${JSON.stringify(message)}`);
   const res = await sendJson(http, { url, body: message, service: 'Google Chat', setting: 'webhook', hint: chatHint });

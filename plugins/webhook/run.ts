@@ -4,7 +4,7 @@ import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
 import { answerText, unreachable } from '../../shared/notify/send.ts';
-import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
+import { chooseTemplate, loadTemplates, renderChosen } from '../../shared/notify/templates.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import { isStop } from '../../shared/stop.ts';
 import { defaultBody, isDelivered, planRequest, shownHeaders } from './request.ts';
@@ -24,7 +24,7 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
   const template = chooseTemplate(outcomeOf(build), loaded, 'template');
   // In a JSON body a commit message with quotes or line breaks must stay one valid string.
   const escaping = /json/i.test(s.content_type) ? 'json' : 'raymond';
-  const body = template ? await renderNotify(template.text, build, { name: template.name, escape: escaping }) : defaultBody(build);
+  const body = (await renderChosen(template, build, escaping))?.text ?? defaultBody(build);
   const req = planRequest(s, body);
 
   const failures: string[] = [];

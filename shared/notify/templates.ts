@@ -68,3 +68,8 @@ export async function renderNotify(source: string, build: BuildContext, opts: { 
   const { renderTemplate } = await import('../template/handlebars.ts');
   return renderTemplate(source, templateContext(build), opts);
 }
+
+/** A template rendered in place, still naming where it came from; none stays none (the default message). */
+export async function renderChosen<T extends TemplateText>(template: T | undefined, build: BuildContext, escaping: EscapeMode): Promise<T | undefined> {
+  return template && { ...template, text: await renderNotify(template.text, build, { name: template.name, escape: escaping }) };
+}
