@@ -1,6 +1,7 @@
 import { type BuildContext, isFailedStatus } from '../../shared/context/index.ts';
 import type { Values } from '../../shared/settings/index.ts';
 import { PluginError } from '../../shared/errors.ts';
+import type { TemplateText } from '../../shared/notify/templates.ts';
 import { type Embed, checkLimits, cut, DISCORD_LIMITS, length } from './limits.ts';
 import { FLAGS, type settings } from './settings.ts';
 
@@ -26,17 +27,11 @@ export interface DiscordMessage {
   readonly query: Readonly<Record<string, string>>;
 }
 
-/** The rendered message template and where it came from (`settings.message`, a file or URL). */
-export interface RenderedText {
-  readonly text: string;
-  readonly name: string;
-}
-
 /**
  * The message, decided without I/O. No template: drone-discord's default embed. A template: its text
  * as the content, or, with `color`, as the title of an embed of that colour, as drone-discord does.
  */
-export function planMessage(s: Values<typeof settings>, build: BuildContext, rendered: RenderedText | undefined, threadName?: string): DiscordMessage {
+export function planMessage(s: Values<typeof settings>, build: BuildContext, rendered: TemplateText | undefined, threadName?: string): DiscordMessage {
   const color = s.color ? Number.parseInt(s.color.replace(/^#/, ''), 16) : (STATUS_COLORS[build.build.status] ?? OTHER_COLOR);
   const where = rendered?.name ?? 'the default message';
   let content: string | undefined;

@@ -3,7 +3,7 @@ import { jsonField, jsonOf } from '../../shared/json-answer.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
 import { sendJson } from '../../shared/notify/send.ts';
 import { sendForm } from '../../shared/notify/send-form.ts';
-import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
+import { chooseTemplate, loadTemplates, renderChosen, renderNotify } from '../../shared/notify/templates.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { planMessage } from './message.ts';
 import type { settings } from './settings.ts';
@@ -24,9 +24,9 @@ const HINTS: Record<number, string> = {
 export async function run({ settings: s, build, log, signal, deadline }: PluginInput<typeof settings>): Promise<number> {
   const http = createHttpClient({ signal, deadline, log });
   const templates = await loadTemplates(s, TEMPLATES, { workspace: build.workspace, http });
-  const chosen = chooseTemplate(outcomeOf(build), templates, { any: 'message', success: 'template_success', failure: 'template_failure' });
+  const chosen = chooseTemplate(outcomeOf(build), templates, 'message');
   // Discord shows text as written: HTML escapes would appear as `&amp;`.
-  const rendered = chosen && { name: chosen.name, text: await renderNotify(chosen.text, build, { name: chosen.name, escape: 'none' }) };
+  const rendered = await renderChosen(chosen, build, 'none');
   const threadName = s.thread_name && (await renderNotify(s.thread_name, build, { name: 'settings.thread_name', escape: 'none' }));
   const message = planMessage(s, build, rendered, threadName);
   log.debug(`message: ${JSON.stringify(message.payload)}`);

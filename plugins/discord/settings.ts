@@ -1,4 +1,4 @@
-import { notifySettings } from '../../shared/notify/settings.ts';
+import { notifySettings, outcomeTemplates } from '../../shared/notify/settings.ts';
 import { urlSecrets } from '../../shared/secrets.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
@@ -33,8 +33,7 @@ export const settings = {
     env: ['DISCORD_MESSAGE', 'MESSAGE'],
     path: 'workspace-or-text',
   }),
-  template_success: setting.string({ doc: 'Message used when the pipeline succeeds; falls back to `message`.', path: 'workspace-or-text' }),
-  template_failure: setting.string({ doc: 'Message used when the pipeline fails; falls back to `message`.', path: 'workspace-or-text' }),
+  ...outcomeTemplates('Message', 'message'),
   color: setting.string({
     doc: 'Embed colour as hex (`#ff3232`); with a message, the message is sent as an embed of this colour. Default: by status.',
     env: ['COLOR'],

@@ -3,7 +3,7 @@ import type { FormPart } from '../../shared/multipart.ts';
 import { readUploadFile } from '../../shared/upload-file.ts';
 
 /** What Discord takes in one file from a webhook of a server without boosts. */
-export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 
 export interface Upload {
   /** The path as written in `file`. */

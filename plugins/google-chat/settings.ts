@@ -1,8 +1,8 @@
-import { notifySettings } from '../../shared/notify/settings.ts';
+import { notifySettings, outcomeTemplates } from '../../shared/notify/settings.ts';
 import { urlSecrets } from '../../shared/secrets.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
-export const REPLY_OPTIONS = ['REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD', 'REPLY_MESSAGE_OR_FAIL'] as const;
+const REPLY_OPTIONS = ['REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD', 'REPLY_MESSAGE_OR_FAIL'] as const;
 
 /** josmo/drone-google-chat's names (peloton/drone-google-chat), plus templates, the card and threads. */
 export const settings = {
@@ -28,8 +28,7 @@ export const settings = {
     default: 'REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD',
   }),
   template: setting.string({ doc: 'Handlebars message text (Google Chat formatting: `*bold*`, `<url|text>`): inline, a file in the workspace, `file://` or `http(s)://` URL.', path: 'workspace-or-text' }),
-  template_success: setting.string({ doc: 'Template used when the pipeline succeeds; falls back to `template`.', path: 'workspace-or-text' }),
-  template_failure: setting.string({ doc: 'Template used when the pipeline fails; falls back to `template`.', path: 'workspace-or-text' }),
+  ...outcomeTemplates('Template', 'template'),
   card: setting.bool({ doc: 'Add the card (header, facts, a button to the build) under the text.', default: true }),
   ...notifySettings,
 } as const;

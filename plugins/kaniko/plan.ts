@@ -4,7 +4,7 @@ import { type Values, readSettings } from '../../shared/settings/index.ts';
 import { flagArgs } from './argv.ts';
 import { type DockerConfig, configSecrets } from '../../shared/image/docker-config.ts';
 import { DOCKER_HUB, ecrRegion, hostOf, imageHost, registryKey, registryType } from '../../shared/image/names.ts';
-import { autoTags } from '../../shared/image/tags.ts';
+import { buildRef } from '../../shared/image/tags.ts';
 import { type Login, dockerConfig } from './docker-config.ts';
 import { localContext, secretEnvNames, secretSpecs } from './flag-values.ts';
 import { platformSuffix } from './platform.ts';
@@ -64,22 +64,9 @@ interface Artifact {
   readonly registryUrl: string;
 }
 
-/** A tag build may carry DRONE_TAG without a ref. */
-function refOf(build: BuildContext): string {
-  return build.commit.ref || (build.build.tag ? `refs/tags/${build.build.tag}` : '');
-}
-
-/** Why auto_tag builds no image in this build; the runner asks before the rules between settings. */
-export function skipReason(s: KanikoSettings, build: BuildContext): string | undefined {
-  if (!s.auto_tag) return undefined;
-  const auto = autoTags(build.build.event, refOf(build), build.repo.defaultBranch);
-  return 'skip' in auto ? auto.skip : undefined;
-}
-
 export function planBuild(input: PlanInput): Plan {
   const s = input.settings;
   const { build, env } = input;
-  const ref = refOf(build);
   const platform = s.platform_tag_suffix ? platformSuffix(s.platform, input.nodeArch, build.stage.arch) : undefined;
   const tagged = resolveTags({
     tags: s.tags,
@@ -89,7 +76,7 @@ export function planBuild(input: PlanInput): Plan {
     platformSuffix: platform?.arch,
     expandTag: s.expand_tag,
     event: build.build.event,
-    ref,
+    ref: buildRef(build),
     defaultBranch: build.repo.defaultBranch,
   });
   // Decided before credentials are checked: pull requests from forks get no secrets.

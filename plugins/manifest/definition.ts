@@ -1,6 +1,6 @@
+import { autoTagSkip } from '../../shared/image/tags.ts';
 import type { PluginDefinition, PluginInput } from '../../shared/plugin.ts';
 import { otherPlugins } from '../setting-names.ts';
-import { skipReason } from './plan.ts';
 import { rules, settings } from './settings.ts';
 
 /**
@@ -12,7 +12,7 @@ export const definition: PluginDefinition<typeof settings> = {
   settings,
   rules,
   otherPlugins: otherPlugins('manifest'),
-  skip: skipReason,
+  skip: autoTagSkip,
   timeLimit: 'timeout',
   run: async (input: PluginInput<typeof settings>) => (await import('./run.ts')).run(input),
 };

@@ -1,7 +1,7 @@
 import type { BuildContext } from '../../shared/context/index.ts';
 import { PluginError } from '../../shared/errors.ts';
 import { SettingsError, type Values } from '../../shared/settings/index.ts';
-import { autoTags, checkedTags, splitTags } from '../../shared/image/tags.ts';
+import { buildAutoTags, checkedTags, splitTags } from '../../shared/image/tags.ts';
 import { type ImageRef, parseImage, sameRegistry, withReference } from './reference.ts';
 import type { settings } from './settings.ts';
 import type { Platform, Spec } from './spec.ts';
@@ -35,20 +35,13 @@ interface PlanInput {
   readonly tagsFile?: string | undefined;
 }
 
-/** Why auto_tag joins nothing in this build; the runner asks before the rules between settings. */
-export function skipReason(s: ManifestSettings, build: BuildContext): string | undefined {
-  if (!s.auto_tag) return undefined;
-  const auto = autoTags(build.build.event, refOf(build), build.repo.defaultBranch);
-  return 'skip' in auto ? auto.skip : undefined;
-}
-
 /**
  * The tags besides the target's own, and where they came from: `auto_tag`'s, else `tags`, else the
  * workspace's `.tags` file. They are also the spec template's `build.tags`, as in drone-manifest.
  */
 export function extraTags(s: ManifestSettings, build: BuildContext, tagsFile: string | undefined): { readonly tags: readonly string[]; readonly from: string } {
   if (s.auto_tag) {
-    const auto = autoTags(build.build.event, refOf(build), build.repo.defaultBranch);
+    const auto = buildAutoTags(build);
     return { tags: 'skip' in auto ? [] : auto.tags, from: 'auto_tag' };
   }
   if (s.tags.length > 0) return { tags: splitTags(s.tags), from: 'settings.tags' };
@@ -90,9 +83,4 @@ function image(name: string, from: string): ImageRef {
   const ref = parseImage(name);
   if (!ref) throw new PluginError(`${from}: ${JSON.stringify(name.slice(0, 200))} is not an image name`, { hint: 'An image is [registry/]repository[:tag], such as registry.example.com/team/app:1.2.3-arm64.' });
   return ref;
-}
-
-/** A tag build may carry DRONE_TAG without a ref. */
-function refOf(build: BuildContext): string {
-  return build.commit.ref || (build.build.tag ? `refs/tags/${build.build.tag}` : '');
 }

@@ -42,6 +42,6 @@ export function roomOf(roomid: string): string {
   return /^[!#]/.test(roomid) ? roomid : `!${roomid}`;
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -75,7 +75,7 @@ export async function run({ settings: s, build, log, signal, deadline, registerS
 
 async function planContent(s: PluginInput<typeof settings>['settings'], build: PluginInput<typeof settings>['build'], http: HttpClient): Promise<MatrixMessage> {
   const templates = await loadTemplates(s, TEMPLATES, { workspace: build.workspace, http });
-  const chosen = chooseTemplate(outcomeOf(build), templates, { any: 'template', success: 'template_success', failure: 'template_failure' });
+  const chosen = chooseTemplate(outcomeOf(build), templates, 'template');
   if (!chosen) return defaultMessage(build);
   // The HTML is rendered from the Markdown with values HTML-escaped; the plain body shows them as written.
   const markdown = await renderNotify(chosen.text, build, { name: chosen.name, escape: 'raymond' });

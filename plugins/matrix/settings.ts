@@ -1,4 +1,4 @@
-import { notifySettings } from '../../shared/notify/settings.ts';
+import { notifySettings, outcomeTemplates } from '../../shared/notify/settings.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
 /** A room id (`!abc:example.org`), an alias (`#builds:example.org`), or an id without its `!`. */
@@ -22,8 +22,7 @@ export const settings = {
     env: ['MATRIX_TEMPLATE'],
     path: 'workspace-or-text',
   }),
-  template_success: setting.string({ doc: 'Template used when the pipeline succeeds; falls back to `template`.', path: 'workspace-or-text' }),
-  template_failure: setting.string({ doc: 'Template used when the pipeline fails; falls back to `template`.', path: 'workspace-or-text' }),
+  ...outcomeTemplates('Template', 'template'),
   ...notifySettings,
 } as const;
 

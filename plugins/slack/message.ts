@@ -39,7 +39,7 @@ export function planMessage(s: SlackSettings, build: BuildContext, templates: Te
     if (!renderTemplate) throw new Error('planMessage: templates given without a renderer');
     return renderTemplate(t.text, context, { name: t.name, escape: 'slack' });
   };
-  const chosen = chooseTemplate(facts.outcome, templates, { any: 'template', success: 'template_success', failure: 'template_failure' });
+  const chosen = chooseTemplate(facts.outcome, templates, 'template');
 
   const body = chosen ? render(chosen) : (s.message ?? markupLine(facts));
   const text = withMentions(body, s.mentions);

@@ -1,4 +1,4 @@
-import { notifySettings } from '../../shared/notify/settings.ts';
+import { notifySettings, outcomeTemplates } from '../../shared/notify/settings.ts';
 import { urlSecrets } from '../../shared/secrets.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
@@ -16,8 +16,7 @@ export const settings = {
   icon_url: setting.string({ doc: 'URL of the icon the message is posted with.' }),
   icon_emoji: setting.string({ doc: 'Emoji the message is posted with, e.g. `:rocket:`.' }),
   template: setting.string({ doc: 'Handlebars message: inline text, a file in the workspace, `file://` or `http(s)://` URL.', path: 'workspace-or-text' }),
-  template_success: setting.string({ doc: 'Template used when the pipeline succeeds; falls back to `template`.', path: 'workspace-or-text' }),
-  template_failure: setting.string({ doc: 'Template used when the pipeline fails; falls back to `template`.', path: 'workspace-or-text' }),
+  ...outcomeTemplates('Template', 'template'),
   fallback: setting.string({ doc: 'Handlebars template of the plain-text fallback (notifications).', path: 'workspace-or-text' }),
   message: setting.string({ doc: 'Plain text used when there is no template (not templated).' }),
   image_url: setting.string({ doc: 'Image shown in the attachment.' }),

@@ -3,6 +3,7 @@ import { PluginError } from '../../shared/errors.ts';
 import { parseJsonText } from '../../shared/json-text.ts';
 import { formatBytes } from '../../shared/limits.ts';
 import { summaryOf } from '../../shared/notify/summary.ts';
+import type { TemplateText } from '../../shared/notify/templates.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import type { Values } from '../../shared/settings/index.ts';
 import { factOf, type settings } from './settings.ts';
@@ -19,7 +20,7 @@ type TeamsSettings = Values<typeof settings>;
 /** What the templates rendered, with the setting each came from (named when the result is wrong). */
 export interface Rendered {
   readonly text?: { readonly setting: string; readonly text: string };
-  readonly card?: { readonly name: string; readonly text: string };
+  readonly card?: TemplateText;
 }
 
 export interface TeamsMessage {

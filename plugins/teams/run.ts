@@ -1,7 +1,7 @@
 import { createHttpClient } from '../../shared/http.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
 import { sendJson } from '../../shared/notify/send.ts';
-import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
+import { chooseTemplate, loadTemplates, renderChosen } from '../../shared/notify/templates.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { type Rendered, TEMPLATE_SETTINGS, planMessage } from './message.ts';
 import type { settings } from './settings.ts';
@@ -9,10 +9,10 @@ import type { settings } from './settings.ts';
 export async function run({ settings: s, build, log, signal, deadline }: PluginInput<typeof settings>): Promise<number> {
   const http = createHttpClient({ signal, deadline, log });
   const loaded = await loadTemplates(s, TEMPLATE_SETTINGS, { workspace: build.workspace, http });
-  const chosen = chooseTemplate(outcomeOf(build), loaded, { any: 'template', success: 'template_success', failure: 'template_failure' });
+  const chosen = chooseTemplate(outcomeOf(build), loaded, 'template');
   const rendered: Rendered = {
-    text: chosen && { setting: chosen.setting, text: await renderNotify(chosen.text, build, { name: chosen.name, escape: 'none' }) },
-    card: loaded.card && { name: loaded.card.name, text: await renderNotify(loaded.card.text, build, { name: loaded.card.name, escape: 'json' }) },
+    text: await renderChosen(chosen, build, 'none'),
+    card: await renderChosen(loaded.card, build, 'json'),
   };
   const message = planMessage(s, build, rendered);
   log.debug(`message: ${JSON.stringify(message)}`);

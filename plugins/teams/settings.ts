@@ -1,4 +1,4 @@
-import { notifySettings } from '../../shared/notify/settings.ts';
+import { notifySettings, outcomeTemplates } from '../../shared/notify/settings.ts';
 import { urlSecrets } from '../../shared/secrets.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
@@ -13,8 +13,7 @@ export const settings = {
   }),
   status: setting.string({ doc: 'Shown instead of the pipeline\'s status, with its colour; `building` is blue, as in drone-teams. `on` still filters on the true outcome.', example: 'building' }),
   template: setting.string({ doc: 'Handlebars text under the card\'s title (Teams markdown): inline text, a file in the workspace, `file://` or `http(s)://` URL.', path: 'workspace-or-text' }),
-  template_success: setting.string({ doc: 'Template used when the pipeline succeeds; falls back to `template`.', path: 'workspace-or-text' }),
-  template_failure: setting.string({ doc: 'Template used when the pipeline fails; falls back to `template`.', path: 'workspace-or-text' }),
+  ...outcomeTemplates('Template', 'template'),
   card: setting.string({
     doc: 'A whole Adaptive Card (JSON, a Handlebars template whose values are JSON-escaped), sent instead of the default card: inline, a workspace file or URL. Version 1.4 at most.',
     path: 'workspace-or-text',

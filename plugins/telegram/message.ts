@@ -1,11 +1,12 @@
 import { type BuildContext, isFailedStatus } from '../../shared/context/index.ts';
 import { PluginError } from '../../shared/errors.ts';
+import type { TemplateText } from '../../shared/notify/templates.ts';
 import type { Values } from '../../shared/settings/index.ts';
 import { escapeValue, toMarkdownV2 } from './markdown.ts';
 import type { settings } from './settings.ts';
 
 /** Telegram's limit on a message's text once its entities are parsed. */
-export const MAX_TEXT = 4096;
+const MAX_TEXT = 4096;
 
 export type Format = 'markdown' | 'html';
 
@@ -18,16 +19,10 @@ export interface TelegramMessage {
   readonly link_preview_options?: { readonly is_disabled: boolean };
 }
 
-/** The rendered template (values already escaped for its format) and where it came from. */
-export interface RenderedText {
-  readonly text: string;
-  readonly name: string;
-}
-
 const ICONS: Record<string, string> = { success: '\u2705', failure: '\u274c', error: '\u274c', killed: '\u2755', cancelled: '\u2755' };
 
-/** One sendMessage per chat, decided without I/O. */
-export function planMessages(s: Values<typeof settings>, build: BuildContext, rendered: RenderedText | undefined): TelegramMessage[] {
+/** One sendMessage per chat, decided without I/O; the rendered template's values are already escaped for its format. */
+export function planMessages(s: Values<typeof settings>, build: BuildContext, rendered: TemplateText | undefined): TelegramMessage[] {
   // drone-telegram's default message is Markdown whatever `format` says.
   const format: Format = rendered ? formatOf(s.format) : 'markdown';
   const { text, visible } = format === 'markdown' ? toMarkdownV2(rendered?.text ?? defaultMessage(build)) : { text: rendered!.text, visible: [...rendered!.text].length };

@@ -37,7 +37,7 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
   const sources = { ...s, message_file: s.message_file && `file://${s.message_file}` };
   const templates = await loadTemplates(sources, TEMPLATES, { workspace: build.workspace, http });
   const any = s.message_file ? 'message_file' : 'message';
-  const chosen = chooseTemplate(outcomeOf(build), templates, { any, success: 'template_success', failure: 'template_failure' });
+  const chosen = chooseTemplate(outcomeOf(build), templates, any);
   let rendered: { name: string; text: string } | undefined;
   if (chosen) {
     // Markdown: values escaped so the conversion to MarkdownV2 keeps them text; HTML: & < > escaped,

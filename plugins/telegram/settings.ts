@@ -1,4 +1,4 @@
-import { notifySettings } from '../../shared/notify/settings.ts';
+import { notifySettings, outcomeTemplates } from '../../shared/notify/settings.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 import { placeProblem } from './places.ts';
 
@@ -30,8 +30,7 @@ export const settings = {
     validate: varsProblem,
   }),
   template_vars_file: setting.string({ doc: 'Workspace file holding more template values as a JSON object; they win over `template_vars`.', env: ['TELEGRAM_TEMPLATE_VARS_FILE'], path: 'workspace' }),
-  template_success: setting.string({ doc: 'Message used when the pipeline succeeds; falls back to `message`.', path: 'workspace-or-text' }),
-  template_failure: setting.string({ doc: 'Message used when the pipeline fails; falls back to `message`.', path: 'workspace-or-text' }),
+  ...outcomeTemplates('Message', 'message'),
   format: setting.string({
     doc: '`markdown` (Telegram Markdown, sent as MarkdownV2 with everything escaped that must be) or `html`.',
     default: 'markdown',

@@ -22,7 +22,7 @@ export function planRequest(s: WebhookSettings, body: string): WebhookRequest {
 }
 
 /** What GitHub and most receivers verify: `sha256=` and the hex HMAC-SHA256 of the exact body bytes. */
-export function signatureOf(secret: string, body: string): string {
+function signatureOf(secret: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 

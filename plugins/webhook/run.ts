@@ -1,10 +1,10 @@
 import { PluginError } from '../../shared/errors.ts';
-import { type HttpResponse, createHttpClient } from '../../shared/http.ts';
+import { createHttpClient } from '../../shared/http.ts';
 import { MAX_QUOTED_ANSWER_CHARS } from '../../shared/limits.ts';
 import type { PluginInput } from '../../shared/plugin.ts';
 import { outcomeOf } from '../../shared/notify/outcome.ts';
-import { unreachable } from '../../shared/notify/send.ts';
-import { chooseTemplate, loadTemplates, renderNotify } from '../../shared/notify/templates.ts';
+import { answerText, unreachable } from '../../shared/notify/send.ts';
+import { chooseTemplate, loadTemplates, renderChosen } from '../../shared/notify/templates.ts';
 import { excerpt } from '../../shared/secrets.ts';
 import { isStop } from '../../shared/stop.ts';
 import { defaultBody, isDelivered, planRequest, shownHeaders } from './request.ts';
@@ -20,12 +20,11 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     retryable: (res) => !s.valid_response_codes.includes(String(res.status)),
   });
   if (s.skip_verify) log.warn("settings.skip_verify: the servers' TLS certificates are not checked");
-  const outcome = outcomeOf(build);
   const loaded = await loadTemplates(s, ['template', 'template_success', 'template_failure'], { workspace: build.workspace, http });
-  const template = chooseTemplate(outcome, loaded, { any: 'template', success: 'template_success', failure: 'template_failure' });
+  const template = chooseTemplate(outcomeOf(build), loaded, 'template');
   // In a JSON body a commit message with quotes or line breaks must stay one valid string.
   const escaping = /json/i.test(s.content_type) ? 'json' : 'raymond';
-  const body = template ? await renderNotify(template.text, build, { name: template.name, escape: escaping }) : defaultBody(build);
+  const body = (await renderChosen(template, build, escaping))?.text ?? defaultBody(build);
   const req = planRequest(s, body);
 
   const failures: string[] = [];
@@ -58,9 +57,4 @@ export async function run({ settings: s, build, log, signal, deadline }: PluginI
     return 0;
   }
   throw new PluginError(failures.length === 1 ? failures[0]! : `${failures.length} of ${s.urls.length} webhooks failed:\n  ${failures.join('\n  ')}`, { hint });
-}
-
-function answerText(res: HttpResponse): string {
-  const text = excerpt(res.text().replace(/\s+/g, ' ').trim(), MAX_QUOTED_ANSWER_CHARS);
-  return `HTTP ${res.status}${text ? `: ${text}` : ' with an empty body'}`;
 }

@@ -1,5 +1,5 @@
 import { urlSecrets } from '../../shared/secrets.ts';
-import { notifySettings } from '../../shared/notify/settings.ts';
+import { notifySettings, outcomeTemplates } from '../../shared/notify/settings.ts';
 import { type Rules, setting } from '../../shared/settings/index.ts';
 
 /** The names of plugins/webhook (drone-plugins/drone-webhook), so only `image:` changes. */
@@ -31,8 +31,7 @@ export const settings = {
     doc: 'Handlebars body instead of the default JSON: inline text, a file in the workspace, `file://` or `http(s)://` URL.',
     path: 'workspace-or-text',
   }),
-  template_success: setting.string({ doc: 'Body template used when the pipeline succeeds; falls back to `template`.', path: 'workspace-or-text' }),
-  template_failure: setting.string({ doc: 'Body template used when the pipeline fails; falls back to `template`.', path: 'workspace-or-text' }),
+  ...outcomeTemplates('Body template', 'template'),
   headers: setting.map({
     doc: 'Extra request headers, `Name=value` (the value may hold `=`) or a map; values of names like `Authorization` or `X-Api-Key` are masked.',
     example: '[X-Source=drone, "X-Query=a=b"]',

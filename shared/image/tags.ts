@@ -1,3 +1,4 @@
+import type { BuildContext } from '../context/index.ts';
 import { PluginError } from '../errors.ts';
 import { SettingsError } from '../settings/index.ts';
 
@@ -27,6 +28,22 @@ export function autoTags(event: string, ref: string, defaultBranch: string): Tag
   if (event !== 'pull_request' && defaultBranch !== '' && ref === `refs/heads/${defaultBranch}`) return { tags: ['latest'] };
   const branch = defaultBranch === '' ? 'the default branch (DRONE_REPO_BRANCH is not set)' : `the default branch ${defaultBranch}`;
   return { skip: `auto_tag: skipping the build: images are built for git tags and for pushes to ${branch}; this is a ${event || 'build'} of ${ref || 'an unknown ref'}.` };
+}
+
+/** The git ref a build is for; a tag build may carry DRONE_TAG without a ref. */
+export function buildRef(build: BuildContext): string {
+  return build.commit.ref || (build.build.tag ? `refs/tags/${build.build.tag}` : '');
+}
+
+export function buildAutoTags(build: BuildContext): TagResult {
+  return autoTags(build.build.event, buildRef(build), build.repo.defaultBranch);
+}
+
+/** Why auto_tag has nothing to push in this build, for PluginDefinition.skip (asked before the rules between settings). */
+export function autoTagSkip(s: { readonly auto_tag: boolean }, build: BuildContext): string | undefined {
+  if (!s.auto_tag) return undefined;
+  const auto = buildAutoTags(build);
+  return 'skip' in auto ? auto.skip : undefined;
 }
 
 const SEMVER = /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;

@@ -1,20 +1,24 @@
 import { PluginError } from '../errors.ts';
-import { HttpError, type HttpClient, type HttpResponse } from '../http.ts';
+import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from '../http.ts';
 import { MAX_QUOTED_ANSWER_CHARS } from '../limits.ts';
 import { excerpt } from '../secrets.ts';
 
-interface JsonRequest {
+/** Where a request goes, and how its errors name it. */
+export interface ServiceRequest {
   /** Secret as a whole (a webhook) or in part (a token in its path): never printed, only its host. */
   readonly url: string;
-  readonly body: unknown;
   /** The service's name as people know it: `Microsoft Teams`, `Google Chat`. */
   readonly service: string;
   /** The setting the address comes from, named in every error. */
   readonly setting: string;
-  readonly method?: string;
-  readonly headers?: Readonly<Record<string, string>>;
   /** What an error answer means for the person reading the log, from its status and text. */
   readonly hint?: (status: number, text: string) => string | undefined;
+}
+
+interface JsonRequest extends ServiceRequest {
+  readonly body: unknown;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -22,24 +26,41 @@ interface JsonRequest {
  * within the step's deadline; an answer that is still an error fails the step, quoting the
  * service's own text (masked, then cut) and naming the setting.
  */
-export async function sendJson(http: HttpClient, req: JsonRequest): Promise<HttpResponse> {
-  let res: HttpResponse;
-  try {
-    res = await http.request({
-      url: req.url,
-      method: req.method ?? 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', ...req.headers },
-      body: JSON.stringify(req.body),
-    });
-  } catch (err) {
-    throw unreachable(req.setting, req.service, err);
-  }
-  if (res.status >= 200 && res.status < 300) return res;
-  const text = res.text().replace(/\s+/g, ' ').trim();
-  const quoted = excerpt(text, MAX_QUOTED_ANSWER_CHARS);
-  throw new PluginError(`posting to ${req.service} (settings.${req.setting}) failed: HTTP ${res.status}${quoted ? `: ${quoted}` : ' with an empty body'}`, {
-    hint: req.hint?.(res.status, text) ?? statusHint(res.status, req.setting),
+export function sendJson(http: HttpClient, req: JsonRequest): Promise<HttpResponse> {
+  const request = {
+    url: req.url,
+    method: req.method ?? 'POST',
+    headers: { 'content-type': 'application/json; charset=utf-8', ...req.headers },
+    body: JSON.stringify(req.body),
+  };
+  return deliver(http, request, req, (answer) => `posting to ${req.service} (settings.${req.setting}) failed: ${answer}`);
+}
+
+/**
+ * Sends one request; no answer at all, or an answer that is still an error after the client's
+ * retries, becomes the step's error: `failed` words it around the quoted answer.
+ */
+export async function deliver(http: HttpClient, request: HttpRequest, to: ServiceRequest, failed: (answer: string) => string): Promise<HttpResponse> {
+  const res = await http.request(request).catch((err: unknown) => {
+    throw unreachable(to.setting, to.service, err);
   });
+  if (res.status >= 200 && res.status < 300) return res;
+  const text = oneLine(res);
+  throw new PluginError(failed(answerOf(res.status, text)), { hint: to.hint?.(res.status, text) ?? statusHint(res.status, to.setting) });
+}
+
+/** `HTTP 400: <the server's text, masked, then cut>`, or `HTTP 404 with an empty body`. */
+export function answerText(res: HttpResponse): string {
+  return answerOf(res.status, oneLine(res));
+}
+
+function oneLine(res: HttpResponse): string {
+  return res.text().replace(/\s+/g, ' ').trim();
+}
+
+function answerOf(status: number, text: string): string {
+  const quoted = excerpt(text, MAX_QUOTED_ANSWER_CHARS);
+  return `HTTP ${status}${quoted ? `: ${quoted}` : ' with an empty body'}`;
 }
 
 function statusHint(status: number, setting: string): string | undefined {

@@ -23,3 +23,12 @@ export const notifySettings = {
   }),
   timeout: setting.duration({ doc: 'Time allowed for the whole step: fetching templates, every request and its retries. `0`: no limit.', default: 30_000 }),
 } as const;
+
+/**
+ * `template_success` and `template_failure`, each used instead of the `general` template for its
+ * outcome (chooseTemplate). `what` names the text in the docs: `Template`, `Message`, `Body template`.
+ */
+export function outcomeTemplates(what: string, general: string) {
+  const declare = (when: string) => setting.string({ doc: `${what} used when the pipeline ${when}; falls back to \`${general}\`.`, path: 'workspace-or-text' });
+  return { template_success: declare('succeeds'), template_failure: declare('fails') };
+}

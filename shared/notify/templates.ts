@@ -37,22 +37,18 @@ export async function loadTemplates<N extends string>(
   return loaded;
 }
 
-/** The setting names of the template for each outcome; `any` is the fallback of both. */
-interface TemplateChoice<N extends string> {
-  readonly any?: N;
-  readonly success?: N;
-  readonly failure?: N;
-}
+/** The settings that replace the general template for one outcome, in every notifier. */
+type OutcomeTemplate = 'template_success' | 'template_failure';
 
 /** A chosen template and the setting it came from, to name in errors about what it renders. */
 export interface ChosenTemplate<N extends string> extends TemplateText {
   readonly setting: N;
 }
 
-/** `template_success` / `template_failure` for their outcome, else `template`; undefined: the default message. */
-export function chooseTemplate<N extends string>(outcome: Outcome, loaded: LoadedTemplates<N>, names: TemplateChoice<N>): ChosenTemplate<N> | undefined {
-  const specific = outcome === 'success' ? names.success : outcome === 'failure' ? names.failure : undefined;
-  for (const setting of [specific, names.any]) {
+/** `template_success` / `template_failure` for their outcome, else `general`; undefined: the default message. */
+export function chooseTemplate<N extends string>(outcome: Outcome, loaded: LoadedTemplates<N | OutcomeTemplate>, general: N): ChosenTemplate<N | OutcomeTemplate> | undefined {
+  const specific: OutcomeTemplate | undefined = outcome === 'success' ? 'template_success' : outcome === 'failure' ? 'template_failure' : undefined;
+  for (const setting of [specific, general]) {
     const template = setting && loaded[setting];
     if (setting && template) return { ...template, setting };
   }
@@ -71,4 +67,9 @@ export function templateContext(build: BuildContext): object {
 export async function renderNotify(source: string, build: BuildContext, opts: { name: string; escape?: EscapeMode }): Promise<string> {
   const { renderTemplate } = await import('../template/handlebars.ts');
   return renderTemplate(source, templateContext(build), opts);
+}
+
+/** A template rendered in place, still naming where it came from; none stays none (the default message). */
+export async function renderChosen<T extends TemplateText>(template: T | undefined, build: BuildContext, escaping: EscapeMode): Promise<T | undefined> {
+  return template && { ...template, text: await renderNotify(template.text, build, { name: template.name, escape: escaping }) };
 }

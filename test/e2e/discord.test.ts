@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type DiscordStandIn, startDiscordStandIn } from '../components/discord/server.ts';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { droneBuildEnv, droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { startHostileServer } from '../support/hostile-http.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
@@ -29,7 +29,7 @@ beforeEach(() => {
 const hook = () => ({ PLUGIN_WEBHOOK_ID: discord.webhookId, PLUGIN_WEBHOOK_TOKEN: discord.token, PLUGIN_API_URL: discord.apiUrl });
 
 function run(settings: Record<string, string>, extra: Record<string, string> = {}) {
-  return runBundle('discord', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings, ...extra });
+  return runBundle('discord', { ...droneStepEnv(workspace), ...settings, ...extra });
 }
 
 function noSecretsIn(output: string) {

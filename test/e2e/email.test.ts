@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { createPki } from '../kube-api/tls.ts';
 import { type SmtpStandIn, startSmtpStandIn } from '../components/smtp/server.ts';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { assertNoSecret } from '../support/secrets.ts';
 import { assertRefused } from '../support/settings-refused.ts';
@@ -40,9 +40,7 @@ beforeEach(() => {
 /** A step sending through the STARTTLS server, trusting the test CA as a step would with NODE_EXTRA_CA_CERTS. */
 function run(settings: Record<string, string>, extra: Record<string, string> = {}) {
   return runBundle('email', {
-    ...droneBuildEnv,
-    DRONE_WORKSPACE: workspace,
-    PLUGIN_ENV_FILE: join(workspace, 'no-status-file'),
+    ...droneStepEnv(workspace),
     NODE_EXTRA_CA_CERTS: caFile,
     PLUGIN_HOST: '127.0.0.1',
     PLUGIN_PORT: String(starttls.port),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type GoogleChatStandIn, startGoogleChatStandIn } from '../components/google-chat/server.ts';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { droneBuildEnv, droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 let chat: GoogleChatStandIn;
@@ -19,7 +19,7 @@ beforeEach(() => {
 });
 
 function run(settings: Record<string, string>, extra: Record<string, string> = {}) {
-  return runBundle('google-chat', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), PLUGIN_WEBHOOK: chat.webhookUrl, ...settings, ...extra });
+  return runBundle('google-chat', { ...droneStepEnv(workspace), PLUGIN_WEBHOOK: chat.webhookUrl, ...settings, ...extra });
 }
 
 function noSecretIn(output: string) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type MatrixStandIn, startMatrixStandIn } from '../components/matrix/server.ts';
 import { startTelegramStandIn, type TelegramStandIn } from '../components/telegram/server.ts';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneStepEnv } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 /**
@@ -25,7 +25,7 @@ after(async () => {
 });
 
 function run(plugin: string, settings: Record<string, string>) {
-  return runBundle(plugin, { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings });
+  return runBundle(plugin, { ...droneStepEnv(workspace), ...settings });
 }
 
 const bot = () => ({ PLUGIN_TOKEN: telegram.token, PLUGIN_TO: String(telegram.chats.user), PLUGIN_API_URL: telegram.url });

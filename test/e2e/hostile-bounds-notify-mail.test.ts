@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startBundle } from '../support/bundle-process.ts';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneStepEnv } from '../support/drone-env.ts';
 import { type HostileServer, startHostileServer } from '../support/hostile-http.ts';
 
 const HOOK_PATH = '/hooks/Rb7Kd2Wq9Zm4Tx';
@@ -35,7 +35,7 @@ async function silentSmtp(): Promise<{ port: number; connections: () => number }
 
 function start(plugin: 'webhook' | 'email', settings: Record<string, string>) {
   const workspace = mkdtempSync(join(tmpdir(), `${plugin}-bounds-`));
-  return startBundle(plugin, { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings });
+  return startBundle(plugin, { ...droneStepEnv(workspace), ...settings });
 }
 
 const smtpSettings = (port: number) => ({ PLUGIN_HOST: '127.0.0.1', PLUGIN_PORT: String(port), PLUGIN_FROM: 'drone@example.com', PLUGIN_RECIPIENTS: 'team@example.com' });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { startBundle } from '../support/bundle-process.ts';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneStepEnv } from '../support/drone-env.ts';
 import { type HostileServer, type Hostility, startHostileServer } from '../support/hostile-http.ts';
 
 const SECRET_PATH = '/services/T0000SORT/B0000SORT/bounds-webhook-secret';
@@ -19,7 +19,7 @@ async function hostile(h: Hostility): Promise<HostileServer> {
 
 function slack(settings: Record<string, string>) {
   const workspace = mkdtempSync(join(tmpdir(), 'slack-bounds-'));
-  return startBundle('slack', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings });
+  return startBundle('slack', { ...droneStepEnv(workspace), ...settings });
 }
 
 for (const kind of ['silent', 'stall-body'] as const) {

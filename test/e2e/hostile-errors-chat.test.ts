@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTelegramStandIn, type TelegramStandIn } from '../components/telegram/server.ts';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneStepEnv } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 /**
@@ -16,7 +16,7 @@ const workspace = mkdtempSync(join(tmpdir(), 'chat-hostile-'));
 const DISCORD = 'http://127.0.0.1:1/api/webhooks/1180000000000000042/closed-port-token';
 
 function run(plugin: string, settings: Record<string, string>, extra: Record<string, string> = {}) {
-  return runBundle(plugin, { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings, ...extra });
+  return runBundle(plugin, { ...droneStepEnv(workspace), ...settings, ...extra });
 }
 
 let telegram: TelegramStandIn;

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneStepEnv } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 /**
@@ -16,7 +16,7 @@ const TEAMS = 'http://127.0.0.1:1/workflows/1/triggers/manual/paths/invoke?sig=c
 const CHAT = 'http://127.0.0.1:1/v1/spaces/AAAA/messages?key=closed-port-key&token=closed-port-token';
 
 function run(plugin: string, settings: Record<string, string>) {
-  return runBundle(plugin, { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings });
+  return runBundle(plugin, { ...droneStepEnv(workspace), ...settings });
 }
 
 test('teams: a retired Office 365 connector URL: a settings error saying what to use instead, the URL not shown', async () => {

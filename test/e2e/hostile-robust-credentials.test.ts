@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneStepEnv } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { assertNoSecret } from '../support/secrets.ts';
 import { assertRefused } from '../support/settings-refused.ts';
@@ -31,7 +31,7 @@ beforeEach(() => {
 after(() => rmSync(workspace, { recursive: true, force: true }));
 
 function deploy(env: Record<string, string>) {
-  return runBundle('kubernetes', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...env }, { cwd: workspace });
+  return runBundle('kubernetes', { ...droneStepEnv(workspace), ...env }, { cwd: workspace });
 }
 
 const KEY = 'c2VjcmV0LWtleS1tYXRlcmlhbC0wMTIzNDU2Nzg5';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneStepEnv } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { assertNoSecret } from '../support/secrets.ts';
 
@@ -27,7 +27,7 @@ after(() => server.close());
 
 function run(settings: Record<string, string>) {
   const workspace = mkdtempSync(join(tmpdir(), 'slack-secrets-'));
-  return runBundle('slack', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings });
+  return runBundle('slack', { ...droneStepEnv(workspace), ...settings });
 }
 
 describe('secrets in what the slack plugin prints', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneBuildEnv, droneStepEnv } from '../support/drone-env.ts';
 import { runKaniko } from '../support/kaniko.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { assertRefused } from '../support/settings-refused.ts';
@@ -34,7 +34,7 @@ beforeEach(() => {
 after(() => rmSync(workspace, { recursive: true, force: true }));
 
 function run(plugin: string, env: Record<string, string>) {
-  return runBundle(plugin, { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...env }, { cwd: workspace });
+  return runBundle(plugin, { ...droneStepEnv(workspace), ...env }, { cwd: workspace });
 }
 
 describe('kubernetes', () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneStepEnv } from '../support/drone-env.ts';
 import { runProcess } from '../support/process.ts';
 import { repoRoot } from '../support/run-bundle.ts';
 
@@ -42,14 +42,14 @@ const plugins = readdirSync(join(repoRoot, 'plugins')).filter((p) => existsSync(
 for (const plugin of plugins) {
   test(`${plugin}: a step stopped by its settings loads no built-in module beyond what Node loads for an empty script, and compiles none of its lazy code`, async () => {
     const bare = await loaded(empty, {});
-    const env = { ...droneBuildEnv, DRONE_WORKSPACE: work, PLUGIN_ENV_FILE: join(work, 'no-status-file') };
+    const env = { ...droneStepEnv(work) };
     const extra = [...(await loaded(join(repoRoot, 'dist', `${plugin}.js`), env))].filter((m) => !bare.has(m));
     assert.deepEqual(extra, []);
   });
 }
 
 writeFileSync(join(work, 'Dockerfile'), 'FROM scratch\n');
-const kanikoRun = { ...droneBuildEnv, DRONE_WORKSPACE: work, PLUGIN_ENV_FILE: join(work, 'no-status-file'), PLUGIN_NO_PUSH: 'true', PLUGIN_EXECUTOR: join(work, 'no-executor'), DOCKER_CONFIG: join(work, 'docker') };
+const kanikoRun = { ...droneStepEnv(work), PLUGIN_NO_PUSH: 'true', PLUGIN_EXECUTOR: join(work, 'no-executor'), DOCKER_CONFIG: join(work, 'docker') };
 
 test('a step that runs compiles its run from the bundle text then: here kaniko, up to a missing executor', async () => {
   const compiled = [...(await loaded(join(repoRoot, 'dist', 'kaniko.js'), kanikoRun))].filter((m) => m.startsWith('sortie-lazy:'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { snapshotBundle } from '../../scripts/images/snapshot.ts';
-import { droneBuildEnv } from '../support/drone-env.ts';
+import { droneStepEnv } from '../support/drone-env.ts';
 import { runProcess } from '../support/process.ts';
 
 /**
@@ -19,7 +19,7 @@ for (const plugin of ['kaniko', 'kubernetes', 'slack']) {
     const blob = join(work, 'snapshot.blob');
     const made = await runProcess(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', entry], { cwd: work, env: { PATH: process.env.PATH ?? '' } });
     assert.equal(made.code, 0, made.stderr);
-    const env = { PATH: process.env.PATH ?? '', ...droneBuildEnv, DRONE_WORKSPACE: work, PLUGIN_ENV_FILE: join(work, 'no-status-file') };
+    const env = { PATH: process.env.PATH ?? '', ...droneStepEnv(work) };
     const r = await runProcess(process.execPath, ['--snapshot-blob', blob], { cwd: work, env });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^error: set one of settings\./);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type MatrixStandIn, startMatrixStandIn } from '../components/matrix/server.ts';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { startHostileServer } from '../support/hostile-http.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
@@ -27,7 +27,7 @@ const withToken = () => ({ PLUGIN_HOMESERVER: matrix.url, PLUGIN_ROOMID: matrix.
 const withLogin = () => ({ PLUGIN_HOMESERVER: matrix.url, PLUGIN_ROOMID: matrix.alias, PLUGIN_USERNAME: matrix.username, PLUGIN_PASSWORD: matrix.password });
 
 function run(settings: Record<string, string>, extra: Record<string, string> = {}) {
-  return runBundle('matrix', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), DRONE_STEP_NAME: `notify-${step}`, ...settings, ...extra });
+  return runBundle('matrix', { ...droneStepEnv(workspace), DRONE_STEP_NAME: `notify-${step}`, ...settings, ...extra });
 }
 
 function noSecretsIn(output: string) {

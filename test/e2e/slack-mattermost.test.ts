@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { type MattermostStandIn, startMattermostStandIn } from '../components/mattermost/server.ts';
-import { defaultSlackStep, droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { defaultSlackStep, droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 /** sortie/slack pointed at a Mattermost incoming webhook, which takes Slack's format. */
@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 
 function run(settings: Record<string, string>) {
-  return runBundle('slack', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), PLUGIN_WEBHOOK: mattermost.webhookUrl, ...settings });
+  return runBundle('slack', { ...droneStepEnv(workspace), PLUGIN_WEBHOOK: mattermost.webhookUrl, ...settings });
 }
 
 function noSecretIn(output: string) {

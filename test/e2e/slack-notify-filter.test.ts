@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { slackSession } from '../support/slack-session.ts';
 
@@ -10,7 +10,7 @@ const session = slackSession('slack-filter-');
 
 function run(settings: Record<string, string>) {
   const { slack, workspace } = session;
-  return runBundle('slack', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), PLUGIN_WEBHOOK: slack.webhookUrl, ...settings });
+  return runBundle('slack', { ...droneStepEnv(workspace), PLUGIN_WEBHOOK: slack.webhookUrl, ...settings });
 }
 
 test('on: [failure] stays silent on success and passes, saying why', async () => {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
-import { defaultSlackStep, droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { defaultSlackStep, droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 let slack: SlackStandIn;
@@ -21,7 +21,7 @@ beforeEach(() => {
 });
 
 function run(settings: Record<string, string>, extra: Record<string, string> = {}) {
-  return runBundle('slack', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings, ...extra });
+  return runBundle('slack', { ...droneStepEnv(workspace), ...settings, ...extra });
 }
 
 function noSecretsIn(output: string) {

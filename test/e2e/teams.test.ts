@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { type TeamsStandIn, startTeamsStandIn } from '../components/teams/server.ts';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { droneBuildEnv, droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
 let teams: TeamsStandIn;
@@ -22,7 +22,7 @@ beforeEach(() => {
 });
 
 function run(settings: Record<string, string>, extra: Record<string, string> = {}) {
-  return runBundle('teams', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), PLUGIN_WEBHOOK: teams.webhookUrl, ...settings, ...extra });
+  return runBundle('teams', { ...droneStepEnv(workspace), PLUGIN_WEBHOOK: teams.webhookUrl, ...settings, ...extra });
 }
 
 function noSecretIn(output: string) {

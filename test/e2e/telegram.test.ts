@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startTelegramStandIn, type TelegramStandIn } from '../components/telegram/server.ts';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { startHostileServer } from '../support/hostile-http.ts';
 import { runBundle } from '../support/run-bundle.ts';
 
@@ -23,7 +23,7 @@ beforeEach(() => {
 const bot = () => ({ PLUGIN_TOKEN: telegram.token, PLUGIN_TO: String(telegram.chats.user), PLUGIN_API_URL: telegram.url });
 
 function run(settings: Record<string, string>, extra: Record<string, string> = {}) {
-  return runBundle('telegram', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings, ...extra });
+  return runBundle('telegram', { ...droneStepEnv(workspace), ...settings, ...extra });
 }
 
 function noSecretsIn(output: string) {

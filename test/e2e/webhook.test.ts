@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { createPki } from '../kube-api/tls.ts';
 import { type WebhookStandIn, startWebhookStandIn } from '../components/webhook/server.ts';
-import { droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
+import { droneBuildEnv, droneStepEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { runBundle } from '../support/run-bundle.ts';
 import { assertNoSecret } from '../support/secrets.ts';
 import { assertRefused } from '../support/settings-refused.ts';
@@ -26,7 +26,7 @@ beforeEach(() => {
 });
 
 function run(settings: Record<string, string>, extra: Record<string, string> = {}) {
-  return runBundle('webhook', { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file'), ...settings, ...extra });
+  return runBundle('webhook', { ...droneStepEnv(workspace), ...settings, ...extra });
 }
 
 function noSecretsIn(output: string, ...secrets: string[]) {

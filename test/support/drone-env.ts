@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /** A push build as Drone describes it to a step, for tests and the demo. */
 export const droneBuildEnv: Record<string, string> = {
   DRONE: 'true',
@@ -29,6 +30,14 @@ export const droneBuildEnv: Record<string, string> = {
   DRONE_SYSTEM_HOST: 'drone.example.com',
   DRONE_SYSTEM_PROTO: 'https',
 };
+
+/**
+ * droneBuildEnv as a step in `workspace` sees it under a runner that writes no status file (the
+ * Docker runner's case), so only the environment tells the plugin how the build went.
+ */
+export function droneStepEnv(workspace: string): Record<string, string> {
+  return { ...droneBuildEnv, DRONE_WORKSPACE: workspace, PLUGIN_ENV_FILE: join(workspace, 'no-status-file') };
+}
 
 /** What drone-runner-kube's downward-API volume holds once an earlier step failed. */
 export const failedRunnerStatusFile = [

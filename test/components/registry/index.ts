@@ -117,10 +117,6 @@ export async function pullManifest(r: Registry, repo: string, reference: string)
   return { status: res.status, mediaType: res.headers.get('content-type') ?? '', digest: sha256(raw), body: res.status === 200 ? JSON.parse(raw.toString()) : undefined };
 }
 
-export async function blobStatus(r: Registry, repo: string, digest: string): Promise<number> {
-  return (await call(r, `/v2/${repo}/blobs/${digest}`, { method: 'HEAD' })).status;
-}
-
 async function pushBlob(r: Registry, repo: string, data: Buffer): Promise<string> {
   const digest = sha256(data);
   const start = await call(r, `/v2/${repo}/blobs/uploads/`, { method: 'POST' });

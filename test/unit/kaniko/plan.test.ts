@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { dockerArtifact } from '../../../shared/image/names.ts';
-import { type BuildPlan, type KanikoSettings, type Plan, planBuild, planFromEnv, skipReason } from '../../../plugins/kaniko/plan.ts';
+import { type BuildPlan, type KanikoSettings, type Plan, planBuild, planFromEnv } from '../../../plugins/kaniko/plan.ts';
+import { autoTagSkip } from '../../../shared/image/tags.ts';
 import { rules, settings } from '../../../plugins/kaniko/settings.ts';
 import { buildContext } from '../../../shared/context/build-context.ts';
 import { SettingsError, readSettings } from '../../../shared/settings/index.ts';
@@ -128,9 +129,9 @@ test('auto_tag skips before credentials are checked: pull requests from forks ge
   const p = plan({ auto_tag: true, repo: 'acme/app', username: 'u' }, pr);
   assert.ok('skip' in p);
   const build = buildContext(pr, '/');
-  const read = readSettings(settings, { PLUGIN_AUTO_TAG: 'true', PLUGIN_REPO: 'acme/app', PLUGIN_USERNAME: 'u' }, { rules, skip: (v) => skipReason(v, build) });
+  const read = readSettings(settings, { PLUGIN_AUTO_TAG: 'true', PLUGIN_REPO: 'acme/app', PLUGIN_USERNAME: 'u' }, { rules, skip: (v) => autoTagSkip(v, build) });
   assert.match(read.skip!, /^auto_tag: skipping the build/);
-  assert.equal(skipReason({ ...DEFAULTS, auto_tag: true }, buildContext(PUSH_TO_MAIN, '/')), undefined);
+  assert.equal(autoTagSkip({ ...DEFAULTS, auto_tag: true }, buildContext(PUSH_TO_MAIN, '/')), undefined);
 });
 
 test('a tag build without a ref uses DRONE_TAG', () => {

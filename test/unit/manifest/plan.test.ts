@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type ManifestSettings, extraTags, fromTemplate, parsePlatform, planJoin, skipReason } from '../../../plugins/manifest/plan.ts';
+import { type ManifestSettings, extraTags, fromTemplate, parsePlatform, planJoin } from '../../../plugins/manifest/plan.ts';
+import { autoTagSkip } from '../../../shared/image/tags.ts';
 import { parseImage } from '../../../plugins/manifest/reference.ts';
 import { rules, settings } from '../../../plugins/manifest/settings.ts';
 import { parseSpec } from '../../../plugins/manifest/spec.ts';
@@ -61,8 +62,8 @@ test('the .tags file when tags is unset; auto_tag gives the version tags of a gi
   assert.deepEqual(plan(args, PUSH_TO_MAIN, 'latest\nstable').tags, ['1.2.3', 'latest', 'stable']);
   assert.deepEqual(plan({ ...args, auto_tag: true }, TAG_BUILD, 'ignored').tags, ['1.2.3', '1', '1.2']);
   assert.deepEqual(plan({ ...args, auto_tag: true }).tags, ['1.2.3', 'latest']);
-  assert.match(skipReason({ ...DEFAULTS, ...args, auto_tag: true }, buildContext({ ...PUSH_TO_MAIN, DRONE_COMMIT_REF: 'refs/heads/feature' }, '/')) ?? '', /^auto_tag: skipping/);
-  assert.equal(skipReason({ ...DEFAULTS, ...args }, buildContext(PUSH_TO_MAIN, '/')), undefined);
+  assert.match(autoTagSkip({ ...DEFAULTS, ...args, auto_tag: true }, buildContext({ ...PUSH_TO_MAIN, DRONE_COMMIT_REF: 'refs/heads/feature' }, '/')) ?? '', /^auto_tag: skipping/);
+  assert.equal(autoTagSkip({ ...DEFAULTS, ...args }, buildContext(PUSH_TO_MAIN, '/')), undefined);
   // What the spec template sees as build.tags.
   assert.deepEqual(extraTags({ ...DEFAULTS, ...args }, buildContext(PUSH_TO_MAIN, '/'), 'a, b\nc'), { tags: ['a', 'b', 'c'], from: 'the .tags file of the workspace' });
   assert.deepEqual(extraTags({ ...DEFAULTS, ...args, tags: ['x'] }, buildContext(PUSH_TO_MAIN, '/'), 'ignored'), { tags: ['x'], from: 'settings.tags' });

@@ -38,10 +38,9 @@ test("the default lines: plugins/slack's markup and its plain fallback", () => {
 test('chooseTemplate: the outcome\'s own template, else the general one, else none', () => {
   const any = { name: 'settings.template', text: 'any' };
   const failure = { name: 'settings.template_failure', text: 'failure' };
-  const names = { any: 'template', success: 'template_success', failure: 'template_failure' } as const;
-  assert.deepEqual(chooseTemplate('failure', { template: any, template_failure: failure }, names), { ...failure, setting: 'template_failure' });
-  assert.deepEqual(chooseTemplate('success', { template: any, template_failure: failure }, names), { ...any, setting: 'template' });
-  assert.equal(chooseTemplate('unknown', { template_failure: failure }, names), undefined);
+  assert.deepEqual(chooseTemplate('failure', { template: any, template_failure: failure }, 'template'), { ...failure, setting: 'template_failure' });
+  assert.deepEqual(chooseTemplate('success', { template: any, template_failure: failure }, 'template'), { ...any, setting: 'template' });
+  assert.equal(chooseTemplate('unknown', { template_failure: failure }, 'template'), undefined);
 });
 
 test('loadTemplates: inline text, a workspace file, a file: URL; unset settings are left out', async () => {
