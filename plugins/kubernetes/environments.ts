@@ -1,6 +1,8 @@
 /**
  * Deploy targets: the `environments` setting maps each target name to the settings it overrides,
- * and the build (a promotion's target) or the `environment` setting picks one. Pure: no I/O.
+ * and the build (a promotion's target) or the `environment` setting picks one. Pure but for
+ * `withEnvironment`'s path checks, which look at the workspace as the settings' own do: a symlink
+ * out of it can only be seen there.
  */
 import { PluginError } from '../../shared/errors.ts';
 import { workspacePathProblem } from '../../shared/settings/index.ts';
