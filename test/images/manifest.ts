@@ -1,52 +1,31 @@
 /**
- * `npm run test:images`, sortie/manifest: the image built as the others are, run as Drone runs a
- * step (read-only, its non-root user, host networking, the workspace mounted) against the engine's
- * own docker-registry, with its Basic login in the workspace's Docker config as a kaniko step
- * leaves it; the index read back. Without an engine it is skipped with the reason, except under CI.
+ * `npm run test:images`, sortie/manifest: the image built as the others are (./images.ts), run as
+ * Drone runs a step (read-only, its non-root user, host networking, the workspace mounted) against
+ * Debian's docker-registry with a Basic login, given in the workspace's Docker config as a kaniko
+ * step leaves it or in the settings; it joins pushed images, and the index is read back. Without an
+ * engine it is skipped with the reason, except under CI.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { buildImage, imageName } from '../../scripts/images/build.ts';
-import { type Engine, engineUnavailable, startEngine } from '../../scripts/images/engine.ts';
+import { arches, hostArch } from '../../scripts/images/runtime.ts';
 import { LOGIN, type Registry, pullManifest, pushImage, startRegistry } from '../components/registry/index.ts';
 import { droneBuildEnv } from '../support/drone-env.ts';
 import { assertNoSecret } from '../support/secrets.ts';
+import { engine, skipped, testImage, work } from './images.ts';
 
-const CI = /^(true|1)$/i.test(process.env.CI ?? '');
-const IMAGE = `${imageName('sortie-test', 'manifest')}:images-test`;
-
-let engine: Engine | undefined;
+const image = testImage('manifest');
 let registry: Registry | undefined;
-let skipReason: string | undefined;
-let work: string;
 
 before(async () => {
-  try {
-    const unavailable = engineUnavailable();
-    if (unavailable) throw new Error(unavailable);
-    engine = await startEngine({ log: (l) => console.error(`# ${l}`) });
-  } catch (err) {
-    if (CI) throw new Error(`CI needs a Docker engine for the image tests and none could start: ${(err as Error).message}`);
-    skipReason = `no Docker engine: ${(err as Error).message.split('\n')[0]}`;
-    return;
-  }
-  work = mkdtempSync(join(tmpdir(), 'sortie-manifest-image-'));
-  chmodSync(work, 0o755);
-  await buildImage(engine, 'manifest', { out: join(work, 'contexts'), tags: [IMAGE] });
-  registry = await startRegistry({ basicAuth: true });
+  if (engine) registry = await startRegistry({ basicAuth: true });
 });
 
-after(async () => {
-  await registry?.stop();
-  await engine?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+after(() => registry?.stop());
 
 test('sortie/manifest joins two images with the Docker config of the workspace, as a Drone step', async (t) => {
-  if (skipReason) return t.skip(skipReason);
+  if (skipped(t)) return;
   await pushImage(registry!, 'team/app', '1.0.0-amd64', { architecture: 'amd64' });
   await pushImage(registry!, 'team/app', '1.0.0-arm64', { architecture: 'arm64', variant: 'v8' });
   const workspace = mkdtempSync(join(work, 'ws-'));
@@ -66,7 +45,7 @@ test('sortie/manifest joins two images with the Docker config of the workspace, 
   };
   // The workspace is writable for the artifact; the image's own file system is not.
   const r = await engine!.docker(
-    ['run', '--rm', '--network=host', '--read-only', '-v', `${workspace}:/drone/src`, '-w', '/drone/src', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), IMAGE],
+    ['run', '--rm', '--network=host', '--read-only', '-v', `${workspace}:/drone/src`, '-w', '/drone/src', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), image],
     { allowFail: true },
   );
   assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -80,4 +59,42 @@ test('sortie/manifest joins two images with the Docker config of the workspace, 
     ]);
   }
   assert.match(r.stdout, /pushed 127\.0\.0\.1:\d+\/team\/app:latest@sha256:[0-9a-f]{64} \(OCI image index, 2 platforms\)/);
+});
+
+test("sortie/manifest joins both platforms of a Sortie image as `docker push` left them: a Docker manifest list the engine pulls as its own", async (t) => {
+  if (skipped(t)) return;
+  const repo = `${registry!.host}/team/slack`;
+  await engine!.docker(['login', '--username', LOGIN.username, '--password-stdin', registry!.host], { input: LOGIN.password });
+  const pushed: Record<string, string> = {};
+  for (const arch of arches) {
+    await engine!.docker(['tag', testImage('slack', arch), `${repo}:2.0.0-${arch}`]);
+    await engine!.docker(['push', `${repo}:2.0.0-${arch}`]);
+    pushed[arch] = (await pullManifest(registry!, 'team/slack', `2.0.0-${arch}`)).digest;
+  }
+  const workspace = mkdtempSync(join(work, 'ws-'));
+  chmodSync(workspace, 0o777);
+  const env = {
+    ...droneBuildEnv,
+    DRONE_WORKSPACE: '/drone/src',
+    PLUGIN_TARGET: `${repo}:2.0.0`,
+    PLUGIN_TEMPLATE: `${repo}:2.0.0-ARCH`,
+    PLUGIN_PLATFORMS: arches.map((a) => `linux/${a}`).join(','),
+    PLUGIN_USERNAME: LOGIN.username,
+    PLUGIN_PASSWORD: LOGIN.password,
+  };
+  const r = await engine!.docker(
+    ['run', '--rm', '--network=host', '--read-only', '-v', `${workspace}:/drone/src`, '-w', '/drone/src', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), image],
+    { allowFail: true },
+  );
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assertNoSecret(r.stdout + r.stderr, LOGIN.password);
+  const list = await pullManifest(registry!, 'team/slack', '2.0.0');
+  assert.equal(list.mediaType, 'application/vnd.docker.distribution.manifest.list.v2+json');
+  const entries = (list.body as { manifests: Array<{ digest: string; platform: { os: string; architecture: string } }> }).manifests;
+  assert.deepEqual(entries.map((m) => [m.platform.os, m.platform.architecture, m.digest]), arches.map((a) => ['linux', a, pushed[a]]));
+  assert.match(r.stdout, /\(Docker manifest list, 2 platforms\)/);
+  // The engine picks its own platform from the list, as a node of either architecture does.
+  await engine!.docker(['pull', `${repo}:2.0.0`]);
+  const node = await engine!.docker(['run', '--rm', '--network=none', '--read-only', '--entrypoint', '/usr/local/bin/node', `${repo}:2.0.0`, '-p', 'process.arch']);
+  assert.equal(node.stdout.trim(), hostArch() === 'amd64' ? 'x64' : 'arm64');
 });
