@@ -9,7 +9,8 @@ import { plugins } from './images/stage.ts';
  * fails when it is stale), so a new plugin's image is built, joined and published with no edit:
  * - `default`: npm ci && npm test;
  * - `images-amd64`, `images-arm64`: on a node of that architecture, the build contexts are staged
- *   natively and every image is built with sortie/kaniko and pushed as `<commit>-<arch>`;
+ *   natively and every image is built with sortie/kaniko and pushed as `<commit>-<arch>`, the
+ *   architecture appended by kaniko's `platform_tag_suffix` from the node it runs on;
  * - `images`: sortie/manifest joins both platforms of each image into one image index, under
  *   `<commit>` and the release tags (`1.2.3`, `1.2`, `1`, or `latest` on the default branch);
  * - `notify`: sortie/slack, whatever happened.
@@ -20,7 +21,7 @@ const root = `${import.meta.dirname}/..`;
 export const IMAGE_PREFIX = 'sortie';
 
 const RELEASE_REFS = ['refs/heads/main', 'refs/tags/v*'];
-/** A tag per commit, shared by the per-platform images and their index (Drone substitutes it). */
+/** A tag per commit, shared by the per-platform images (with `-<arch>`) and their index (Drone substitutes it). */
 const COMMIT_TAG = '${DRONE_COMMIT_SHA:0:8}';
 const secret = (name: string) => ({ from_secret: name });
 const login = { username: secret('registry_username'), password: secret('registry_password') };
@@ -51,7 +52,8 @@ function imagesPipeline(arch: string): object {
           settings: {
             ...login,
             repo: `${IMAGE_PREFIX}/${plugin}`,
-            tags: [`${COMMIT_TAG}-${arch}`],
+            tags: [COMMIT_TAG],
+            platform_tag_suffix: true,
             dockerfile: relative(root, file.path),
             context: `build/images/${arch}/${plugin}`,
             build_args: [

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { withCommon } from '../shared/plugin.ts';
+import { arches } from './images/runtime.ts';
 import { droneYaml } from './pipeline.ts';
 import { type Declaration, type Rules, withSettingsTable } from '../shared/settings/index.ts';
 
@@ -41,7 +42,7 @@ export async function generatedFiles(): Promise<Generated[]> {
     const path = join(root, 'plugins', plugin, 'README.md');
     const current = fileAt(path);
     try {
-      return { name: `plugins/${plugin}/README.md`, path, current, expected: withSettingsTable(current, withCommon(settings), rules) };
+      return { name: `plugins/${plugin}/README.md`, path, current, expected: withPlatformsNote(withSettingsTable(current, withCommon(settings), rules), plugin) };
     } catch (err) {
       throw new Error(`plugins/${plugin}/README.md: ${(err as Error).message}`);
     }
@@ -53,6 +54,25 @@ export async function generatedFiles(): Promise<Generated[]> {
     { name: 'plugins/setting-names.ts', path: namesPath, current: fileAt(namesPath), expected: settingNamesModule(all) },
     { name: '.drone.yml', path: dronePath, current: fileAt(dronePath), expected: droneYaml() },
   ];
+}
+
+const PLATFORMS_START = '<!-- platforms:start -->';
+const PLATFORMS_END = '<!-- platforms:end -->';
+
+/** The platforms the plugin's image is published for, between the README's markers: one text for all, from the list built. */
+function withPlatformsNote(readme: string, plugin: string): string {
+  const start = readme.indexOf(PLATFORMS_START);
+  const end = readme.indexOf(PLATFORMS_END);
+  if (start < 0 || end < start) throw new Error(`the README has no ${PLATFORMS_START} ... ${PLATFORMS_END} markers`);
+  const names = arches.map((a) => `linux/${a}`);
+  const note = [
+    `\`sortie/${plugin}\` is one image index for ${names.slice(0, -1).join(', ')} and ${names.at(-1)}: a pipeline on an arm64 node`,
+    '(`platform: {os: linux, arch: arm64}`) pulls the arm64 image under the same name and tag, with no `exec format error`.',
+    "To publish your own images for both platforms, build each on a node of its own with sortie/kaniko's `platform_tag_suffix`",
+    'and join them with sortie/manifest: the `.drone.yml` example of two per-architecture pipelines and a manifest step is in',
+    '[images/README.md](../../images/README.md#multi-arch-images-of-your-own-per-platform-kaniko-builds-joined-by-sortiemanifest).',
+  ].join('\n');
+  return `${readme.slice(0, start + PLATFORMS_START.length)}\n${note}\n${readme.slice(end)}`;
 }
 
 /** Every plugin's setting names and aliases, so each bundle knows its siblings' without importing them. */

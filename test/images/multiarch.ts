@@ -9,11 +9,10 @@
  * except under CI, where that fails.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildImage, dockerfile, imageName } from '../../scripts/images/build.ts';
-import type { Engine } from '../../scripts/images/engine.ts';
+import { dockerfile } from '../../scripts/images/build.ts';
 import { getBlob, getIndex, getManifest, layerTar, parseRepo, untarAll } from '../../scripts/images/oci.ts';
 import { type Arch, arches, elfMachine, hostArch, onPath, platforms } from '../../scripts/images/runtime.ts';
 import { plugins } from '../../scripts/images/stage.ts';
@@ -21,47 +20,14 @@ import { publish } from '../../scripts/release.ts';
 import { runProcess } from '../support/process.ts';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
 import { defaultSlackStep, droneBuildEnv } from '../support/drone-env.ts';
-import { buildKanikoStandInBase } from './kaniko-stand-in.ts';
-import { CI, imageTestEngine } from './test-engine.ts';
+import { CI, engine, skipped, testImage, work } from './images.ts';
 
-const PREFIX = 'sortie-multiarch';
 const TAG = 'multiarch-test';
-const image = (plugin: string, arch: Arch) => `${imageName(PREFIX, plugin)}:${TAG}-${arch}`;
-const local = Object.fromEntries(plugins.map((p) => [p, Object.fromEntries(arches.map((a) => [a, image(p, a)]))]));
+const local = Object.fromEntries(plugins.map((p) => [p, Object.fromEntries(arches.map((a) => [a, testImage(p, a)]))]));
 const foreign = arches.find((a) => a !== hostArch())!;
 
 /** Where each image keeps its Node binary (kaniko's lives under /kaniko, which kaniko never deletes). */
 const nodePath = (plugin: string) => (dockerfile(plugin).path.endsWith(join('scratch', 'Dockerfile')) ? 'usr/local/bin/node' : 'kaniko/sortie/node');
-
-let engine: Engine | undefined;
-let skipReason: string | undefined;
-let work: string;
-
-before(async () => {
-  const ready = await imageTestEngine('multiarch');
-  if ('skipReason' in ready) {
-    skipReason = ready.skipReason;
-    return;
-  }
-  ({ engine, work } = ready);
-  const started = Date.now();
-  for (const arch of arches) {
-    const base = await buildKanikoStandInBase(engine, join(work, 'kaniko-stand-in', arch), `${PREFIX}/kaniko-executor-stand-in:${TAG}-${arch}`, arch);
-    for (const plugin of plugins) await buildImage(engine, plugin, { out: join(work, 'contexts'), tags: [image(plugin, arch)], arch, kanikoImage: base });
-  }
-  console.error(`# built ${plugins.length * arches.length} images in ${Date.now() - started} ms`);
-});
-
-after(async () => {
-  await engine?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-function skipped(t: { skip(message?: string): void }): boolean {
-  if (!skipReason) return false;
-  t.skip(skipReason);
-  return true;
-}
 
 describe('both platforms of every image', () => {
   test('published as OCI image indexes (zstd layers); each platform read back and checked', async (t) => {
@@ -147,7 +113,7 @@ describe(`the ${foreign} images run as Drone runs them`, () => {
   let slack: SlackStandIn;
   const runner = foreignRunner();
   before(async () => {
-    if (!skipReason) slack = await startSlackStandIn();
+    if (engine) slack = await startSlackStandIn();
   });
   after(() => slack?.close());
 
@@ -168,7 +134,7 @@ describe(`the ${foreign} images run as Drone runs them`, () => {
       const ws = mkdtempSync(join(work, 'ws-'));
       chmodSync(ws, 0o777);
       r = await engine!.docker(
-        ['run', '--rm', '--platform', `linux/${foreign}`, '--network=host', '--read-only', '-v', `${ws}:/drone/src`, '-w', '/drone/src', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), image('slack', foreign)],
+        ['run', '--rm', '--platform', `linux/${foreign}`, '--network=host', '--read-only', '-v', `${ws}:/drone/src`, '-w', '/drone/src', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), testImage('slack', foreign)],
         { allowFail: true },
       );
     } else {
@@ -185,7 +151,7 @@ describe(`the ${foreign} images run as Drone runs them`, () => {
   test(`the linux/${foreign} Node reports its own architecture`, async (t) => {
     if (notRunnable(t)) return;
     if (runner.kind !== 'docker') return t.skip('needs binfmt_misc to run the image itself; the root filesystem ran above');
-    const r = await engine!.docker(['run', '--rm', '--platform', `linux/${foreign}`, '--network=none', '--read-only', '--entrypoint', '/usr/local/bin/node', image('kubernetes', foreign), '-p', 'process.arch']);
+    const r = await engine!.docker(['run', '--rm', '--platform', `linux/${foreign}`, '--network=none', '--read-only', '--entrypoint', '/usr/local/bin/node', testImage('kubernetes', foreign), '-p', 'process.arch']);
     assert.equal(r.stdout.trim(), foreign === 'arm64' ? 'arm64' : 'x64');
   });
 
@@ -197,7 +163,7 @@ describe(`the ${foreign} images run as Drone runs them`, () => {
     writeFileSync(join(ws, 'Dockerfile'), 'FROM scratch\nCOPY Dockerfile /\n', { mode: 0o644 });
     const env = { ...droneBuildEnv, DRONE_WORKSPACE: '/drone/src', PLUGIN_REPO: 'registry.example.com/team/app', PLUGIN_TAGS: '1.2.3' };
     const r = await engine!.docker(
-      ['run', '--rm', '--platform', `linux/${foreign}`, '--network=host', '-v', `${ws}:/drone/src`, '-w', '/drone/src', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), image('kaniko', foreign)],
+      ['run', '--rm', '--platform', `linux/${foreign}`, '--network=host', '-v', `${ws}:/drone/src`, '-w', '/drone/src', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), testImage('kaniko', foreign)],
       { allowFail: true },
     );
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);

@@ -4,7 +4,7 @@
  * way Drone's runners run plugins: PLUGIN_* and DRONE_* environment, the workspace mounted as the
  * working directory, host networking to reach the loopback stand-ins; and the Dockerfiles built
  * again with buildah (daemonless, as kaniko). Both platforms and their publishing:
- * multiarch.images.ts. Without an engine the tests are skipped with the reason, except under CI,
+ * multiarch.ts. Without an engine the tests are skipped with the reason, except under CI,
  * where that fails.
  */
 import assert from 'node:assert/strict';
@@ -14,46 +14,20 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadAll } from 'js-yaml';
-import { buildImage, dockerfile, imageName } from '../../scripts/images/build.ts';
-import type { Engine } from '../../scripts/images/engine.ts';
+import { dockerfile } from '../../scripts/images/build.ts';
 import { hostArch, repoRoot } from '../../scripts/images/runtime.ts';
-import { plugins } from '../../scripts/images/stage.ts';
+import { type Plugin, plugins } from '../../scripts/images/stage.ts';
 import { type KubeApi, startKubeApi } from '../kube-api/server.ts';
 import { type SlackStandIn, startSlackStandIn } from '../components/slack/server.ts';
 import { defaultSlackStep, droneBuildEnv, failedRunnerStatusFile } from '../support/drone-env.ts';
 import { dockerStopTests } from './docker-stop.ts';
-import { buildKanikoStandInBase } from './kaniko-stand-in.ts';
-import { imageTestEngine } from './test-engine.ts';
+import { engine, kanikoBase, skipped, testImage, work } from './images.ts';
 
-const PREFIX = 'sortie-test';
-const TAG = 'images-test';
-const image = (plugin: string) => `${imageName(PREFIX, plugin)}:${TAG}`;
 /** The images FROM scratch (every plugin but kaniko, which has its own Dockerfile). */
 const scratchImages = plugins.filter((p) => dockerfile(p).path.endsWith(join('scratch', 'Dockerfile')));
 
-let engine: Engine | undefined;
-let skipReason: string | undefined;
-let work: string;
-let standInBase: string;
-
-before(async () => {
-  const ready = await imageTestEngine('images');
-  if ('skipReason' in ready) {
-    skipReason = ready.skipReason;
-    return;
-  }
-  ({ engine, work } = ready);
-  const out = join(work, 'contexts');
-  const started = Date.now();
-  standInBase = await buildKanikoStandInBase(engine, join(out, 'kaniko-stand-in'), `${PREFIX}/kaniko-executor-stand-in:${TAG}`, hostArch());
-  for (const plugin of plugins) await buildImage(engine, plugin, { out, tags: [image(plugin)], kanikoImage: standInBase });
-  console.error(`# built ${plugins.length + 1} images in ${Date.now() - started} ms`);
-});
-
-after(async () => {
-  await engine?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const image = (plugin: Plugin) => testImage(plugin);
+const standInBase = kanikoBase(hostArch());
 
 /** A fresh workspace folder the image's user can read, as Drone's workspace volume. */
 function workspace(files: Record<string, string> = {}): string {
@@ -92,16 +66,10 @@ function runStep(step: DroneStep) {
   );
 }
 
-function skipped(t: { skip(message?: string): void }): boolean {
-  if (!skipReason) return false;
-  t.skip(skipReason);
-  return true;
-}
-
 describe('sortie/slack', () => {
   let slack: SlackStandIn;
   before(async () => {
-    if (!skipReason) slack = await startSlackStandIn();
+    if (engine) slack = await startSlackStandIn();
   });
   after(() => slack?.close());
 
@@ -140,7 +108,7 @@ describe('sortie/slack', () => {
 describe('sortie/kubernetes', () => {
   let api: KubeApi;
   before(async () => {
-    if (!skipReason) api = await startKubeApi({ namespaces: ['shop', 'staging'] });
+    if (engine) api = await startKubeApi({ namespaces: ['shop', 'staging'] });
   });
   after(() => api?.close());
 
@@ -308,7 +276,7 @@ describe('the Dockerfiles with a daemonless builder (buildah, the closest to kan
       const args = Object.entries(file.args).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
       if (plugin === 'kaniko') {
         // As kaniko does, the base comes from a registry.
-        const remoteBase = `${engine!.registry}/kaniko-executor-stand-in:${TAG}`;
+        const remoteBase = `${engine!.registry}/kaniko-executor-stand-in:images-test`;
         await engine!.docker(['tag', standInBase, remoteBase]);
         await engine!.docker(['push', remoteBase]);
         args.push('--tls-verify=false', '--build-arg', `KANIKO_IMAGE=${remoteBase}`);
